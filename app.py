@@ -1,0 +1,29 @@
+"""RNN Playground: navigation and the landing page."""
+import streamlit as st
+
+from playground.pages import PAGES
+
+
+def landing() -> None:
+    st.title("RNN Playground")
+    st.markdown("See how a recurrent neural network reads a sequence, learns, and fails. "
+                "Every page uses the Elman RNN of the lesson:")
+    st.latex(r"h_t = f\left(W_{xh}\,x_t + W_{hh}\,h_{t-1} + b_h\right)")
+    st.latex(r"y_t = g\left(W_{hy}\,h_t + b_y\right)")
+    st.markdown(
+        "- $x_t$ is the input at step $t$ (a word's embedding, a bit, a number), $h_t$ the hidden state "
+        "that carries memory from step to step, $y_t$ the output after step $t$.\n"
+        "- $f$ is the hidden activation (tanh, sigmoid, ReLU, ...), $g$ the output activation "
+        "(sigmoid for a yes/no label, softmax for classes, identity for a number).\n"
+        "- The same weights $W_{xh}, W_{hh}, W_{hy}$ are used at every step.")
+    st.subheader("Pages")
+    for page in PAGES:
+        st.page_link(page.path, label=page.title, icon=page.icon)
+        st.caption(page.blurb)
+    st.caption("Every view's settings live in its link: copy the address bar to share exactly what you see.")
+
+
+pages = [st.Page(landing, title="Home", icon=":material/home:", default=True)]
+pages += [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url) for p in PAGES]
+st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide")
+st.navigation(pages).run()

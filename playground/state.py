@@ -1,0 +1,106 @@
+"""Page configs as dataclasses that round-trip through the URL (st.query_params is a str -> str mapping).
+
+Declare each setting once, with `choice(...)` or `number(...)`: that one declaration gives the default,
+the validation and the URL form. Bad URL values fall back to the default, with a message for the user.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import typing
+from typing import Any, Mapping, Sequence, TypeVar
+
+from playground.errors import PlaygroundError
+
+C = TypeVar("C")
+
+
+def choice(default: str, options: Sequence[str]) -> Any:
+    """A setting picked from a fixed list of short names (the names a registry uses)."""
+    return dataclasses.field(default=default, metadata={"choices": tuple(options)})
+
+
+def number(default: float, lo: float, hi: float) -> Any:
+    """A numeric setting with inclusive bounds."""
+    return dataclasses.field(default=default, metadata={"min": lo, "max": hi})
+
+
+def flag(default: bool) -> Any:
+    return dataclasses.field(default=default)
+
+
+def text(default: str, max_len: int = 2000) -> Any:
+    return dataclasses.field(default=default, metadata={"max_len": max_len})
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _parse(kind: type, raw: str) -> Any:
+    if kind is bool:
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(raw)
+    if kind in (int, float):
+        value = float(raw)
+        if not math.isfinite(value) or (kind is int and not value.is_integer()):
+            raise ValueError(raw)
+        return kind(value)
+    return raw
+
+
+def _problem(f: dataclasses.Field, value: Any) -> str | None:
+    meta = f.metadata
+    if "choices" in meta and value not in meta["choices"]:
+        return f"{f.name} must be one of {', '.join(map(str, meta['choices']))}"
+    if "min" in meta and not (meta["min"] <= value <= meta["max"]):
+        return f"{f.name} must be between {meta['min']} and {meta['max']}"
+    if "max_len" in meta and len(value) > meta["max_len"]:
+        return f"{f.name} is longer than {meta['max_len']} characters"
+    return None
+
+
+def check(cfg: Any) -> list[str]:
+    """Problems with a config's values against their declared choices and bounds (empty: all fine)."""
+    return [p for f in dataclasses.fields(cfg) if (p := _problem(f, getattr(cfg, f.name)))]
+
+
+def to_params(cfg: Any) -> dict[str, str]:
+    """Config -> URL query parameters (every field, so a link keeps its meaning if defaults change)."""
+    return {f.name: _format(getattr(cfg, f.name)) for f in dataclasses.fields(cfg)}
+
+
+def from_params(cls: type[C], params: Mapping[str, str]) -> tuple[C, list[str]]:
+    """URL query parameters -> (config, messages). Unknown keys are ignored; bad values use the default."""
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    messages: list[str] = []
+    for f in dataclasses.fields(cls):
+        if f.name not in params:
+            continue
+        raw = params[f.name]
+        try:
+            value = _parse(hints[f.name], raw)
+        except (ValueError, TypeError):
+            messages.append(f"Link setting {f.name}={raw!r} is not a valid {hints[f.name].__name__}; "
+                            f"using the default {f.default!r}.")
+            continue
+        problem = _problem(f, value)
+        if problem:
+            messages.append(f"Link setting {f.name}={raw!r} was ignored ({problem}); "
+                            f"using the default {f.default!r}.")
+            continue
+        values[f.name] = value
+    try:
+        cfg = cls(**values)
+    except PlaygroundError as e:
+        messages.append(f"The link's settings do not go together ({e}); using the defaults.")
+        cfg = cls()
+    return cfg, messages

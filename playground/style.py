@@ -1,0 +1,43 @@
+"""Shared look of every figure: colour scale per value range, fonts, hover format, layout defaults."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=14)
+DIVERGING = "RdBu_r"  # negative blue, 0 white, positive red
+SEQUENTIAL = "Viridis"
+HOVER_FMT = ".3f"
+SERIES = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]  # consistent per-cell colours
+CELL_COLOURS = {"rnn": SERIES[0], "lstm": SERIES[1], "gru": SERIES[2]}
+
+
+def value_scale(value_range: tuple[float, float], data: np.ndarray | None = None) -> dict:
+    """zmin/zmax/colorscale for a heatmap of values from an activation with the given range.
+
+    Bounded ranges are fixed (tanh: -1..1 diverging, centred on 0; sigmoid: 0..1 sequential), so colours
+    mean the same across words, models and reruns. Unbounded ends take the data's extent.
+    """
+    lo, hi = value_range
+    extent = float(np.nanmax(np.abs(data))) if data is not None and np.size(data) else 1.0
+    extent = extent if math.isfinite(extent) and extent > 0 else 1.0
+    if lo < 0:  # signed values: diverging, centred on 0
+        m = max(-lo, hi) if math.isfinite(lo) and math.isfinite(hi) else extent
+        return dict(colorscale=DIVERGING, zmin=-m, zmax=m, zmid=0.0)
+    return dict(colorscale=SEQUENTIAL, zmin=lo, zmax=hi if math.isfinite(hi) else extent)
+
+
+def symmetric_scale(data: np.ndarray) -> dict:
+    """Diverging scale centred on 0 for signed quantities such as weights."""
+    return value_scale((-math.inf, math.inf), data)
+
+
+def apply_layout(fig: go.Figure, title: str | None = None, height: int = 320, **kw) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0.01, xanchor="left") if title else None,
+        font=FONT, height=height, margin=dict(l=60, r=20, t=50 if title else 20, b=40),
+        template="plotly_white", hoverlabel=dict(font_size=13), **kw,
+    )
+    return fig

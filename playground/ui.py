@@ -1,0 +1,82 @@
+"""Streamlit glue shared by the pages: a page's config <-> its widgets <-> the URL, and friendly errors.
+
+Pattern for a page with config class `Cfg` and prefix "review":
+
+    ui.init_config(Cfg, "review")                  # first visit: URL -> widget state
+    st.selectbox("Cell", CELLS, key=ui.key("review", "cell"))
+    ...
+    cfg = ui.publish_config(Cfg, "review")         # widget state -> config -> URL
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+from typing import Iterator, TypeVar
+
+import streamlit as st
+
+from playground.errors import PlaygroundError
+from playground.state import check, from_params, to_params
+
+C = TypeVar("C")
+log = logging.getLogger("playground")
+
+
+def key(prefix: str, name: str) -> str:
+    """The session_state key of the widget for one config field."""
+    return f"{prefix}.{name}"
+
+
+def init_config(cls: type[C], prefix: str) -> None:
+    """Fill the page's widget state: from the URL on a first visit, else from the last config this session.
+
+    Streamlit drops a widget's state when its page is not shown, so it is restored from a plain key.
+    """
+    saved = st.session_state.get(f"{prefix}:config")
+    if saved is None:
+        saved, messages = from_params(cls, st.query_params.to_dict())
+        for m in messages:
+            st.toast(m, icon="⚠️")
+    for f in dataclasses.fields(saved):
+        k = key(prefix, f.name)
+        if k not in st.session_state:
+            st.session_state[k] = getattr(saved, f.name)
+
+
+def current_config(cls: type[C], prefix: str) -> C:
+    """The config the widgets show now; on an invalid combination, a warning and the defaults."""
+    values = {f.name: st.session_state[key(prefix, f.name)]
+              for f in dataclasses.fields(cls) if key(prefix, f.name) in st.session_state}
+    try:
+        cfg = cls(**values)
+    except PlaygroundError as e:
+        st.warning(f"{e} Using the default settings instead.")
+        return cls()
+    problems = check(cfg)
+    if problems:
+        st.warning("; ".join(problems) + ". Using the default settings instead.")
+        return cls()
+    return cfg
+
+
+def publish_config(cls: type[C], prefix: str) -> C:
+    """Read the widgets into a config, remember it for this session and write it to the URL."""
+    cfg = current_config(cls, prefix)
+    st.session_state[f"{prefix}:config"] = cfg
+    params = to_params(cfg)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    return cfg
+
+
+@contextlib.contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Show PlaygroundError as a warning and anything else as a short error, never a traceback."""
+    try:
+        yield
+    except PlaygroundError as e:
+        st.warning(str(e))
+    except Exception as e:  # noqa: BLE001 - last line of defence for a live demo
+        log.exception("unexpected error")
+        st.error(f"Something went wrong ({type(e).__name__}). Try other settings or reload the page.")

@@ -1,0 +1,20 @@
+"""AppTest: the landing page and every page run without an exception."""
+import pytest
+
+from conftest import app_test
+from playground.pages import PAGES
+
+
+def test_landing_renders_both_equations():
+    at = app_test()
+    assert not at.exception
+    latex = " ".join(e.value for e in at.latex)
+    assert r"W_{xh}" in latex and r"W_{hy}" in latex
+    assert at.title[0].value == "RNN Playground"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.url for p in PAGES])
+def test_every_page_runs(page):
+    at = app_test(page.path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title and at.title[0].value == page.title
