@@ -21,8 +21,9 @@ def value_scale(value_range: tuple[float, float], data: np.ndarray | None = None
     mean the same across words, models and reruns. Unbounded ends take the data's extent.
     """
     lo, hi = value_range
-    extent = float(np.nanmax(np.abs(data))) if data is not None and np.size(data) else 1.0
-    extent = extent if math.isfinite(extent) and extent > 0 else 1.0
+    finite = np.abs(np.asarray(data, dtype=float)) if data is not None else np.zeros(0)
+    finite = finite[np.isfinite(finite)]
+    extent = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     if lo < 0:  # signed values: diverging, centred on 0
         m = max(-lo, hi) if math.isfinite(lo) and math.isfinite(hi) else extent
         return dict(colorscale=DIVERGING, zmin=-m, zmax=m, zmid=0.0)

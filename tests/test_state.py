@@ -1,0 +1,54 @@
+"""Configs round-trip through URL query parameters; bad values fall back to defaults with a message."""
+from dataclasses import dataclass
+
+import pytest
+
+from playground.errors import ConfigError
+from playground.state import check, choice, flag, from_params, number, text, to_params
+
+
+@dataclass(frozen=True)
+class Demo:
+    cell: str = choice("rnn", ["rnn", "lstm", "gru"])
+    hidden: int = number(8, 1, 64)
+    lr: float = number(0.01, 1e-5, 10.0)
+    clip: bool = flag(True)
+    review: str = text("good movie", 50)
+
+    def __post_init__(self):
+        if self.cell == "gru" and self.hidden == 13:
+            raise ConfigError("GRU with 13 units is unlucky.")
+
+
+def test_roundtrip_of_non_defaults():
+    cfg = Demo(cell="lstm", hidden=32, lr=0.003, clip=False, review="not bad & <b>")
+    params = to_params(cfg)
+    assert all(isinstance(v, str) for v in params.values())
+    assert from_params(Demo, params) == (cfg, [])
+
+
+def test_float_survives_exactly():
+    cfg = Demo(lr=0.1 + 0.2)
+    assert from_params(Demo, to_params(cfg))[0].lr == cfg.lr
+
+
+@pytest.mark.parametrize("key,raw", [("cell", "cnn"), ("hidden", "1e9"), ("hidden", "3.5"), ("lr", "nan"),
+                                     ("lr", "inf"), ("clip", "maybe"), ("review", "x" * 51), ("hidden", "")])
+def test_bad_values_fall_back_with_message(key, raw):
+    cfg, messages = from_params(Demo, {key: raw, "cell": "gru"} if key != "cell" else {key: raw})
+    assert getattr(cfg, key) == getattr(Demo(), key)
+    assert len(messages) == 1 and key in messages[0]
+
+
+def test_unknown_keys_ignored():
+    assert from_params(Demo, {"utm_source": "x"}) == (Demo(), [])
+
+
+def test_cross_field_error_gives_defaults():
+    cfg, messages = from_params(Demo, {"cell": "gru", "hidden": "13"})
+    assert cfg == Demo() and "unlucky" in messages[0]
+
+
+def test_check_reports_out_of_range():
+    assert check(Demo()) == []
+    assert check(Demo(hidden=0)) == ["hidden must be between 1 and 64"]

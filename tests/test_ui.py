@@ -1,0 +1,53 @@
+"""The page-config glue: URL -> widgets on first visit, widgets -> URL after, bad links warn."""
+from streamlit.testing.v1 import AppTest
+
+
+def _script():
+    from dataclasses import dataclass
+
+    import streamlit as st
+
+    from playground import ui
+    from playground.state import choice, number
+
+    @dataclass(frozen=True)
+    class Cfg:
+        cell: str = choice("rnn", ["rnn", "lstm", "gru"])
+        hidden: int = number(8, 1, 64)
+
+    ui.init_config(Cfg, "demo")
+    st.selectbox("Cell", ["rnn", "lstm", "gru"], key=ui.key("demo", "cell"))
+    st.number_input("Hidden", 1, 64, key=ui.key("demo", "hidden"))
+    cfg = ui.publish_config(Cfg, "demo")
+    st.write(f"config: {cfg.cell} {cfg.hidden}")
+    with ui.friendly_errors():
+        if cfg.hidden == 13:
+            raise RuntimeError("internal detail that must not be shown")
+
+
+def test_link_sets_widgets_and_widgets_update_link():
+    at = AppTest.from_function(_script)
+    at.query_params["cell"] = "gru"
+    at.query_params["hidden"] = "16"
+    at.run()
+    assert at.selectbox[0].value == "gru" and at.number_input[0].value == 16
+    at.selectbox[0].select("lstm").run()
+    assert at.query_params["cell"] == "lstm" and at.query_params["hidden"] == "16"
+    assert "config: lstm 16" in at.markdown[0].value
+
+
+def test_bad_link_value_warns_and_uses_default():
+    at = AppTest.from_function(_script)
+    at.query_params["hidden"] = "1000"
+    at.run()
+    assert at.number_input[0].value == 8
+    assert any("hidden" in t.value for t in at.toast)
+    assert not at.exception
+
+
+def test_unexpected_error_shows_short_message_not_traceback():
+    at = AppTest.from_function(_script)
+    at.query_params["hidden"] = "13"
+    at.run()
+    assert not at.exception
+    assert "RuntimeError" in at.error[0].value and "internal detail" not in at.error[0].value
