@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import logging
 from typing import Iterator, TypeVar
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -61,13 +62,25 @@ def current_config(cls: type[C], prefix: str) -> C:
 
 
 def publish_config(cls: type[C], prefix: str) -> C:
-    """Read the widgets into a config, remember it for this session and write it to the URL."""
+    """Read the widgets into a config, remember it for this session and write it to the URL.
+
+    The page's prefix is also its url_path (see playground/pages.py), so the sidebar can offer the full link.
+    """
     cfg = current_config(cls, prefix)
     st.session_state[f"{prefix}:config"] = cfg
     params = to_params(cfg)
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+    base = st.context.url
+    if base:
+        with st.sidebar:
+            st.caption("Share this view: the link below (or the address bar) reproduces these settings.")
+            st.code(share_link(base, prefix, params), language=None, wrap_lines=True)
     return cfg
+
+
+def share_link(base: str, page: str, params: dict[str, str]) -> str:
+    return f"{base.rstrip('/')}/{page}?{urlencode(params)}"
 
 
 @contextlib.contextmanager

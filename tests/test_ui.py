@@ -51,3 +51,17 @@ def test_unexpected_error_shows_short_message_not_traceback():
     at.run()
     assert not at.exception
     assert "RuntimeError" in at.error[0].value and "internal detail" not in at.error[0].value
+
+
+def test_share_link_round_trips_through_from_params():
+    from urllib.parse import parse_qsl, urlsplit
+
+    from playground.state import from_params, to_params
+    from playground.ui import share_link
+    from test_state import Demo
+
+    cfg = Demo(cell="gru", hidden=5, review="not bad & <b>at all</b>?")
+    link = share_link("https://x.streamlit.app/", "train", to_params(cfg))
+    parts = urlsplit(link)
+    assert parts.path == "/train"
+    assert from_params(Demo, dict(parse_qsl(parts.query))) == (cfg, [])
