@@ -1,16 +1,26 @@
-"""The app's pages in one list: navigation and the landing page both read it."""
+"""The app's pages in one list: navigation, the landing page and the share links all read it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 
 @dataclass(frozen=True)
 class PageInfo:
     path: str  # file under pages/
-    url: str  # url_path
+    key: str  # the page's config prefix (session-state keys)
     title: str
     icon: str
     blurb: str
+
+    @property
+    def url(self) -> str:
+        """The url_path: the file name without its number and `.py` ("pages/2_train_live.py" -> "train_live").
+
+        It must be that name: Streamlit still scans a `pages/` folder the old way, and a deep link whose path
+        differs from the name it derives there opens under a "Page not found" dialog."""
+        return re.sub(r"^\d+_", "", PurePosixPath(self.path).stem)
 
 
 PAGES = [
@@ -24,3 +34,8 @@ PAGES = [
              "See the gradient vanish through time in a vanilla RNN and survive in LSTM and GRU, "
              "then race the three fairly on a long-range task."),
 ]
+
+
+def url_for(key: str) -> str:
+    """The url_path of the page whose config prefix is `key`."""
+    return next((p.url for p in PAGES if p.key == key), key)

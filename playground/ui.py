@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from playground.errors import PlaygroundError
+from playground.pages import url_for
 from playground.state import check, from_params, to_params
 
 C = TypeVar("C")
@@ -64,7 +65,7 @@ def current_config(cls: type[C], prefix: str) -> C:
 def publish_config(cls: type[C], prefix: str) -> C:
     """Read the widgets into a config, remember it for this session and write it to the URL.
 
-    The page's prefix is also its url_path (see playground/pages.py), so the sidebar can offer the full link.
+    The sidebar offers the full link (the page's url_path comes from playground/pages.py).
     """
     cfg = current_config(cls, prefix)
     st.session_state[f"{prefix}:config"] = cfg
@@ -75,12 +76,16 @@ def publish_config(cls: type[C], prefix: str) -> C:
     if base:
         with st.sidebar:
             st.caption("Share this view: the link below (or the address bar) reproduces these settings.")
-            st.code(share_link(base, prefix, params), language=None, wrap_lines=True)
+            st.code(share_link(base, url_for(prefix), params), language=None, wrap_lines=True)
     return cfg
 
 
 def share_link(base: str, page: str, params: dict[str, str]) -> str:
-    return f"{base.rstrip('/')}/{page}?{urlencode(params)}"
+    """The page's full link. `base` is st.context.url: the app's address, with or without the page's path."""
+    base = base.rstrip("/")
+    if not base.endswith(f"/{page}"):
+        base = f"{base}/{page}"
+    return f"{base}?{urlencode(params)}"
 
 
 @contextlib.contextmanager

@@ -88,6 +88,14 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(500)
 
 
+def open_page(page, url: str) -> None:
+    """Open a (deep) link, wait for the run to finish, and fail if Streamlit says the page was not found."""
+    page.goto(url)
+    wait_for_app(page)
+    dialogs = [d.inner_text() for d in page.query_selector_all('[role="dialog"]')]
+    assert not any("Page not found" in d for d in dialogs), f"{url} opened under a 'Page not found' dialog"
+
+
 def exception_texts(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
 

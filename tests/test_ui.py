@@ -65,3 +65,6 @@ def test_share_link_round_trips_through_from_params():
     parts = urlsplit(link)
     assert parts.path == "/train"
     assert from_params(Demo, dict(parse_qsl(parts.query))) == (cfg, [])
+    # st.context.url may already end with the page's path: it is not repeated
+    assert urlsplit(share_link("https://x.streamlit.app/train", "train", {})).path == "/train"
+    assert urlsplit(share_link("http://127.0.0.1:8501/sub/", "train", {})).path == "/sub/train"
