@@ -1,5 +1,99 @@
-"""Read a review (placeholder until issue 3 lands)."""
+"""Read a review: a trained RNN / LSTM / GRU reads the user's review word by word (h_t and y_t at every word)."""
 import streamlit as st
 
+from playground import review, sentiment, ui
+from playground.review import PREFIX, ReviewConfig
+
 st.title("Read a review")
-st.info("This page is being built. Meanwhile, the landing page shows the model it will use.")
+st.caption("A model trained on real movie-review sentences reads your text one word at a time. After each word "
+           "it updates its memory $h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$ and says how positive the review "
+           "sounds so far, $y_t = \\sigma(W_{hy}h_t + b_y)$.")
+
+
+@st.cache_resource(show_spinner="Loading the trained model…")
+def shipped_model(name: str) -> sentiment.Sentiment:
+    return sentiment.load(name)  # one per server, read-only: eval mode, no gradients
+
+
+def use_example() -> None:
+    title = st.session_state.get(f"{PREFIX}:example")
+    if title:
+        st.session_state[ui.key(PREFIX, "text")] = review.EXAMPLES[title]
+        st.session_state[ui.key(PREFIX, "step")] = 0
+
+
+ui.init_config(ReviewConfig, PREFIX)
+left, right = st.columns([3, 1])
+with right:
+    st.radio("Model", list(sentiment.MODELS), format_func=lambda n: sentiment.MODELS[n].label,
+             key=ui.key(PREFIX, "model"))
+    st.selectbox("Example reviews", list(review.EXAMPLES), index=None, placeholder="Pick an example…",
+                 key=f"{PREFIX}:example", on_change=use_example)
+with left:
+    st.text_area("Your review", key=ui.key(PREFIX, "text"), max_chars=review.MAX_CHARS, height=100,
+                 help=f"Anything you like: the model reads the first {review.CAP} words and punctuation marks.")
+
+text_now = st.session_state[ui.key(PREFIX, "text")]
+T = review.n_tokens(text_now)
+step_key = ui.key(PREFIX, "step")
+st.session_state.setdefault(f"{PREFIX}:last_text", text_now)  # first visit: keep the link's step
+if st.session_state[f"{PREFIX}:last_text"] != text_now or not 1 <= st.session_state.get(step_key, 0) <= T:
+    st.session_state[step_key] = T  # a new review starts at its last word
+st.session_state[f"{PREFIX}:last_text"] = text_now
+slider_col, order_col = st.columns([3, 1])
+with slider_col:
+    if T >= 2:
+        st.slider("Word t: the reading aids below explain the model's state after this word", 1, T, key=step_key)
+with order_col:
+    st.toggle("Sort units by pull on y", key=ui.key(PREFIX, "order"),
+              help="Rows sorted by each unit's contribution W_hy·h_T to the final output: units pushing towards "
+                   "positive on top, towards negative at the bottom.")
+main_box, aids_box, text_box, gates_box, compare_box = (st.container() for _ in range(5))
+with text_box:
+    st.subheader("The review, coloured word by word")
+    c1, c2 = st.columns([2, 1])
+    c1.radio("Colour each word by", list(review.COLOUR_BY), format_func=review.COLOUR_BY.get, horizontal=True,
+             key=ui.key(PREFIX, "colour_by"))
+    c2.number_input("Unit j of h_t", min_value=0, max_value=review.UNITS - 1, step=1, key=ui.key(PREFIX, "unit"))
+with compare_box:
+    st.subheader("Compare two reviews")
+    st.toggle("Compare with a second review", key=ui.key(PREFIX, "compare"))
+    if st.session_state[ui.key(PREFIX, "compare")]:
+        st.text_area("Review B", key=ui.key(PREFIX, "text_b"), max_chars=review.MAX_CHARS, height=68)
+cfg = ui.publish_config(ReviewConfig, PREFIX)
+
+chart = dict(theme=None, config={"displaylogo": False})
+with ui.friendly_errors():
+    sm = shipped_model(cfg.model)
+    r = review.read(sm, cfg.text)
+    order = review.unit_order(r) if cfg.order else None
+    with main_box:
+        for notice in r.notices:
+            st.info(notice)
+        st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
+        st.html(review.tokens_view(r))
+        st.plotly_chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading", **chart)
+        st.caption("Top: every unit of $h_t$ after every word (colour fixed to the range of tanh, −1..1). "
+                   "Bottom: $y_t$, the probability that the review is positive after each word. "
+                   "▶ Play reveals the words one at a time; the slider picks the word the panels below explain.")
+    with aids_box:
+        a, b = st.columns(2)
+        a.plotly_chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes", **chart)
+        b.plotly_chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit", **chart)
+    with text_box:
+        st.html(review.text_view(r, cfg.colour_by, cfg.unit))
+    gates = review.gates_view(r, cfg.step, order)
+    if gates is not None:
+        with gates_box:
+            st.subheader(f"Inside the {r.cell.upper()}: gates" + (" and cell state" if r.c is not None else ""))
+            st.plotly_chart(gates, key=f"{PREFIX}:gates", **chart)
+    if cfg.compare:
+        with compare_box:
+            rb = review.read(sm, cfg.text_b)
+            for notice in rb.notices:
+                st.info(f"Review B: {notice}")
+            fig_a, fig_b = review.compare_view(r, rb, order)
+            ca, cb = st.columns(2)
+            ca.plotly_chart(fig_a, key=f"{PREFIX}:compare_a", **chart)
+            cb.plotly_chart(fig_b, key=f"{PREFIX}:compare_b", **chart)
+            st.caption("Same model, same colour scale, same unit order (review A's) and the same word axis.")

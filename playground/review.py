@@ -1,0 +1,238 @@
+"""The "Read a review" page's computations: clean and cap the text, trace a shipped model over it, and the
+reading aids (units ordered by their pull on the output, units that changed most, the logit split).
+
+Word t (1-based) is the t-th token; h[t] is h_t, the state after reading it, and y[t-1] = y_t.
+Every `*_view` function returns what the page shows for one view (a figure or safe HTML).
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+
+from playground import review_figures as rf
+from playground.activations import HIDDEN
+from playground.errors import InputError
+from playground.sentiment import ASSETS, MODELS, Sentiment
+from playground import state
+from playground.text import tokenize
+
+CAP = 200  # tokens read; longer text is cut here, with a notice
+MAX_CHARS = 3000  # the text area's limit (also bounds the URL)
+PREFIX = "review"
+
+
+def load_examples() -> dict[str, str]:
+    """title -> text of the example reviews shipped in assets/sentiment/examples.json (written for this app)."""
+    path = ASSETS / "examples.json"
+    if not path.is_file():
+        return {"Good": "This movie is good.", "Not good": "This movie is not good."}
+    return {e["title"]: e["text"] for e in json.loads(path.read_text(encoding="utf-8"))["examples"]}
+
+
+EXAMPLES = load_examples()
+COLOUR_BY = {"sentiment": "running sentiment y_t", "unit": "one unit of h_t"}
+UNITS = min(m.config.hidden_size for m in MODELS.values())  # units every shipped model has
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    """The page's settings (all in the URL). step 0 means the last word."""
+
+    text: str = state.text(next(iter(EXAMPLES.values())), max_len=MAX_CHARS)
+    model: str = state.choice("rnn", list(MODELS))
+    step: int = state.number(0, 0, CAP)
+    order: bool = state.flag(True)
+    colour_by: str = state.choice("sentiment", list(COLOUR_BY))
+    unit: int = state.number(0, 0, UNITS - 1)
+    compare: bool = state.flag(False)
+    text_b: str = state.text("This movie is not good.", max_len=MAX_CHARS)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    tokens: list[str]
+    ids: list[int]
+    oov: list[bool]
+    n_typed: int  # tokens before the cap
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One review read by one model. T words, H units; arrays are numpy, detached copies."""
+
+    model: str
+    cell: str
+    tokens: list[str]
+    oov: list[bool]
+    h: np.ndarray  # (T+1, H): h_0 .. h_T
+    logits: np.ndarray  # (T,): z_t = W_hy h_t + b_y
+    y: np.ndarray  # (T,): y_t = sigmoid(z_t) = P(positive) after word t
+    W_hy: np.ndarray  # (H,)
+    b_y: float
+    h_range: tuple[float, float]  # the range of h_t's values (tanh: -1..1; LSTM/GRU h is in -1..1 too)
+    gates: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T, H)
+    c: np.ndarray | None = None  # LSTM cell state (T+1, H)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def T(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def H(self) -> int:
+        return self.h.shape[1]
+
+
+def clean(text: str) -> str:
+    """Drop control and invisible format characters (zero-width spaces, direction marks), keep line breaks."""
+    text = unicodedata.normalize("NFC", text or "")
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co") else " "
+                   for ch in text)
+
+
+def n_tokens(text: str, cap: int = CAP) -> int:
+    """How many words the model will read (after the cap): sizes the step slider before the model runs."""
+    return min(len(tokenize(clean(text))), cap)
+
+
+def prepare(text: str, sm: Sentiment, cap: int = CAP) -> Prepared:
+    """Text -> tokens as the model sees them (capped), with notices for the user. Empty text: InputError."""
+    tokens = tokenize(clean(text))
+    if not tokens:
+        raise InputError("Type a review above (or pick an example) and the model will read it word by word.")
+    notices = []
+    n_typed = len(tokens)
+    if n_typed > cap:
+        tokens = tokens[:cap]
+        notices.append(f"The review has {n_typed} words and punctuation marks; the model reads the first {cap}.")
+    enc = sm.vocab.encode(tokens)
+    if all(enc.oov):
+        notices.append("None of these words is in the model's 10,000-word vocabulary, so it reads <unk> at every "
+                       "step: what you see is only the model's default opinion, and how it drifts with length.")
+    elif enc.n_oov:
+        notices.append(f"{enc.n_oov} of {len(tokens)} tokens are not in the vocabulary (marked); the model "
+                       "reads them all as the same word, <unk>.")
+    return Prepared(tokens, enc.ids, enc.oov, n_typed, notices)
+
+
+@torch.no_grad()
+def read(sm: Sentiment, text: str, cap: int = CAP) -> Reading:
+    """Run the readable path (model.trace) over the review and keep every h_t, y_t, gate and cell state."""
+    p = prepare(text, sm, cap)
+    model = sm.model
+    tr = model.trace(torch.tensor([p.ids]))  # batch of one: (1, T)
+    cfg = model.config
+    h_range = HIDDEN[cfg.f].range if cfg.cell == "rnn" else (-1.0, 1.0)
+    return Reading(
+        model=sm.name, cell=cfg.cell, tokens=p.tokens, oov=p.oov,
+        h=tr.h[0].numpy().copy(), logits=tr.logits[0, :, 0].numpy().copy(), y=tr.y[0, :, 0].numpy().copy(),
+        W_hy=model.W_hy[0].numpy().copy(), b_y=float(model.b_y[0]), h_range=h_range,
+        gates={k: v[0].numpy().copy() for k, v in tr.gates.items()},
+        c=tr.c[0].numpy().copy() if tr.c is not None else None, notices=p.notices,
+    )
+
+
+def clamp_step(step: int, T: int) -> int:
+    """A step in 1..T; 0 or anything out of range means the last word."""
+    return step if 1 <= step <= T else T
+
+
+def contributions(r: Reading, t: int) -> np.ndarray:
+    """W_hy[j] * h_t[j] for every unit j: (H,). Their sum plus b_y is the logit z_t."""
+    return r.W_hy * r.h[t]
+
+
+def unit_order(r: Reading) -> np.ndarray:
+    """Units sorted by their contribution to the final output, W_hy * h_T: most positive first."""
+    return np.argsort(-contributions(r, r.T), kind="stable")
+
+
+@dataclass(frozen=True)
+class LogitSplit:
+    units: np.ndarray  # unit indices, largest contribution first
+    values: np.ndarray  # W_hy[j] h_t[j] in that order
+    bias: float
+    logit: float
+    p: float
+
+
+def logit_split(r: Reading, t: int) -> LogitSplit:
+    """z_t = sum_j W_hy[j] h_t[j] + b_y, unit by unit."""
+    contrib = contributions(r, t)
+    order = np.argsort(-contrib, kind="stable")
+    logit = float(contrib.sum() + r.b_y)
+    return LogitSplit(order, contrib[order], r.b_y, logit, float(1 / (1 + np.exp(-logit))))
+
+
+def top_changed(r: Reading, t: int, k: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k units whose value moved most at word t: (units, h_{t-1}[units], h_t[units]), largest |change| first."""
+    delta = r.h[t] - r.h[t - 1]
+    units = np.argsort(-np.abs(delta), kind="stable")[: min(k, r.H)]
+    return units, r.h[t - 1][units], r.h[t][units]
+
+
+# ---- views: one function per thing on the page -------------------------------------------------------------
+
+def tokens_view(r: Reading) -> str:
+    return rf.token_chips_html(r.tokens, r.oov)
+
+
+def reading_view(r: Reading, step: int, order: np.ndarray | None = None, title: str | None = None,
+                 width_words: int | None = None, play: bool = True) -> go.Figure:
+    """Heatmap of h_t (units x words) over the running sentiment y_t, with playback up to `step`."""
+    order = np.arange(r.H) if order is None else order
+    z = r.h[1:, order].T  # (H, T) in display order
+    labels = [f"h[{j}]" for j in order]
+    return rf.reading_figure(r.tokens, r.oov, z, labels, r.h_range, r.y, clamp_step(step, r.T), r.cell,
+                             contrib=(r.W_hy * r.h[r.T])[order], title=title, width_words=width_words, play=play)
+
+
+def compare_view(a: Reading, b: Reading, order: np.ndarray | None = None) -> tuple[go.Figure, go.Figure]:
+    """Two reviews on identical scales: same unit order (review A's), same colours, same word-axis length."""
+    width = max(a.T, b.T)
+    return tuple(reading_view(r, r.T, order, title=f"{name}: y_T = P(positive) = {r.y[-1]:.2f}", width_words=width,
+                              play=False)
+                 for name, r in (("Review A", a), ("Review B", b)))
+
+
+def changes_view(r: Reading, step: int, k: int = 8) -> go.Figure:
+    t = clamp_step(step, r.T)
+    units, before, after = top_changed(r, t, k)
+    return rf.changes_figure([f"h[{j}]" for j in units], before, after, r.tokens[t - 1], t, r.h_range)
+
+
+def logit_view(r: Reading, step: int) -> go.Figure:
+    t = clamp_step(step, r.T)
+    s = logit_split(r, t)
+    return rf.logit_figure([f"h[{j}]" for j in s.units], s.values, s.bias, s.logit, s.p, r.tokens[t - 1], t)
+
+
+def text_view(r: Reading, by: str, unit: int) -> str:
+    """Karpathy's view: the words coloured by the running sentiment y_t or by one unit's h_t."""
+    if by == "unit":
+        j = min(max(unit, 0), r.H - 1)
+        return rf.coloured_text_html(r.tokens, r.h[1:, j], rf.activation_colours(r.h_range), f"h[{j}]")
+    return rf.coloured_text_html(r.tokens, r.y, rf.SENTIMENT, "P(positive)")
+
+
+def gates_view(r: Reading, step: int, order: np.ndarray | None = None) -> go.Figure | None:
+    """LSTM: gates i, f, g, o and cell state c per word; GRU: gates r, z, n. None for the plain RNN."""
+    if not r.gates:
+        return None
+    order = np.arange(r.H) if order is None else order
+    panels = {name: g[:, order].T for name, g in r.gates.items()}
+    if r.c is not None:
+        panels["c"] = r.c[1:, order].T
+    return rf.gates_figure(r.tokens, panels, [f"h[{j}]" for j in order], r.cell, clamp_step(step, r.T))
+
+
+def page_views(r: Reading, step: int, order: np.ndarray | None, by: str, unit: int) -> dict:
+    """Everything the page draws for one review (used by the bench to time the whole page's figures)."""
+    return {"tokens": tokens_view(r), "reading": reading_view(r, step, order), "changes": changes_view(r, step),
+            "logit": logit_view(r, step), "text": text_view(r, by, unit), "gates": gates_view(r, step, order)}

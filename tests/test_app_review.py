@@ -1,0 +1,113 @@
+"""AppTest of the Read-a-review page: type a review, find the h_t heatmap and the sentiment line, bad input,
+the LSTM's gates, the comparison; and the median rerun after typing (printed, not asserted)."""
+import base64
+import json
+import statistics
+import time
+
+import numpy as np
+import pytest
+
+from conftest import app_test
+
+PAGE = "pages/1_read_a_review.py"
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def array(v) -> np.ndarray:
+    """A Plotly JSON array: a plain list, or numpy's typed-array form {dtype, bdata (base64), shape}."""
+    if isinstance(v, dict):
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+        return a.reshape([int(n) for n in str(v.get("shape", a.size)).split(",")])
+    return np.asarray(v)
+
+
+def type_review(at, text: str, key: str = "review.text"):
+    at.text_area(key=key).set_value(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def at():
+    at = app_test(PAGE)
+    assert not at.exception and at.title[0].value == "Read a review"
+    return at
+
+
+def test_typing_a_review_shows_heatmap_and_sentiment_line(at):
+    type_review(at, "The acting is not bad at all, but the plot is thin.")
+    main = charts(at)[0]
+    heat, line = main["data"][0], next(d for d in main["data"] if d.get("name") == "y_t")
+    words = ["the", "acting", "is", "not", "bad", "at", "all", ",", "but", "the", "plot", "is", "thin", "."]
+    assert heat["type"] == "heatmap" and array(heat["z"]).shape == (32, len(words))
+    assert np.abs(array(heat["z"])).max() <= 1
+    assert main["layout"]["xaxis2"]["ticktext"] == words
+    y = array(line["y"])
+    assert line["type"] == "scatter" and y.shape == (len(words),) and ((0 <= y) & (y <= 1)).all()
+    assert at.slider(key="review.step").value == len(words)  # a new review starts at its last word
+
+
+def test_rerun_after_typing_median(at, capsys):
+    texts = ["This movie is good.", "This movie is not good.", "Not bad at all, honestly.",
+             "A gorgeous cast, but the story is dull and far too long."] * 2
+    times = []
+    for text in texts:
+        t0 = time.perf_counter()
+        type_review(at, text)
+        times.append(time.perf_counter() - t0)
+    with capsys.disabled():
+        print(f"\nreview page rerun after typing (AppTest, median of {len(times)}): "
+              f"{statistics.median(times) * 1e3:.0f} ms")
+    assert len(charts(at)) >= 3
+
+
+def test_the_step_slider_moves_the_reading_aids(at):
+    type_review(at, "This movie is not good.")
+    at.slider(key="review.step").set_value(4).run()
+    logit = charts(at)[2]
+    assert "word 4" in logit["layout"]["title"]["text"] and "not" in logit["layout"]["title"]["text"]
+
+
+@pytest.mark.parametrize("text,expect", [("   ", "Type a review"), ("zorblax quenticulated", "None of these words"),
+                                         ("good " * 250, "reads the first 200")])
+def test_bad_input_gets_a_message_not_a_traceback(at, text, expect):
+    type_review(at, text)
+    messages = [m.value for m in list(at.warning) + list(at.info)]
+    assert any(expect in m for m in messages), messages
+    assert not at.error
+
+
+def test_html_is_shown_as_text(at):
+    type_review(at, "<b>bold</b> <script>alert(1)</script>")
+    bodies = [h.proto.body for h in at.get("html")]
+    assert bodies and all("<script>" not in b and "<b>" not in b for b in bodies)
+    assert any("&lt;" in b and "script" in b for b in bodies)
+
+
+def test_lstm_shows_gates_and_compare_shows_two_reviews_on_one_scale(at):
+    at.radio(key="review.model").set_value("lstm").run()
+    type_review(at, "This movie is good.")
+    gates = charts(at)[3]
+    assert [d["type"] for d in gates["data"]] == ["heatmap"] * 5  # i, f, g, o and the cell state
+    at.toggle(key="review.compare").set_value(True).run()
+    type_review(at, "This movie is not good.", key="review.text_b")
+    a, b = charts(at)[-2:]
+    assert a["data"][0]["y"] == b["data"][0]["y"]  # same unit order
+    assert (a["data"][0]["zmin"], a["data"][0]["zmax"]) == (b["data"][0]["zmin"], b["data"][0]["zmax"]) == (-1, 1)
+    assert a["layout"]["xaxis2"]["range"] == b["layout"]["xaxis2"]["range"]
+    assert at.query_params["text_b"] == ["This movie is not good."] or at.query_params["text_b"] == \
+        "This movie is not good."
+
+
+def test_examples_fill_the_text_and_words_can_be_coloured_by_one_unit(at):
+    at.selectbox(key="review:example").select("Not good (negation)").run()
+    assert at.text_area(key="review.text").value == "This movie is not good."
+    at.radio(key="review.colour_by").set_value("unit").run()
+    at.number_input(key="review.unit").set_value(5).run()
+    assert not at.exception
+    assert any("h[5] = " in h.proto.body for h in at.get("html"))  # the hover title of each coloured word
+    assert at.query_params["unit"] in (["5"], "5")

@@ -1,0 +1,58 @@
+"""Real browser: type a review into the Read-a-review page, wait for the Plotly chart, play it, screenshot it."""
+import pytest
+
+from conftest import open_page, exception_texts, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+START = "read_a_review?model=rnn"
+REVIEW = "The plot is thin and the start drags, but the cast is wonderful and the ending is not bad at all."
+
+
+def _shot(page, name: str, height: int = 3400) -> None:
+    page.set_viewport_size({"width": 1400, "height": height})  # Streamlit scrolls inside the page: show it all
+    page.wait_for_timeout(600)
+    screenshot(page, name)
+
+
+
+
+def _type_review(page, text: str) -> None:
+    box = page.get_by_role("textbox", name="Your review")
+    box.fill(text)
+    box.press("Control+Enter")  # Streamlit's text area commits on Ctrl+Enter (or on blur)
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def test_type_a_review_and_see_the_heatmap(app_url, page):
+    open_page(page, f"{app_url}/{START}")
+    _type_review(page, REVIEW)
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=30_000)
+    chart = page.locator(".js-plotly-plot").first
+    ticks = chart.locator(".x2tick text").all_text_contents()
+    assert "wonderful" in ticks and ticks.index("but") < ticks.index("wonderful")  # words in reading order
+    assert chart.locator(".scatterlayer .trace").count() >= 1  # the running-sentiment line
+    assert exception_texts(page) == []
+    _shot(page, "review_typed")
+
+
+def test_play_reveals_words_and_html_stays_text(app_url, page):
+    open_page(page, f"{app_url}/{START}")
+    _type_review(page, "<b>bold</b> <script>alert(1)</script> not good 😀 映画")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=30_000)
+    assert page.locator("main b", has_text="bold").count() == 0  # the tag was shown as text, not rendered
+    assert page.get_by_text("<", exact=True).count() > 0
+    page.locator(".js-plotly-plot .updatemenu-button", has_text="Play").first.click()
+    page.wait_for_timeout(900)  # a few frames in
+    screenshot(page, "review_playing")
+    assert exception_texts(page) == []
+
+
+def test_lstm_gates_and_a_comparison(app_url, page):
+    open_page(page, f"{app_url}/read_a_review?model=lstm&compare=1&text=This+movie+is+good.&text_b=This+movie+is+not+good.")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=30_000)
+    assert page.get_by_text("Inside the LSTM").count() == 1
+    assert page.locator(".js-plotly-plot").count() == 6  # reading, two aids, gates, review A, review B
+    assert exception_texts(page) == []
+    _shot(page, "review_lstm_compare", height=4400)

@@ -1,0 +1,166 @@
+"""Training learns a separable toy corpus deterministically; the CLIs print the JSON they promise; the shipped
+models load read-only, match the lesson's configuration and stay under 2 MB."""
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from conftest import DATA, ROOT
+from playground import sentiment
+from playground.cells import ModelConfig, save_model
+from playground.errors import PlaygroundError
+from playground.sentiment_data import encode, to_examples
+from playground.sentiment_train import Progress, TrainSettings, accuracy, train
+from playground.text import Vocabulary, tokenize
+
+POS = ["good", "great", "fine", "lovely", "superb"]
+NEG = ["bad", "awful", "dull", "boring", "weak"]
+FILL = ["the", "film", "is", "a", "plot", "and", "it", "was"]
+
+
+def toy_rows(n: int, seed: int) -> list[tuple[str, int]]:
+    """Sentences of filler words with one sentiment word somewhere: separable, but only by remembering it."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        label = rng.randint(0, 1)
+        words = [rng.choice(FILL) for _ in range(rng.randint(3, 9))]
+        words.insert(rng.randrange(len(words) + 1), rng.choice(POS if label else NEG))
+        rows.append((" ".join(words), label))
+    return rows
+
+
+def toy_data(n, seed, vocab=None):
+    ex = to_examples(toy_rows(n, seed))
+    vocab = vocab or Vocabulary.build([e.tokens for e in ex], max_size=50)
+    return encode(ex, vocab), vocab
+
+
+TINY = dict(vocab_size=50, embed_dim=8, hidden_size=8, g="sigmoid", output_size=1)
+FAST = TrainSettings(epochs=4, batch_size=16, lr=0.02, embed_dropout=0.0, clip=1.0, step_loss=0.3)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_tiny_training_learns_a_separable_corpus(cell, capsys):
+    train_data, vocab = toy_data(400, 0)
+    test_data, _ = toy_data(200, 1, vocab)
+    model, history = train(ModelConfig(cell=cell, **TINY), train_data, test_data, FAST, label=cell)
+    assert accuracy(model, test_data) >= 0.9  # chance is 0.5; the sentiment word sits anywhere in the row
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    assert not model.training
+    assert f"[{cell}]" in capsys.readouterr().err  # the progress line went to stderr
+
+
+def test_training_is_deterministic_for_a_seed():
+    data, _ = toy_data(120, 0)
+    cfg = ModelConfig(cell="rnn", **TINY)
+    runs = [train(cfg, data, data[:20], TrainSettings(epochs=2, batch_size=16, seed=3), stream=open("/dev/null", "w"))[0]
+            for _ in range(2)]
+    other = train(cfg, data, data[:20], TrainSettings(epochs=2, batch_size=16, seed=4), stream=open("/dev/null", "w"))[0]
+    a, b, c = (m.state_dict() for m in runs + [other])
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_progress_line_shows_fraction_and_note():
+    import io
+    out = io.StringIO()
+    bar = Progress("gru", 4, out, width=8)
+    bar.update(2, "epoch 1/2", force=True)
+    bar.close("done")
+    text = out.getvalue()
+    assert "[gru] |####....|  50%" in text and text.endswith("\n") and "done" in text
+
+
+def run_cli(*args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "playground.sentiment", *args], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300, check=True).stdout
+    lines = out.strip().splitlines()
+    assert len(lines) == 1, out
+    return json.loads(lines[0])
+
+
+def test_train_evaluate_predict_cli_on_a_toy_file(tmp_path):
+    data = tmp_path / "toy.tsv"
+    rows = toy_rows(300, 5)
+    data.write_text("text\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in rows), encoding="utf-8")
+    out = tmp_path / "assets"
+    summary = run_cli("train", "--data", str(data), "--out", str(out), "--models", "rnn", "--epochs", "1",
+                      "--split", "10,20,4")
+    assert set(summary["models"]) == {"rnn"} and (out / "rnn.pt").is_file() and (out / "vocab.json").is_file()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["split"]["test"] == 20 and 0 <= metrics["models"]["rnn"]["test_accuracy"] <= 1
+
+    result = run_cli("evaluate", str(data), "--model", "rnn", "--assets", str(out))
+    sm = sentiment.load("rnn", out)
+    by_hand = sum((sentiment.running_sentiment(sm, tokenize(t))[-1] > 0.5) == bool(y) for t, y in rows) / len(rows)
+    assert result["n"] == len(rows) and result["accuracy"] == pytest.approx(by_hand, abs=1e-4)
+
+    pred = run_cli("predict", "The film is not GOOD!", "--model", "rnn", "--assets", str(out))
+    assert pred["tokens"] == ["the", "film", "is", "not", "good", "!"]
+    assert len(pred["p_positive"]) == 6 and all(0 <= p <= 1 for p in pred["p_positive"])
+
+
+def test_cli_reports_bad_input_without_a_traceback(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("review,label\nfoo,1\n", encoding="utf-8")
+    for args in (["evaluate", str(bad)], ["predict", "   "]):
+        proc = subprocess.run([sys.executable, "-m", "playground.sentiment", *args], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+
+
+# ---- the shipped models (committed under assets/sentiment, no data needed) ------------------------------
+
+@pytest.mark.parametrize("name", list(sentiment.MODELS))
+def test_shipped_model_loads_frozen_and_small(name):
+    sm = sentiment.load(name)
+    assert sm.model.config == sentiment.MODELS[name].config
+    assert (sentiment.ASSETS / f"{name}.pt").stat().st_size < 2_000_000
+    assert not sm.model.training and not any(p.requires_grad for p in sm.model.parameters())
+    assert len(sm.vocab) == 10_000 and sm.vocab.itos[:2] == ["<pad>", "<unk>"]
+
+
+def test_the_lesson_model_is_exactly_the_lessons():
+    assert sentiment.MODELS["rnn"].config == ModelConfig(cell="rnn", vocab_size=10000, embed_dim=32,
+                                                         hidden_size=32, f="tanh", g="sigmoid", output_size=1)
+
+
+def test_predict_matches_the_step_by_step_trace_and_leaves_the_model_alone():
+    sm = sentiment.load("lstm")
+    before = {k: v.clone() for k, v in sm.model.state_dict().items()}
+    out = sentiment.predict(sm, "Not bad at all, really.")
+    ids = torch.tensor([sm.vocab.encode(out["tokens"]).ids])
+    with torch.no_grad():
+        y = sm.model.trace(ids).y[0, :, 0]
+    assert out["p_positive"] == pytest.approx(y.tolist(), abs=1e-4)
+    assert all(torch.equal(before[k], v) for k, v in sm.model.state_dict().items())
+
+
+def test_load_refuses_a_model_with_another_vocabulary(tmp_path):
+    sm = sentiment.load("rnn")
+    save_model(sm.model, tmp_path / "rnn.pt", extra={"vocab_digest": "not-this-one"})
+    sm.vocab.save(tmp_path / "vocab.json")
+    with pytest.raises(PlaygroundError):
+        sentiment.load("rnn", tmp_path)
+    with pytest.raises(PlaygroundError):
+        sentiment.load("rnn", tmp_path / "nowhere")
+    with pytest.raises(PlaygroundError):
+        sentiment.load("transformer")
+
+
+@pytest.mark.data
+@pytest.mark.skipif(not DATA.exists(), reason=f"SST-2 training file not found at {DATA}")
+def test_reported_accuracies_are_what_the_shipped_models_score_on_the_held_out_sentences():
+    """metrics.json (and so the README) must match a fresh evaluation on the same leak-free split."""
+    from playground.sentiment_data import read_tsv, split
+    from playground.sentiment_fit import SPLIT
+
+    metrics = json.loads((sentiment.ASSETS / "metrics.json").read_text())
+    parts = split(to_examples(read_tsv(DATA)), seed=metrics["split"]["seed"], **SPLIT)
+    for name, reported in metrics["models"].items():
+        sm = sentiment.load(name)
+        assert accuracy(sm.model, encode(parts.test, sm.vocab)) == pytest.approx(reported["test_accuracy"], abs=1e-4)
