@@ -1,5 +1,154 @@
-"""Train live (placeholder until issue 4 lands)."""
+"""Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
+from playground import live, ui
+from playground.live import PREFIX, LiveConfig
+
 st.title("Train live")
-st.info("This page is being built. Meanwhile, the landing page shows the model it will use.")
+st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn it: the loss, the hidden state "
+           "$h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$, the weights and the gradients move as it trains. "
+           "Switch $f$ and $g$, break it with a huge learning rate, fix it with clipping.")
+K = lambda name: ui.key(PREFIX, name)  # noqa: E731
+
+
+def on_task_change() -> None:
+    for name, value in live.task_defaults(st.session_state[K("task")]).items():
+        st.session_state[K(name)] = value
+
+
+def control(action: str) -> None:
+    s = st.session_state.get(live.SESSION_KEY)
+    if s is not None:
+        getattr(s, action)()
+
+
+def on_upload() -> None:
+    file = st.session_state.get(f"{PREFIX}:upload")
+    s = st.session_state.get(live.SESSION_KEY)
+    if file is None or s is None:
+        return
+    try:
+        cfg = s.load(file.getvalue())
+    except live.PlaygroundError as e:
+        st.session_state[f"{PREFIX}:upload_error"] = str(e)
+        return
+    st.session_state[f"{PREFIX}:upload_error"] = ""
+    for name, value in live.config_fields(cfg).items():
+        st.session_state[K(name)] = value
+    st.session_state[f"{PREFIX}:config"] = cfg
+
+
+ui.init_config(LiveConfig, PREFIX)
+live.clamp_length(st.session_state, K("task"), K("length"))
+task_now = live.tasklib.get(st.session_state[K("task")])
+controls, main = st.columns([1, 3], gap="medium")
+with controls:
+    st.markdown("**Data**")
+    st.selectbox("Task", list(live.tasklib.TASKS), key=K("task"), on_change=on_task_change,
+                 format_func=lambda n: live.tasklib.TASKS[n].label)
+    st.slider(task_now.knob.label.capitalize(), task_now.knob.lo, task_now.knob.hi, key=K("length"),
+              help=task_now.knob.help or None)
+    if task_now.name == "text":
+        st.text_area("Text to learn", key=K("text"), max_chars=live.tasks_text.MAX_CHARS, height=90,
+                     help="Any short text; the model learns to predict its next character.")
+    st.markdown("**Model**")
+    st.radio("Cell", list(live.CELLS), format_func=lambda c: live.CELLS[c].label, horizontal=True, key=K("cell"))
+    st.selectbox("Hidden activation f", list(live.HIDDEN), format_func=lambda f: live.HIDDEN[f].label,
+                 key=K("f"), disabled=st.session_state[K("cell")] != "rnn",
+                 help="Only the Elman RNN uses f; LSTM and GRU have fixed sigmoid gates and tanh.")
+    st.selectbox("Output activation g (picks the loss)", list(live.OUTPUT), key=K("g"),
+                 format_func=lambda g: f"{live.OUTPUT[g].label}  →  {live.OUTPUT[g].loss_name}")
+    st.slider("Hidden size (units in h_t)", 1, live.tr.MAX_HIDDEN, key=K("hidden"))
+    st.markdown("**Training**")
+    c1, c2 = st.columns(2)
+    c1.selectbox("Optimizer", list(live.tr.OPTIMIZERS), format_func=lambda o: live.tr.OPTIMIZERS[o].label,
+                 key=K("optimizer"))
+    c2.selectbox("Batch size", live.BATCH_SIZES, key=K("batch_size"))
+    st.select_slider("Learning rate", live.tr.LEARNING_RATES, key=K("lr"), format_func=lambda v: f"{v:g}")
+    c3, c4 = st.columns(2, vertical_alignment="bottom")
+    c3.toggle("Clip", key=K("clip"), help="Gradient clipping: rescale the gradient when its norm exceeds the "
+                                          "max norm.")
+    c4.number_input("Max norm", 0.1, 10.0, step=0.1, key=K("clip_norm"), disabled=not st.session_state[K("clip")])
+    st.number_input("Random seed", 0, 9999, step=1, key=K("seed"),
+                    help="Same seed, same settings: the same data, starting weights and curves.")
+    st.select_slider("Steps per redraw", live.STEPS_PER_TICK, key=K("steps_per_tick"),
+                     help=f"Training steps between two redraws (each redraw trains at most "
+                          f"{live.TICK_SECONDS:g} s, to share the server).")
+cfg = ui.publish_config(LiveConfig, PREFIX)
+
+with main, ui.friendly_errors():
+    sess, rebuilt = live.session(st.session_state, cfg)
+    with st.expander(f"About this task: {live.tasklib.get(cfg.task).label}", expanded=False):
+        st.markdown(live.task_card(cfg))
+    b1, b2, b3, info = st.columns([1, 1, 1, 3], vertical_alignment="center")
+    if sess.playing:
+        b1.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",),
+                  use_container_width=True)
+    else:
+        b1.button("Play", icon=":material/play_arrow:", key=f"{PREFIX}:play", on_click=control, args=("play",),
+                  type="primary", use_container_width=True, disabled=sess.trainer is None)
+    b2.button("Step", icon=":material/skip_next:", key=f"{PREFIX}:step", on_click=control, args=("step_once",),
+              use_container_width=True, disabled=sess.trainer is None,
+              help="Train one redraw's worth of steps, then stop.")
+    b3.button("Reset", icon=":material/restart_alt:", key=f"{PREFIX}:reset", on_click=control, args=("reset",),
+              use_container_width=True, help="New weights from the seed; the history starts over.")
+    if rebuilt:
+        info.caption("Settings changed: a new model starts from step 0.")
+
+    @st.fragment(run_every=live.TICK_EVERY if sess.playing else None)
+    def training_panel() -> None:
+        with ui.friendly_errors():
+            s = st.session_state[live.SESSION_KEY]
+            was_playing = s.playing
+            if was_playing:
+                s.tick()
+                if not s.playing:
+                    st.rerun()  # stopped itself (NaN or the cap): redraw the buttons and stop the timer
+            if s.status == "refused":
+                st.warning(s.message)
+                return
+            if s.message:
+                (st.error if s.status == "diverged" else st.info)(s.message)
+            if s.note:
+                st.caption(f"ℹ️ {s.note}")
+            p = live.panel(s)
+            m = p.stats
+            c = st.columns(4)
+            c[0].metric("Step", f"{m['step']:,}")
+            c[1].metric("Steps / second", f"{m['steps_per_sec']:.0f}" if m["steps_per_sec"] else "–")
+            c[2].metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]))
+            c[3].metric("Held-out loss", live.fmt(m["test_loss"], ".4g"))
+            chart = dict(theme=None, config={"displaylogo": False})
+            st.plotly_chart(p.curves, key=f"{PREFIX}:curves", **chart)
+            left, right = st.columns([3, 2])
+            with left:
+                st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
+                st.plotly_chart(p.probe, key=f"{PREFIX}:probe", **chart)
+            with right:
+                st.markdown("**Gradient reaching each step, $\\|\\partial L/\\partial h_t\\|$** (log scale)")
+                st.plotly_chart(p.grads, key=f"{PREFIX}:grads", **chart)
+                st.markdown("**Spectral radius of $W_{hh}$** (largest |eigenvalue|)")
+                st.plotly_chart(p.spectral, key=f"{PREFIX}:spectral", **chart)
+            st.markdown("**Weights** (one colour scale for all three, centred on 0)")
+            st.plotly_chart(p.weights, key=f"{PREFIX}:weights", **chart)
+            if s.trainer.task.name == "text":
+                st.markdown("**Sample from the model**")
+                st.slider("Temperature (0: always the likeliest character)", 0.0, 2.0, step=0.1,
+                          key=K("temperature"))
+                if st.button("Generate 200 characters", key=f"{PREFIX}:sample"):
+                    st.session_state[f"{PREFIX}:sampled"] = s.sample_text(
+                        n_chars=200, temperature=st.session_state[K("temperature")])
+                if st.session_state.get(f"{PREFIX}:sampled"):
+                    st.code(st.session_state[f"{PREFIX}:sampled"], language=None, wrap_lines=True)
+            d1, d2 = st.columns(2)
+            d1.download_button("Loss history (CSV)", s.csv(), file_name="train_live_history.csv",
+                               mime="text/csv", on_click="ignore", key=f"{PREFIX}:csv")
+            d2.download_button("Weights + settings (.pt)", s.weights_file(), file_name="train_live_model.pt",
+                               mime="application/octet-stream", on_click="ignore", key=f"{PREFIX}:weights_file",
+                               help="Load it again below, or in Python with playground.cells.load_model.")
+
+    training_panel()
+    st.file_uploader("Continue from a saved weights file", type=["pt"], key=f"{PREFIX}:upload",
+                     on_change=on_upload)
+    if st.session_state.get(f"{PREFIX}:upload_error"):
+        st.warning(st.session_state[f"{PREFIX}:upload_error"])

@@ -1,0 +1,372 @@
+"""The Train live page's state: one `LiveSession` per browser session (kept in st.session_state), no Streamlit.
+
+It wraps a train.Trainer with what a TensorFlow-Playground-style loop needs: Play / Pause / Step / Reset,
+a tick (a batch of steps, then one history row), a pandas history, steps per second, hard caps, and the
+paused-on-divergence state. `LiveConfig` is the page's settings (all in the URL); `view()` hands the figure
+builders plain arrays.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+
+from playground import train as tr
+from playground import train_figures as tf
+from playground import tasks as tasklib
+from playground import tasks_text
+from playground.activations import HIDDEN, OUTPUT
+from playground.cells import CELLS
+from playground.errors import ConfigError, PlaygroundError  # noqa: F401 - the page catches PlaygroundError
+from playground.state import choice, flag, number, text
+
+torch.set_num_threads(1)  # tiny models: one thread is fastest, and on a shared server it leaves cores to others
+PREFIX = "train"
+SESSION_KEY = f"{PREFIX}:session"
+MAX_STEPS = 20_000  # per session, then training pauses until Reset
+MAX_LENGTH = 64
+TICK_SECONDS = 0.25  # a tick never trains longer than this, however many steps it was asked for
+TICK_EVERY = 0.4  # seconds between ticks while playing (the page's fragment run_every)
+STEPS_PER_TICK = (1, 5, 10, 25, 50, 100)
+BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
+PROBE_GRAD_BATCH = 32
+STRUCTURAL = ("task", "length", "text", "cell", "f", "g", "hidden", "seed")  # changing these starts over
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """The page's settings. Fields in STRUCTURAL build a new model; the rest apply to the running one."""
+
+    task: str = choice("parity", list(tasklib.TASKS))
+    length: int = number(8, 1, MAX_LENGTH)
+    text: str = text(tasks_text.DEFAULT_TEXT, max_len=tasks_text.MAX_CHARS)
+    cell: str = choice("rnn", list(CELLS))
+    f: str = choice("tanh", list(HIDDEN))
+    g: str = choice("sigmoid", list(OUTPUT))
+    hidden: int = number(16, 1, tr.MAX_HIDDEN)
+    optimizer: str = choice("adam", list(tr.OPTIMIZERS))
+    lr: float = choice(0.01, tr.LEARNING_RATES)
+    batch_size: int = choice(32, BATCH_SIZES)
+    clip: bool = flag(True)
+    clip_norm: float = number(1.0, 0.1, 10.0)
+    seed: int = number(0, 0, 9999)
+    steps_per_tick: int = choice(50, STEPS_PER_TICK)
+    temperature: float = number(0.8, 0.0, 2.0)
+
+    def train_config(self) -> tr.TrainConfig:
+        return tr.TrainConfig(task=self.task, length=self.length, cell=self.cell, hidden=self.hidden, f=self.f,
+                              g=self.g, optimizer=self.optimizer, lr=self.lr, batch_size=self.batch_size,
+                              clip=self.clip_norm if self.clip else 0.0, seed=self.seed,
+                              text=self.text if self.task == "text" else "")
+
+
+def task_defaults(name: str) -> dict:
+    """Settings to switch to when the user picks a task: its natural g and its knob's default."""
+    task = tasklib.get(name)
+    return {"g": task.default_g, "length": task.knob.default}
+
+
+def config_fields(cfg: LiveConfig) -> dict:
+    """field name -> value, for putting a config back into the widgets."""
+    return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
+
+
+def clamp_length(store, task_key: str, length_key: str) -> None:
+    """Keep the length widget inside the chosen task's knob bounds (a link may carry any number)."""
+    name = store.get(task_key)
+    if name not in tasklib.TASKS or length_key not in store:
+        return
+    knob = tasklib.TASKS[name].knob
+    store[length_key] = int(min(max(int(store[length_key]), knob.lo), knob.hi))
+
+
+def fmt(value: float, spec: str) -> str:
+    """A metric for the page: '–' until there is a number."""
+    return format(value, spec) if value is not None and math.isfinite(value) else "–"
+
+
+def task_card(cfg: LiveConfig) -> str:
+    """Markdown describing the task as set up: input, target, g and its loss, metric, what perfect looks like.
+    Only our own strings go in (never the user's text)."""
+    task = cfg.train_config().make_task()
+    g = OUTPUT[cfg.g]
+    lines = [f"**{task.label}** ({tasklib.USES[task.use]}) · {task.knob.label} = {cfg.length}",
+             f"- **Input:** {task.input}",
+             f"- **Target:** {task.target}",
+             f"- **Output g = {g.label}**, loss: {g.loss_name}; **metric:** {task.metric.name} on a fixed "
+             f"held-out set of {tr.HELD_OUT} sequences"
+             + (f" (guessing scores {task.chance(cfg.length):{task.metric.fmt}})"
+                if task.chance(cfg.length) is not None else "") + ".",
+             f"- **A perfect model:** {task.perfect}"]
+    return "\n".join(lines)
+
+
+@dataclass
+class LiveView:
+    """Plain arrays for the figure builders, all for the current weights."""
+
+    step: int
+    h: np.ndarray  # (H, T) hidden state of the probe sequence, h_1..h_T
+    h_range: tuple[float, float]  # f's output range (for the colour scale)
+    inputs: list[str]  # (T,) x_t labels
+    targets: list[str | None]  # (T,) target label where the step is scored, else None
+    predictions: list[str]  # (T,) the model's answer y_t read in task units
+    correct: list[bool | None]  # (T,) None where there is no target
+    y_value: np.ndarray  # (T,) the number behind the prediction (probability of class 1 / top class, or the value)
+    y_target: np.ndarray  # (T,) the target as a number (nan where none), for regression tasks
+    regression: bool
+    weights: dict[str, np.ndarray]  # W_xh, W_hh, W_hy
+    blocks: tuple[str, ...]  # gate names of W_xh / W_hh row blocks ((): one block)
+    grad_norms: np.ndarray  # (T,) ||dL/dh_t|| on a held-out batch
+
+
+@dataclass
+class LiveSession:
+    """One user's training run. status: paused | playing | diverged | capped | refused."""
+
+    cfg: LiveConfig
+    trainer: tr.Trainer | None = None
+    rows: list[dict] = field(default_factory=list)  # one per tick (columns train.HISTORY_COLUMNS)
+    status: str = "paused"
+    message: str = ""  # why training stopped or was refused; empty when fine
+    note: str = ""  # a one-line remark about the g chosen for this task
+    steps_per_sec: float = 0.0
+    seconds: float = 0.0  # training wall time so far
+    ticks: int = 0
+
+    def __post_init__(self):
+        self.reset()
+
+    # ---- controls ----
+    @property
+    def step(self) -> int:
+        return self.trainer.step if self.trainer else 0
+
+    @property
+    def playing(self) -> bool:
+        return self.status == "playing"
+
+    def reset(self) -> None:
+        """A fresh model from the settings (same seed, same start); a refused setting leaves no model."""
+        self.rows = []
+        self.status, self.message, self.note = "paused", "", ""
+        self.steps_per_sec = self.seconds = 0.0
+        self.ticks = 0
+        try:
+            tcfg = self.cfg.train_config()
+            self.trainer = tr.Trainer(tcfg)
+        except PlaygroundError as e:
+            self.trainer, self.status, self.message = None, "refused", str(e)
+            return
+        self.note = self.trainer.head.note
+        self._record(tr.Tick(0, [], math.nan, math.nan, 0.0))
+
+    def apply(self, cfg: LiveConfig) -> bool:
+        """Take new settings. Returns True when they needed a new model (then training is paused)."""
+        old, self.cfg = self.cfg, cfg
+        if any(getattr(old, k) != getattr(cfg, k) for k in STRUCTURAL):
+            self.reset()
+            return True
+        if self.trainer is None:
+            return False
+        tcfg = cfg.train_config()
+        self.trainer.set_hyper(tcfg.optimizer, tcfg.lr, tcfg.clip, tcfg.batch_size)
+        if self.status == "diverged" and old.train_config() != tcfg:
+            self.trainer.resume()
+            self.status = "paused"
+            self.message = (f"Settings changed after the blow-up: the weights from step {self.step} are kept. "
+                            "Press Play to continue.")
+        return False
+
+    def play(self) -> None:
+        if self.trainer is None:
+            return
+        if self.status == "diverged":
+            self.trainer.resume()
+        if self.step >= MAX_STEPS:
+            self._cap()
+            return
+        self.status, self.message = "playing", ""
+
+    def pause(self) -> None:
+        if self.status == "playing":
+            self.status = "paused"
+
+    def step_once(self) -> None:
+        """The Step button: one tick, then paused."""
+        if self.trainer is None:
+            return
+        if self.status == "diverged":
+            self.trainer.resume()
+            self.message = ""
+        self.status = "paused"
+        self.tick()
+
+    def tick(self) -> tr.Tick | None:
+        """Train cfg.steps_per_tick steps (at most TICK_SECONDS), add one history row, stop on NaN or the cap."""
+        if self.trainer is None or self.status in ("diverged", "refused"):
+            return None
+        if self.step >= MAX_STEPS:
+            self._cap()
+            return None
+        n = min(self.cfg.steps_per_tick, MAX_STEPS - self.step)
+        t = self.trainer.train(n, time_budget=TICK_SECONDS)
+        self.seconds += t.seconds
+        self.ticks += 1
+        if t.steps and t.seconds > 0:
+            rate = t.steps / t.seconds
+            self.steps_per_sec = rate if not self.steps_per_sec else 0.7 * self.steps_per_sec + 0.3 * rate
+        if t.steps:
+            self._record(t)
+        if t.divergence is not None:
+            self.status, self.message = "diverged", t.divergence.message
+        elif self.step >= MAX_STEPS:
+            self._cap()
+        return t
+
+    def _cap(self) -> None:
+        self.status = "capped"
+        self.message = (f"This session reached its cap of {MAX_STEPS:,} training steps (the server is shared). "
+                        "Press Reset to start a new run.")
+
+    def _record(self, t: tr.Tick) -> None:
+        self.rows.append(self.trainer.history_row(t, self.seconds))
+
+    # ---- what the page shows ----
+    @property
+    def history(self) -> pd.DataFrame:
+        """The loss history, one row per tick (the first row is the untrained model)."""
+        return pd.DataFrame(self.rows, columns=tr.HISTORY_COLUMNS)
+
+    def latest(self) -> dict[str, float]:
+        return dict(self.rows[-1]) if self.rows else {}
+
+    def view(self) -> LiveView:
+        """Probe sequence, weights and gradient norms for the current (finite) weights."""
+        trn = self._need()
+        task, head, model = trn.task, trn.head, trn.model
+        probe = trn.held_out[0:1]
+        model.eval()
+        with torch.no_grad():
+            trace = model.trace(probe.x, probe.lengths)
+        model.train()
+        logits = trace.logits[0]  # (T, O)
+        T = logits.shape[0]
+        mask = probe.step_mask()[0]  # (T,)
+        pred = head.predict(logits)  # (T,) in task units
+        target = probe.y[0] if probe.per_step else torch.full((T,), float(probe.y[0]))
+        regression = task.kind == "real"
+        y_value = _shown_value(model.config.g, trace.y[0], logits, pred, regression)
+        targets = [lbl if m else None for lbl, m in zip(task.target_labels(target), mask.tolist())]
+        correct = [None if not m else (abs(float(p) - float(t)) < 0.1 if regression else int(p) == int(t))
+                   for p, t, m in zip(pred.tolist(), target.tolist(), mask.tolist())]
+        y_target = np.where(mask.numpy(), target.double().numpy(), np.nan)
+        grads = tr.grad_norms(trn, trn.held_out[0:PROBE_GRAD_BATCH]).numpy()
+        return LiveView(
+            step=trn.step, h=trace.h[0, 1:].numpy().T, h_range=_h_range(model),
+            inputs=task.token_labels(probe.x[0]), targets=targets, predictions=task.target_labels(pred),
+            correct=correct, y_value=y_value, y_target=y_target, regression=regression,
+            weights={"W_xh": model.W_xh.detach().numpy().copy(), "W_hh": model.W_hh.detach().numpy().copy(),
+                     "W_hy": model.W_hy.detach().numpy().copy()},
+            blocks=CELLS[model.config.cell].gates, grad_norms=grads)
+
+    def sample_text(self, prime: str = "", n_chars: int = 200, temperature: float | None = None) -> str:
+        """Text generated by the current model (text task only), at the given (or the settings') temperature."""
+        trn = self._need()
+        if trn.task.name != "text":
+            raise ConfigError("Sampling text needs the 'Next character of a text' task.")
+        temperature = self.cfg.temperature if temperature is None else float(temperature)
+        return tasks_text.generate(trn.model, trn.task, prime, n_chars, temperature, trn.length,
+                                   seed=self.cfg.seed + self.step)
+
+    def csv(self) -> str:
+        return tr.history_csv(self.history)
+
+    def weights_file(self) -> bytes:
+        return tr.export_weights(self._need())
+
+    def load(self, data: bytes) -> LiveConfig:
+        """Continue from an exported file; returns the settings it was trained with (for the widgets)."""
+        trainer = tr.import_weights(data)
+        c = trainer.cfg
+        cfg = dataclasses.replace(self.cfg, task=c.task, length=c.length, cell=c.cell, hidden=c.hidden, f=c.f,
+                                  g=c.output, optimizer=c.optimizer, lr=c.lr, batch_size=c.batch_size,
+                                  clip=c.clip > 0, clip_norm=c.clip if c.clip > 0 else self.cfg.clip_norm,
+                                  seed=c.seed, text=c.text or self.cfg.text)
+        self.cfg = cfg
+        self.trainer = trainer
+        self.rows = []
+        self.status, self.message, self.note = "paused", "", trainer.head.note
+        self._record(tr.Tick(0, [], math.nan, math.nan, 0.0))
+        return cfg
+
+    def _need(self) -> tr.Trainer:
+        if self.trainer is None:
+            raise ConfigError(self.message or "There is no model: the settings were refused.")
+        return self.trainer
+
+
+@dataclass
+class Panel:
+    """Everything the live panel draws for one tick."""
+
+    curves: object  # go.Figure
+    probe: object
+    weights: object
+    spectral: object
+    grads: object
+    stats: dict
+
+
+def panel(s: LiveSession) -> Panel:
+    """The live panel's figures and numbers for the session's current state (one call per redraw)."""
+    trn = s._need()
+    task, hist, v = trn.task, s.rows, s.view()
+    col = {k: [r[k] for r in hist] for k in tr.HISTORY_COLUMNS}
+    percent = task.metric.name == "accuracy"
+    cell = trn.model.config.cell
+    last = s.latest()
+    return Panel(
+        curves=tf.curves(col["step"], col["train_loss"], col["test_loss"], col["train_metric"], col["test_metric"],
+                         trn.model.g.loss_name, f"{task.metric.name}", task.chance(trn.length), task.metric.perfect,
+                         percent=percent),
+        probe=tf.probe(v.h, v.h_range, v.inputs, v.targets, v.predictions, v.correct, v.y_value, v.y_target,
+                       v.regression),
+        weights=tf.weights(v.weights, v.blocks),
+        spectral=tf.spectral_radius(col["step"], col["spectral_radius"],
+                                    "W_hh" if cell == "rnn" else f"W_hh, {CELLS[cell].gates[2]} block"),
+        grads=tf.grad_norms(v.grad_norms),
+        stats={"step": s.step, "steps_per_sec": s.steps_per_sec, "status": s.status,
+               "test_metric": last.get("test_metric", math.nan), "test_loss": last.get("test_loss", math.nan),
+               "metric_name": task.metric.name, "metric_fmt": task.metric.fmt},
+    )
+
+
+def _h_range(model) -> tuple[float, float]:
+    if model.config.cell != "rnn":
+        return (-1.0, 1.0)  # LSTM/GRU h_t = o * tanh(c) or a mix of tanh candidates: always in -1..1
+    return model.f.range
+
+
+def _shown_value(g: str, y: torch.Tensor, logits: torch.Tensor, pred: torch.Tensor, regression: bool) -> np.ndarray:
+    """(T,) one number per step for the strip under the probe: the value itself, P(class 1) for one
+    sigmoid output, else the output of the predicted class."""
+    if regression or y.shape[-1] == 1:
+        return y[:, 0].double().numpy()
+    idx = logits.argmax(-1, keepdim=True)
+    return y.gather(-1, idx)[:, 0].double().numpy()
+
+
+def session(store, cfg: LiveConfig) -> tuple[LiveSession, bool]:
+    """The session's LiveSession (created on first use) with cfg applied; (session, settings rebuilt model)."""
+    s = store.get(SESSION_KEY)
+    if s is None:
+        s = LiveSession(cfg)
+        store[SESSION_KEY] = s
+        return s, False
+    return s, s.apply(cfg)

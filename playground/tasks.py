@@ -1,0 +1,505 @@
+"""Toy sequence tasks with known answers: each a seeded pure generator plus what it asks of the model.
+
+A task turns (n, length, torch.Generator) into a `Batch`: inputs x, targets y and which steps are scored.
+`length` is the task's one size knob (`task.knob` says what it means: n bits, sequence length T, delay k).
+How the output activation g reads the task (how many outputs, the target g's loss wants, how a prediction
+is read back) is a `Head`, looked up by the task's target kind and g. Combinations that make no sense
+(softmax on a number) raise ConfigError with the reason. Typical use:
+
+    task = tasks.get("parity")
+    batch = task.batch(32, length=8, seed=0)           # or gen=torch.Generator().manual_seed(0)
+    head = task.head("sigmoid", length=8)
+    model = RecurrentModel(task.model_config("rnn", 16, "tanh", "sigmoid", length=8))
+    logits, _ = model(batch.x, batch.lengths)           # (B, T, O)
+    out, target = batch.scored(logits)                  # (N, O), (N,)
+    loss = model.g.loss(out, head.encode(target))
+    metric = task.metric(head.predict(out), target)
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from playground import tasks_text
+from playground.cells import ModelConfig
+from playground.errors import ConfigError
+
+Tensor = torch.Tensor
+USES = {
+    "classification": "classify a whole sequence",
+    "next": "next-element prediction",
+    "series": "time series",
+    "generation": "sequence generation",
+    "long-range": "long-range regression",
+}
+
+
+@dataclass
+class Batch:
+    """x: (B, T) token ids, (B, T) reals or (B, T, I) real vectors. y: (B,) one target per sequence
+    (read at its last step) or (B, T) a target per step. mask: (B, T) bool, the per-step targets that
+    count (None: all). lengths: (B,) real lengths, or None when every sequence is T long."""
+
+    x: Tensor
+    y: Tensor
+    mask: Tensor | None = None
+    lengths: Tensor | None = None
+
+    @property
+    def per_step(self) -> bool:
+        return self.y.dim() == 2
+
+    def last_index(self) -> Tensor:  # (B,) index of each sequence's last real step
+        B, T = self.x.shape[:2]
+        return torch.full((B,), T - 1, dtype=torch.long) if self.lengths is None else self.lengths.long() - 1
+
+    def scored(self, logits: Tensor) -> tuple[Tensor, Tensor]:
+        """logits (B, T, O) -> (outputs (N, O), targets (N,)) at the scored steps only."""
+        if not self.per_step:
+            return logits[torch.arange(logits.shape[0]), self.last_index()], self.y
+        if self.mask is None:
+            return logits.reshape(-1, logits.shape[-1]), self.y.reshape(-1)
+        return logits[self.mask], self.y[self.mask]
+
+    def step_mask(self) -> Tensor:
+        """(B, T) bool: the steps where a target exists (for drawing targets under the probe)."""
+        B, T = self.x.shape[:2]
+        if self.per_step:
+            return torch.ones(B, T, dtype=torch.bool) if self.mask is None else self.mask
+        m = torch.zeros(B, T, dtype=torch.bool)
+        m[torch.arange(B), self.last_index()] = True
+        return m
+
+    def __getitem__(self, i) -> "Batch":
+        """Rows of the batch (a slice keeps the batch dimension)."""
+        pick = lambda t: None if t is None else t[i]  # noqa: E731
+        return Batch(self.x[i], self.y[i], pick(self.mask), pick(self.lengths))
+
+
+@dataclass(frozen=True)
+class Head:
+    """How an output activation g reads a task: number of outputs, the target its loss wants, and how a
+    prediction in the task's own units (class id, count, number) is read off the logits."""
+
+    output_size: int
+    encode: Callable[[Tensor], Tensor]  # task target (N,) -> what g's loss wants
+    predict: Callable[[Tensor], Tensor]  # logits (N, O) -> prediction (N,) in the task's units
+    note: str = ""  # one line for the student when g is not the task's natural choice
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    fn: Callable[[Tensor, Tensor], float]  # (prediction (N,), target (N,)) -> value; higher is better
+    perfect: float
+    fmt: str  # format spec for the page
+
+    def __call__(self, pred: Tensor, target: Tensor) -> float:
+        return self.fn(pred, target)
+
+
+def _accuracy(pred: Tensor, target: Tensor) -> float:
+    return float((pred.long() == target.long()).float().mean()) if target.numel() else float("nan")
+
+
+def _r2(pred: Tensor, target: Tensor) -> float:
+    """1 - MSE / variance of the targets: 0 for always predicting the mean, 1 for perfect."""
+    pred, target = pred.detach().double(), target.detach().double()
+    var = float(((target - target.mean()) ** 2).sum())
+    if target.numel() < 2 or var == 0:
+        return float("nan")
+    return 1 - float(((pred - target) ** 2).sum()) / var
+
+
+ACCURACY = Metric("accuracy", _accuracy, 1.0, ".1%")
+R2 = Metric("R²", _r2, 1.0, ".3f")
+
+
+@dataclass(frozen=True)
+class Knob:
+    """The task's one size setting: what `length` means for it and its bounds."""
+
+    label: str
+    default: int
+    lo: int
+    hi: int
+    help: str = ""
+
+
+def _argmax(z: Tensor) -> Tensor:
+    return z.argmax(-1)
+
+
+def _one_hot(k: int) -> Callable[[Tensor], Tensor]:
+    return lambda y: F.one_hot(y.long(), k).float()
+
+
+# Heads per target kind; a kind maps g -> (k classes -> Head) or to the reason g is refused.
+def _binary_heads(k: int) -> dict[str, Head | str]:
+    return {
+        "sigmoid": Head(1, lambda y: y.float(), lambda z: (z[:, 0] > 0).long()),
+        "softmax": Head(2, lambda y: y.long(), _argmax,
+                        "softmax over two outputs (no / yes) with cross-entropy is the same model as one sigmoid "
+                        "output, with one redundant row in W_hy."),
+        "identity": Head(1, lambda y: y.float(), lambda z: (z[:, 0] > 0.5).long(),
+                         "identity g treats the 0/1 answer as a number and trains with squared error (outputs "
+                         "above 0.5 count as 1): it learns, but a confidently wrong output is pushed more gently "
+                         "than with cross-entropy."),
+    }
+
+
+def _class_heads(k: int) -> dict[str, Head | str]:
+    return {
+        "softmax": Head(k, lambda y: y.long(), _argmax),
+        "sigmoid": Head(k, _one_hot(k), _argmax,
+                        f"sigmoid gives {k} independent yes/no outputs (binary cross-entropy on a one-hot target) "
+                        "that need not sum to 1; the largest one is read as the answer."),
+        "identity": Head(k, _one_hot(k), _argmax,
+                         f"identity g regresses {k} raw outputs onto a one-hot target with squared error; the "
+                         "largest one is read as the answer. Softmax with cross-entropy learns classes faster."),
+    }
+
+
+def _count_heads(k: int) -> dict[str, Head | str]:
+    return {
+        "identity": Head(1, lambda y: y.float(), lambda z: z[:, 0].round().clamp(0, k - 1).long()),
+        "softmax": Head(k, lambda y: y.long(), _argmax,
+                        f"softmax makes every count 0..{k - 1} its own class: it works, but what the model learns "
+                        "about 3 does not help it with 4."),
+        "sigmoid": "sigmoid squeezes the output into 0..1, but a count goes up to the sequence length; "
+                   "use identity (a number) or softmax (one class per count).",
+    }
+
+
+def _real_heads(k: int) -> dict[str, Head | str]:
+    return {
+        "identity": Head(1, lambda y: y.float(), lambda z: z[:, 0]),
+        "sigmoid": "sigmoid outputs a probability in 0..1 trained with cross-entropy against a 0/1 label; "
+                   "this target is a real number, so use identity g (squared error).",
+        "softmax": "softmax needs two or more classes to choose between; this target is one real number, "
+                   "so use identity g (squared error).",
+    }
+
+
+KINDS: dict[str, Callable[[int], dict[str, Head | str]]] = {
+    "binary": _binary_heads, "classes": _class_heads, "count": _count_heads, "real": _real_heads,
+}
+METRIC_OF_KIND = {"binary": ACCURACY, "classes": ACCURACY, "count": ACCURACY, "real": R2}
+
+
+@dataclass(frozen=True)
+class Task:
+    """A toy task: the generator plus everything the page says about it (input, target, loss, metric, perfect)."""
+
+    name: str
+    label: str
+    use: str  # a key of USES
+    input: str  # what x_t is
+    target: str  # what the model must output, and when
+    perfect: str  # what a perfect model shows
+    kind: str  # a key of KINDS: binary | classes | count | real
+    default_g: str
+    knob: Knob
+    sample: Callable[[int, int, torch.Generator], Batch]  # (n, length, gen) -> Batch
+    sample_held_out: Callable[[int, int, torch.Generator], Batch] | None = None  # if it differs from training
+    classes: Callable[[int], int] = lambda length: 2  # number of classes (or counts) for a length
+    vocab: tuple[str, ...] = ()  # token names, index 0 = padding; () when the input is real numbers
+    input_size: int = 1  # features per step for real input
+    embed_dim: int = 8
+    chance: Callable[[int], float | None] = lambda length: None  # the metric of guessing, for reference
+    known_good: dict = field(default_factory=dict)  # a configuration that learns it (tests, page hints)
+    options: dict = field(default_factory=dict)  # task-specific settings (e.g. the text to learn)
+
+    @property
+    def metric(self) -> Metric:
+        return METRIC_OF_KIND[self.kind]
+
+    @property
+    def per_step(self) -> bool:
+        return self.name in PER_STEP
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab)
+
+    def check_length(self, length: int) -> int:
+        k = self.knob
+        if not (k.lo <= int(length) <= k.hi):
+            raise ConfigError(f"{self.label}: {k.label} must be between {k.lo} and {k.hi}, got {length}.")
+        return int(length)
+
+    def batch(self, n: int, length: int | None = None, seed: int | None = None,
+              gen: torch.Generator | None = None) -> Batch:
+        """n sequences at this length (default: the knob's default), from gen or from a fresh seeded one."""
+        length = self.check_length(self.knob.default if length is None else length)
+        if gen is None:
+            gen = torch.Generator().manual_seed(0 if seed is None else int(seed))
+        return self.sample(int(n), length, gen)
+
+    def held_out(self, n: int, length: int | None = None, seed: int = 0) -> Batch:
+        """A held-out batch: the task's evaluation form (e.g. parity: always the full n bits)."""
+        length = self.check_length(self.knob.default if length is None else length)
+        return (self.sample_held_out or self.sample)(int(n), length, torch.Generator().manual_seed(int(seed)))
+
+    def head(self, g: str, length: int | None = None) -> Head:
+        """How g reads this task; ConfigError with the reason when g does not fit it."""
+        heads = KINDS[self.kind](self.classes(self.knob.default if length is None else length))
+        if g not in heads:
+            raise ConfigError(f"Unknown output activation {g!r}; choose one of {', '.join(heads)}.")
+        h = heads[g]
+        if isinstance(h, str):
+            raise ConfigError(f"{self.label} with g = {g}: {h}")
+        return h
+
+    def loss_name(self, g: str) -> str:
+        from playground.activations import output
+        return output(g).loss_name
+
+    def model_config(self, cell: str = "rnn", hidden_size: int = 16, f: str = "tanh", g: str | None = None,
+                     length: int | None = None) -> ModelConfig:
+        """The ModelConfig that fits this task: input (tokens or reals) and the outputs g needs."""
+        g = g or self.default_g
+        head = self.head(g, length)
+        return ModelConfig(cell=cell, hidden_size=hidden_size, f=f, g=g, output_size=head.output_size,
+                           vocab_size=self.vocab_size, embed_dim=self.embed_dim, input_size=self.input_size)
+
+    def token_labels(self, x: Tensor) -> list[str]:
+        """Readable labels for one sequence's steps: x (T,) ids or (T,) / (T, I) reals."""
+        if self.vocab:
+            return [_visible(self.vocab[int(i)]) for i in x.tolist()]
+        if x.dim() == 2:
+            return [", ".join(_num(v) for v in row) for row in x.tolist()]
+        return [_num(v) for v in x.tolist()]
+
+    def target_labels(self, values: Tensor) -> list[str]:
+        """Readable targets / predictions (in task units)."""
+        if self.kind == "real":
+            return [f"{float(v):.2f}" for v in values]
+        if self.name in CLASS_NAMES:
+            names = CLASS_NAMES[self.name]
+            return [names[int(v)] if 0 <= int(v) < len(names) else str(int(v)) for v in values]
+        if self.kind == "classes" and self.vocab:
+            return [_visible(self.vocab[int(v) + 1]) if 0 <= int(v) + 1 < len(self.vocab) else "?" for v in values]
+        return [str(int(v)) for v in values]
+
+
+def _visible(token: str) -> str:
+    """A space is shown as '␣' so that it can be seen in a label."""
+    return "␣" if token == " " else token
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.2f}"
+
+
+# ---- generators: pure functions of (n, length, gen) ----
+
+def _bits(n: int, T: int, gen: torch.Generator, p: float = 0.5) -> Tensor:
+    return (torch.rand(n, T, generator=gen) < p).float()
+
+
+def sample_parity(n: int, T: int, gen: torch.Generator) -> Batch:
+    """T random bits; the target is their XOR (1 when the number of ones is odd)."""
+    x = _bits(n, T, gen)
+    return Batch(x, (x.sum(1) % 2).long())
+
+
+def sample_parity_mixed(n: int, T: int, gen: torch.Generator) -> Batch:
+    """Training form of parity: each sequence has 1..T bits (uniform), zero-padded to T. With only the
+    full length, every answer looks like a coin flip until the model has it all; short sequences (XOR of
+    one, two, three bits) give the gradient an easy start."""
+    x = _bits(n, T, gen)
+    lengths = torch.randint(1, T + 1, (n,), generator=gen)
+    x = x * (torch.arange(T).unsqueeze(0) < lengths.unsqueeze(1))
+    return Batch(x, (x.sum(1) % 2).long(), None, lengths)
+
+
+FIRST_K = 3
+
+
+def sample_first_one(n: int, T: int, gen: torch.Generator) -> Batch:
+    """T bits; the target says whether a 1 appeared in the first 3 steps. Those bits are 1 with
+    probability 1 - 0.5^(1/3), so half the answers are yes; later bits are noise."""
+    k = min(FIRST_K, T)
+    p = 1 - 0.5 ** (1 / k)
+    head = _bits(n, k, gen, p)
+    x = torch.cat([head, _bits(n, T - k, gen)], dim=1)
+    return Batch(x, (head.sum(1) > 0).long())
+
+
+def _balanced(seqs: Tensor) -> Tensor:
+    """seqs (N, T) of +1 '(' / -1 ')' -> (N,) bool: never below zero and ending at zero."""
+    depth = seqs.cumsum(1)
+    return (depth.min(1).values >= 0) & (depth[:, -1] == 0)
+
+
+def sample_brackets(n: int, T: int, gen: torch.Generator) -> Batch:
+    """Strings of T brackets (T even; odd T is rounded down). Half are balanced. Of the rest, most hold as
+    many ( as ) but close one too early, so counting alone is not enough; a quarter have one bracket flipped."""
+    T = max(2, T - T % 2)
+    half = T // 2
+    base = torch.cat([torch.ones(half), -torch.ones(half)])
+    want_pos, want_neg = n - n // 2, n // 2
+    pos, neg = [], []
+    have_pos = have_neg = 0
+    while have_pos < want_pos or have_neg < want_neg:
+        m = 4 * (half + 1) * max(want_pos, 1)
+        perm = torch.argsort(torch.rand(m, T, generator=gen), dim=1)
+        cand = base[perm]
+        ok = _balanced(cand)
+        pos.append(cand[ok][: want_pos - have_pos])
+        neg.append(cand[~ok][: want_neg - have_neg])
+        have_pos += len(pos[-1])
+        have_neg += len(neg[-1])
+    p, q = torch.cat(pos), torch.cat(neg)
+    flip = torch.rand(len(q), generator=gen) < 0.25  # some negatives: one bracket flipped in a balanced string
+    if flip.any():
+        where = torch.randint(0, T, (int(flip.sum()),), generator=gen)
+        src = p[torch.randint(0, len(p), (int(flip.sum()),), generator=gen)].clone()
+        src[torch.arange(len(src)), where] *= -1
+        q[flip] = src
+    seqs = torch.cat([p, q])
+    y = torch.cat([torch.ones(len(p)), torch.zeros(len(q))]).long()
+    order = torch.randperm(n, generator=gen)
+    x = torch.where(seqs > 0, 1, 2)[order]  # token ids: 1 "(", 2 ")"
+    return Batch(x.long(), y[order])
+
+
+RECALL_SYMBOLS = 4
+RECALL_SCORED = 12  # steps after the delay that carry a target
+
+
+def sample_recall(n: int, k: int, gen: torch.Generator) -> Batch:
+    """k + 12 random symbols A..D; at step t >= k the target is the symbol seen k steps earlier."""
+    T = k + RECALL_SCORED
+    s = torch.randint(0, RECALL_SYMBOLS, (n, T), generator=gen)
+    y = torch.full((n, T), -1, dtype=torch.long)
+    y[:, k:] = s[:, :-k] if k else s
+    mask = torch.zeros(n, T, dtype=torch.bool)
+    mask[:, k:] = True
+    return Batch(s + 1, y, mask)
+
+
+def sample_counting(n: int, T: int, gen: torch.Generator) -> Batch:
+    """T symbols from a, b; at every step the target is how many a's have been seen so far."""
+    s = (torch.rand(n, T, generator=gen) < 0.5).long()  # 1 = a, 0 = b
+    return Batch(torch.where(s == 1, 1, 2), s.cumsum(1))
+
+
+SINE_NOISE = 0.1
+SINE_WARMUP = 3  # first steps carry no target: nobody can tell the phase from fewer points
+
+
+def sample_sine(n: int, T: int, gen: torch.Generator) -> Batch:
+    """A sum of two sines with random frequencies and phases, plus Gaussian noise (sd 0.1). At step t the
+    target is the clean signal at step t+1."""
+    t = torch.arange(T + 1, dtype=torch.float32)
+    w = 0.2 + 0.4 * torch.rand(n, 2, 1, generator=gen)  # radians per step
+    phase = 2 * math.pi * torch.rand(n, 2, 1, generator=gen)
+    amp = torch.tensor([0.7, 0.3]).reshape(1, 2, 1)
+    clean = (amp * torch.sin(w * t + phase)).sum(1)  # (n, T+1)
+    x = clean[:, :-1] + SINE_NOISE * torch.randn(n, T, generator=gen)
+    mask = torch.zeros(n, T, dtype=torch.bool)
+    mask[:, min(SINE_WARMUP, T - 1):] = True
+    return Batch(x, clean[:, 1:], mask)
+
+
+def sample_adding(n: int, T: int, gen: torch.Generator) -> Batch:
+    """Hochreiter & Schmidhuber's adding problem: x_t = (value in 0..1, marker). Exactly two markers are 1,
+    one in each half; the target is the sum of the two marked values (always predicting 1 gives R² = 0)."""
+    values = torch.rand(n, T, generator=gen)
+    half = max(T // 2, 1)
+    a = torch.randint(0, half, (n,), generator=gen)
+    b = torch.randint(half, T, (n,), generator=gen) if T > 1 else a
+    marks = torch.zeros(n, T)
+    rows = torch.arange(n)
+    marks[rows, a] = 1
+    marks[rows, b] = 1
+    y = (values * marks).sum(1)
+    return Batch(torch.stack([values, marks], dim=-1), y)
+
+
+PER_STEP = {"recall", "counting", "sine", "text"}
+CLASS_NAMES = {"parity": ("even", "odd"), "first_one": ("no", "yes"), "brackets": ("unbalanced", "balanced")}
+
+_TASK_LIST = [
+    Task("parity", "Parity of n bits (XOR)", "classification",
+         input="x_t is one bit, 0 or 1. Training sequences have 1 to n bits (short ones give an easy start); "
+               "the held-out set has exactly n.",
+         target="After the last bit: 1 if the number of ones is odd, else 0.",
+         perfect="One direction of h_t flips every time a 1 arrives and stays put on a 0, so h_t tracks "
+                 "'odd so far'; y_T is near 1 or 0 with no doubt.",
+         kind="binary", default_g="sigmoid", knob=Knob("bits n", 8, 2, 32, "How many bits to XOR."),
+         sample=sample_parity_mixed, sample_held_out=sample_parity, chance=lambda n: 0.5,
+         known_good=dict(cell="rnn", hidden=16, f="tanh", lr=0.01, length=5, steps=400)),
+    Task("first_one", f"Memory: a 1 in the first {FIRST_K} steps?", "classification",
+         input="x_t is one bit; only the first three matter, the rest are noise.",
+         target=f"After the last step: 1 if any of the first {FIRST_K} bits was 1.",
+         perfect="h_t latches after a 1 in the first steps and then ignores the noise bits, so the answer "
+                 "survives to the end.",
+         kind="binary", default_g="sigmoid", knob=Knob("sequence length T", 12, FIRST_K, 64,
+                                                        "Longer: the memory has to last longer."),
+         sample=sample_first_one, chance=lambda n: 0.5,
+         known_good=dict(cell="rnn", hidden=8, f="tanh", lr=0.01, length=6, steps=300)),
+    Task("brackets", "Balanced brackets", "classification",
+         input="x_t is '(' or ')'.",
+         target="After the last bracket: 1 if every ')' closes an earlier '(' and none is left open.",
+         perfect="A unit of h_t acts as a depth counter (up on '(', down on ')') and another remembers whether "
+                 "the depth ever went below zero.",
+         kind="binary", default_g="sigmoid", knob=Knob("length T", 12, 2, 40, "Number of brackets (even)."),
+         sample=sample_brackets, vocab=("·", "(", ")"), chance=lambda n: 0.5,
+         known_good=dict(cell="gru", hidden=16, f="tanh", lr=0.01, length=6, steps=300)),
+    Task("recall", "Delayed recall (copy k steps back)", "next",
+         input=f"x_t is one of {RECALL_SYMBOLS} symbols A..D.",
+         target="At every step t >= k: the symbol seen k steps earlier, x_{t-k}.",
+         perfect="h_t holds a queue of the last k symbols; the heatmap shows patterns that repeat k steps apart.",
+         kind="classes", default_g="softmax", knob=Knob("delay k", 3, 1, 40, "How many steps to remember."),
+         sample=sample_recall, classes=lambda k: RECALL_SYMBOLS, vocab=("·", "A", "B", "C", "D"),
+         chance=lambda k: 1 / RECALL_SYMBOLS,
+         known_good=dict(cell="rnn", hidden=16, f="tanh", lr=0.01, length=1, steps=200)),
+    Task("counting", "Counting a's", "next",
+         input="x_t is 'a' or 'b'.",
+         target="At every step: how many a's so far (a running count).",
+         perfect="One unit of h_t goes up by the same amount on every 'a' and holds on 'b' (identity f does "
+                 "this exactly); y_t is a staircase.",
+         kind="count", default_g="identity", knob=Knob("sequence length T", 10, 2, 40),
+         sample=sample_counting, classes=lambda T: T + 1, vocab=("·", "a", "b"),
+         known_good=dict(cell="rnn", hidden=8, f="identity", lr=0.01, length=6, steps=300)),
+    Task("sine", "Noisy sine: next value", "series",
+         input="x_t is a noisy reading of a sum of two sines.",
+         target=f"At every step t > {SINE_WARMUP - 1}: the clean signal at t+1.",
+         perfect="y_t follows the smooth curve one step ahead, ignoring the noise; units of h_t oscillate "
+                 "like the signal.",
+         kind="real", default_g="identity", knob=Knob("sequence length T", 30, SINE_WARMUP + 1, 64),
+         sample=sample_sine, chance=lambda T: 0.0,
+         known_good=dict(cell="rnn", hidden=16, f="tanh", lr=0.01, length=20, steps=300)),
+    Task("adding", "Adding problem", "long-range",
+         input="x_t = (a random value in 0..1, a marker 0/1); two steps are marked, one in each half.",
+         target="After the last step: the sum of the two marked values.",
+         perfect="h_t stores the first marked value until the second arrives and ignores everything else; "
+                 "R² near 1 (always answering 1.0 scores 0).",
+         kind="real", default_g="identity", knob=Knob("sequence length T", 20, 2, 64,
+                                                       "Longer: the first value must be kept longer."),
+         sample=sample_adding, input_size=2, chance=lambda T: 0.0,
+         known_good=dict(cell="lstm", hidden=16, f="tanh", lr=0.01, length=8, steps=400)),
+]
+
+TASKS: dict[str, Task] = {t.name: t for t in _TASK_LIST}
+
+
+TASKS["text"] = tasks_text.text_task()
+
+
+def get(name: str, **options) -> Task:
+    """The task by name; options (e.g. text=... for the text task) give a task with those settings."""
+    if name not in TASKS:
+        raise ConfigError(f"Unknown task {name!r}; choose one of {', '.join(TASKS)}.")
+    task = TASKS[name]
+    if options and name == "text":
+        return tasks_text.text_task(**options)
+    return dataclasses.replace(task, options={**task.options, **options}) if options else task

@@ -1,0 +1,68 @@
+"""Real browser: press Play on Train live, let it train past a step threshold, pause, screenshot; and a run
+that blows up pauses itself with the explanation on screen."""
+import re
+
+import pytest
+
+from conftest import open_page, exception_texts, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+THRESHOLD = 150
+
+
+
+
+def _step(page) -> int:
+    value = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first \
+        .locator('[data-testid="stMetricValue"]').inner_text()
+    return int(re.sub(r"\D", "", value) or 0)
+
+
+def _settled_step(page, timeout_s: float = 30) -> int:
+    """The step counter once it has not moved for a second (the rerun after a click redraws it last)."""
+    wait_for_app(page)
+    last = _step(page)
+    for _ in range(int(timeout_s)):
+        page.wait_for_timeout(1000)
+        now = _step(page)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the step counter kept moving after Pause (last {last})")
+
+
+def test_play_trains_until_the_step_counter_passes_a_threshold(app_url, page):
+    open_page(page, f"{app_url}/train_live")
+    assert _step(page) == 0
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        """t => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+                   .find(e => e.innerText.startsWith('Step'));
+                  return m && parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText
+                                        .replace(/\\D/g, '')) >= t; }""", arg=THRESHOLD, timeout=90_000)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)
+    reached = _settled_step(page)  # the tick in flight when Pause was clicked may still land
+    assert reached >= THRESHOLD
+    page.wait_for_timeout(2500)
+    assert _step(page) == reached  # paused: the counter stays put
+    assert page.locator(".js-plotly-plot").count() >= 5
+    page.set_viewport_size({"width": 1400, "height": 2600})  # Streamlit scrolls inside its main block
+    page.wait_for_timeout(800)
+    shot = screenshot(page, "train_live_playing")
+    assert shot.stat().st_size > 30_000
+    assert exception_texts(page) == []
+
+
+def test_a_diverging_run_pauses_itself_and_explains(app_url, page):
+    open_page(page, f"{app_url}/train_live?task=counting&length=40&f=relu&g=identity&optimizer=sgd&lr=1.0&clip=0&cell=rnn")
+    page.get_by_role("button", name="Play").click()
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="exploded at step")
+    alert.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)  # paused by itself
+    wait_for_app(page)
+    assert "clipping" in alert.inner_text()
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.wait_for_timeout(800)
+    screenshot(page, "train_live_diverged")
+    assert exception_texts(page) == []

@@ -1,0 +1,156 @@
+"""The live session: controls, ticks, history, caps, divergence pause, switching f and g, export, view arrays."""
+import dataclasses
+import io
+
+import pandas as pd
+import pytest
+import torch
+
+from playground import live
+from playground.errors import ConfigError
+from playground.live import LiveConfig, LiveSession
+from playground.state import from_params, to_params
+
+FAST = dict(hidden=6, steps_per_tick=5, batch_size=8)
+BLOWS_UP = dict(task="counting", length=40, f="identity", g="identity", optimizer="sgd", lr=1.0, clip=False)
+
+
+def _session(**kw) -> LiveSession:
+    return LiveSession(dataclasses.replace(LiveConfig(), **{**FAST, **kw}))
+
+
+def test_a_new_session_is_paused_at_step_zero_with_the_untrained_row():
+    s = _session()
+    assert s.status == "paused" and s.step == 0 and list(s.history.step) == [0]
+
+
+def test_play_tick_pause_step_reset():
+    s = _session()
+    s.play()
+    assert s.playing
+    s.tick()
+    s.tick()
+    assert s.step == 10 and len(s.history) == 3 and s.steps_per_sec > 0
+    s.pause()
+    assert s.status == "paused"
+    s.step_once()
+    assert s.step == 15 and s.status == "paused"
+    before = [p.detach().clone() for p in s.trainer.model.parameters()]
+    s.reset()
+    assert s.step == 0 and len(s.history) == 1
+    fresh = _session()  # same seed: Reset gives the same starting weights as a new session
+    assert all(torch.equal(p, q) for p, q in zip(s.trainer.model.parameters(), fresh.trainer.model.parameters()))
+    assert not all(torch.equal(p, q) for p, q in zip(before, s.trainer.model.parameters()))
+
+
+def test_structural_settings_start_over_others_keep_training():
+    s = _session()
+    s.step_once()
+    assert s.apply(dataclasses.replace(s.cfg, lr=0.1, batch_size=16)) is False
+    assert s.step == 5 and s.trainer.opt.param_groups[0]["lr"] == 0.1 and s.trainer.cfg.batch_size == 16
+    assert s.apply(dataclasses.replace(s.cfg, hidden=7)) is True
+    assert s.step == 0 and s.trainer.model.config.hidden_size == 7
+
+
+def test_switching_f_and_g_changes_the_model_that_trains():
+    s = _session()
+    s.apply(dataclasses.replace(s.cfg, f="relu"))
+    s.step_once()
+    assert s.trainer.model.config.f == "relu"
+    relu_weights = s.trainer.model.W_hh.detach().clone()
+    s.apply(dataclasses.replace(s.cfg, f="tanh"))
+    s.step_once()
+    assert s.trainer.model.config.f == "tanh" and not torch.equal(relu_weights, s.trainer.model.W_hh)
+    s.apply(dataclasses.replace(s.cfg, g="softmax"))
+    s.step_once()
+    assert s.trainer.model.config.g == "softmax" and s.trainer.model.config.output_size == 2
+    assert "redundant" in s.note  # the one-line explanation of the odd choice
+    s.apply(dataclasses.replace(s.cfg, g="identity"))
+    assert s.trainer.model.g.loss_name == "mean squared error"
+
+
+def test_a_refused_combination_says_why_and_has_nothing_to_train():
+    s = _session(task="sine", g="sigmoid")
+    assert s.status == "refused" and "use identity" in s.message
+    s.play()
+    assert s.tick() is None and s.status == "refused"
+    with pytest.raises(ConfigError):
+        s.view()
+    s.apply(dataclasses.replace(s.cfg, g="identity"))
+    assert s.status == "paused" and s.trainer is not None
+
+
+def test_divergence_pauses_within_one_tick_keeps_finite_weights_and_can_continue():
+    s = _session(**BLOWS_UP, steps_per_tick=50)
+    s.play()
+    s.tick()
+    assert s.status == "diverged" and "exploded at step" in s.message
+    assert all(torch.isfinite(p).all() for p in s.trainer.model.parameters())
+    assert s.history.test_loss.notna().all()  # the recorded rows are for finite weights
+    step = s.step
+    assert s.tick() is None and s.step == step  # stays paused
+    s.apply(dataclasses.replace(s.cfg, lr=0.0001, clip=True))  # the student lowers the rate
+    assert s.status == "paused" and "kept" in s.message
+    s.play()
+    s.tick()
+    assert s.status == "playing" and s.step > step
+
+
+def test_the_step_cap_pauses_the_session(monkeypatch):
+    monkeypatch.setattr(live, "MAX_STEPS", 12)
+    s = _session()
+    s.play()
+    for _ in range(5):
+        s.tick()
+    assert s.step == 12 and s.status == "capped" and "cap" in s.message
+    s.play()
+    assert s.status == "capped"
+
+
+def test_history_csv_and_weights_file_round_trip():
+    s = _session(task="recall", g="softmax", length=2)
+    s.step_once()
+    frame = pd.read_csv(io.StringIO(s.csv()))
+    assert list(frame.step) == [0, 5] and list(frame.columns) == list(s.history.columns)
+    other = _session()
+    cfg = other.load(s.weights_file())
+    assert cfg.task == "recall" and cfg.length == 2 and other.step == 5
+    assert all(torch.equal(p, q) for p, q in zip(s.trainer.model.parameters(), other.trainer.model.parameters()))
+
+
+@pytest.mark.parametrize("task", list(live.tasklib.TASKS))
+def test_view_arrays_fit_the_probe_for_every_task(task):
+    cfg = dataclasses.replace(LiveConfig(), **FAST, task=task, **live.task_defaults(task))
+    s = LiveSession(cfg)
+    s.step_once()
+    v = s.view()
+    H, T = v.h.shape
+    assert H == 6 and len(v.inputs) == len(v.targets) == len(v.predictions) == len(v.correct) == T
+    assert v.grad_norms.shape == (T,) and (v.grad_norms >= 0).all()
+    scored = [t is not None for t in v.targets]
+    assert any(scored) and all((c is None) == (not m) for c, m in zip(v.correct, scored))
+    p = live.panel(s)
+    assert p.stats["step"] == 5
+
+
+def test_the_probe_shows_a_whole_sequence_target_only_at_its_end():
+    s = _session(task="parity", length=6)
+    v = s.view()
+    assert v.targets[:-1] == [None] * 5 and v.targets[-1] in ("odd", "even")
+
+
+def test_page_config_round_trips_through_the_url():
+    cfg = dataclasses.replace(LiveConfig(), task="text", text="<b>hi</b> 😀", lr=0.3, clip=False, g="softmax")
+    back, messages = from_params(LiveConfig, to_params(cfg))
+    assert back == cfg and messages == []
+    bad, messages = from_params(LiveConfig, {"lr": "0.123", "hidden": "1000"})
+    assert bad.lr == LiveConfig().lr and bad.hidden == LiveConfig().hidden and len(messages) == 2
+
+
+def test_text_task_samples_plain_text_of_the_requested_length():
+    s = _session(task="text", g="softmax", length=8, text="abcabcabcabcabcabc")
+    s.step_once()
+    out = s.sample_text(n_chars=30, temperature=0.5)
+    assert len(out) == 30 and set(out) <= set("abc")
+    with pytest.raises(ConfigError):
+        _session().sample_text()

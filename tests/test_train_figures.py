@@ -1,0 +1,62 @@
+"""Train live figure builders: the data they are handed ends up in the traces, scales and escapes are right."""
+import math
+
+import numpy as np
+
+from playground import train_figures as tf
+
+
+def test_curves_plot_both_series_log_loss_and_reference_lines():
+    fig = tf.curves([0, 10, 20], [math.nan, 0.6, 0.4], [0.7, 0.5, 0.3], [math.nan, 0.6, 0.8], [0.5, 0.7, 0.9],
+                    "binary cross-entropy", "accuracy", chance=0.5, perfect=1.0, percent=True)
+    names = [t.name for t in fig.data]
+    assert names.count("training batches") == 2 and names.count("held-out set") == 2
+    assert list(fig.data[0].y) == [None, 0.6, 0.4]  # NaN becomes a gap, not a broken axis
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.tickformat == ".0%"
+    assert {s.y0 for s in fig.layout.shapes} == {0.5, 1.0}
+    fig.to_json()
+
+
+def test_probe_classification_strip_marks_right_wrong_and_unscored_steps():
+    h = np.arange(12, dtype=float).reshape(3, 4) / 12
+    fig = tf.probe(h, (-1.0, 1.0), ["1", "0", "<b>", "1"], [None, None, "odd", "even"],
+                   ["odd", "odd", "odd", "odd"], [None, None, True, False], [0.6, 0.6, 0.7, 0.8],
+                   [np.nan] * 4, regression=False)
+    heat = fig.data[0]
+    assert np.array_equal(np.asarray(heat.z), h) and (heat.zmin, heat.zmax) == (-1.0, 1.0)
+    strip = [t for t in fig.data if t.type == "heatmap" and t.texttemplate][0]
+    codes = np.asarray(strip.z, dtype=float)[0]
+    assert np.isnan(codes[:2]).all() and list(codes[2:]) == [1.0, 0.0]
+    assert "&lt;b&gt;" in list(fig.layout.xaxis2.ticktext)  # user tokens are text, never HTML
+    long = tf.probe(h, (-1.0, 1.0), ["<img src=x>"] * 4, [None] * 4, ["a"] * 4, [None] * 4, [0.5] * 4,
+                    [np.nan] * 4, regression=False)
+    assert "<img" not in long.to_json() and "&lt;img" in str(long.data[0].customdata[0][0])
+    fig.to_json()
+
+
+def test_probe_regression_draws_target_and_prediction():
+    fig = tf.probe(np.zeros((2, 3)), (-math.inf, math.inf), ["0.1", "0.2", "0.3"], [None, "0.5", "0.6"],
+                   ["0.4", "0.5", "0.6"], [None, True, True], [0.4, 0.5, 0.6], [np.nan, 0.5, 0.6], regression=True)
+    by_name = {t.name: t for t in fig.data if t.type == "scatter"}
+    assert list(by_name["y_t"].y) == [0.4, 0.5, 0.6] and list(by_name["target"].y) == [None, 0.5, 0.6]
+    assert list(by_name["x_t (input)"].y) == [0.1, 0.2, 0.3]
+
+
+def test_weights_share_one_symmetric_scale_and_mark_gate_blocks():
+    W_xh, W_hh, W_hy = np.full((8, 1), 0.5), np.full((8, 2), -3.0), np.full((1, 2), 1.0)
+    fig = tf.weights({"W_xh": W_xh, "W_hh": W_hh, "W_hy": W_hy}, blocks=("i", "f", "g", "o"))
+    assert all((t.zmin, t.zmax) == (-3.0, 3.0) for t in fig.data)
+    assert [t.showscale for t in fig.data] == [False, True, False]
+    assert len(fig.layout.shapes) == 2 * 3  # three block borders in W_xh and in W_hh
+    assert "W_hy (1×2)" in [a.text for a in fig.layout.annotations]
+
+
+def test_spectral_radius_has_the_rho_equals_one_line():
+    fig = tf.spectral_radius([0, 5], [0.5, float("inf")])
+    assert list(fig.data[0].y) == [0.5, None] and fig.layout.shapes[0].y0 == 1.0
+
+
+def test_grad_norms_on_log_scale_drop_zeros():
+    fig = tf.grad_norms([0.0, 1e-3, 1e-2])
+    assert fig.layout.yaxis.type == "log" and list(fig.data[0].y) == [None, 1e-3, 1e-2]
+    assert list(fig.data[0].x) == [1, 2, 3]
