@@ -1,5 +1,209 @@
-"""Why LSTM & GRU (placeholder until issue 5 lands)."""
+"""Why LSTM & GRU: gradient flow through time, a fair RNN / LSTM / GRU race, and what the gates do."""
 import streamlit as st
 
+from playground import gates, gradflow, race, ui
+from playground.gates import GatesConfig
+from playground.gradflow import CONTENDERS, INITS
+
+PREFIX = "gates"
+CHART = dict(theme=None, config={"displaylogo": False})
+K = lambda name: ui.key(PREFIX, name)  # noqa: E731
+LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
+
 st.title("Why LSTM & GRU")
-st.info("This page is being built. Meanwhile, the landing page shows the model it will use.")
+st.markdown(
+    "The lesson ends with a question: a vanilla RNN forgets what it saw long ago, because the gradient that "
+    "would teach it to remember **vanishes** on its way back through time. Which architectures fix that, and "
+    "how? Every figure on this page is computed here, from the models and runs you set up. The task throughout: "
+    "**recall the first symbol** (one of A..H) after N distractor digits, answering at the last step "
+    "(guessing scores 1/8 = 12.5%).")
+ui.init_config(GatesConfig, PREFIX)
+
+st.header("1. Gradient flow through time")
+st.markdown("Five models read the same sequences from the same seed and the same $W_{hh}$ initialisation: the RNN "
+            "with $f$ = tanh, sigmoid or ReLU, the LSTM and the GRU. The loss sits at the last step $T$; "
+            "backpropagation through time carries $\\partial L/\\partial h_t$ back to every earlier step.")
+flow_controls, flow_box, inspect_controls, inspect_box = (st.container() for _ in range(4))
+st.subheader("Exploding gradients and clipping")
+boom_controls, boom_box = st.container(), st.container()
+st.header("2. A fair race: RNN vs LSTM vs GRU")
+race_controls, race_box = st.container(), st.container()
+st.header("3. What the gates do")
+gates_box = st.container()
+
+with flow_controls:
+    a, b, c = st.columns(3)
+    a.slider("Sequence length T", 2, 201, key=K("T"), help="1 symbol followed by T−1 distractors.")
+    b.slider("Hidden size H", 1, 64, key=K("hidden"))
+    c.number_input("Seed", 0, 9999, step=1, key=K("seed"), help="Same seed: same data and starting weights.")
+    a, b, c = st.columns(3)
+    a.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"))
+    b.slider("W_hh scale (×)", 0.1, 4.0, step=0.05, key=K("scale"),
+             help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can explode.")
+    c.slider("Memory-gate bias (LSTM b_f, GRU b_z)", -3.0, 6.0, step=0.5, key=K("memory_bias"),
+             help="σ(bias) is the share of its memory a unit keeps per step before any training: "
+                  "0 → 50%, 1 → 73% (Keras' LSTM default), 3 → 95%. The RNN has no such gate.")
+    st.columns(3)[0].slider("Training steps for “Train all five”", 10, 1000, step=10, key=K("train_steps"))
+with inspect_controls:
+    st.selectbox("Model for the eigenvalue plot", list(CONTENDERS), format_func=LABEL, key=K("inspect"))
+with boom_controls:
+    a, b, c, d = st.columns(4)
+    a.selectbox("Model", list(CONTENDERS), format_func=LABEL, key=K("boom"))
+    b.slider("W_hh = orthogonal × this scale", 0.1, 4.0, step=0.05, key=K("boom_scale"))
+    c.number_input("SGD learning rate", 0.001, 1.0, step=0.01, format="%.3f", key=K("boom_lr"))
+    d.number_input("Clip the gradient norm at", 0.01, 100.0, step=0.5, key=K("clip"))
+with race_controls:
+    a, b, c, d = st.columns(4)
+    a.text_input("Delays N (comma separated)", key=K("race_delays"), max_chars=60,
+                 help=f"Up to {race.MAX_DELAYS} delays between 1 and {race.MAX_DELAY}.")
+    b.radio("Compare at", list(race.MODES), format_func=race.MODES.get, key=K("race_mode"))
+    c.slider("Hidden size (the RNN's)", 2, 64, key=K("race_hidden"))
+    d.slider("Training steps per model and delay", 25, 1500, step=25, key=K("race_steps"))
+cfg = ui.publish_config(GatesConfig, PREFIX)
+setup, trained = cfg.setup(), None
+
+with ui.friendly_errors():
+    with flow_box:
+        saved = st.session_state.get(f"{PREFIX}:trained")
+        if st.button(f"Train all five for {cfg.train_steps} steps", icon=":material/play_arrow:",
+                     help="Adam, learning rate 0.01, clipping at 1, batches of 32: the race's recipe."):
+            bar = st.progress(0.0, text="Training…")
+            result = gradflow.train_contenders(setup, cfg.train_steps,
+                                               progress=lambda f, m: bar.progress(min(f, 1.0), m))
+            saved = {"setup": setup, "steps": cfg.train_steps, "result": result}
+            st.session_state[f"{PREFIX}:trained"] = saved
+            bar.empty()
+        trained = saved["result"] if saved and saved["setup"] == setup else None
+        if saved and trained is None:
+            st.info("The settings above changed since the last training run, so its dashed “trained” curves are "
+                    "hidden. Press the button to train again.")
+        view = gates.flow_view(setup, trained)
+        st.plotly_chart(view.grads, key=f"{PREFIX}:grads", **CHART)
+        st.caption("How to read it: each line is the size of the gradient that reaches step $t$ from the loss at the "
+                   "last step. The vertical axis is logarithmic, so a straight falling line means the gradient "
+                   "shrinks by the same factor at every step back, and a line that leaves the bottom has vanished: "
+                   "what the model saw at those steps can no longer be learned from. Dashed lines: the same models "
+                   f"after {saved['steps'] if trained else 'training'} steps" + (
+                       f" (held-out accuracy {gates.accuracy_summary(trained)})." if trained else "."))
+        st.markdown(gates.reach_summary(view.reach, setup.T))
+        st.plotly_chart(view.jacobians, key=f"{PREFIX}:jac", **CHART)
+        st.caption("Why: $\\partial h_T/\\partial h_t$ is the product of one Jacobian per step, and its largest "
+                   "singular value bounds how much of the gradient at $T$ can reach step $t$: "
+                   "$\\|\\partial L/\\partial h_t\\| \\le \\|\\partial h_T/\\partial h_t\\|\\,"
+                   "\\|\\partial L/\\partial h_T\\|$. So the lines above cannot lie above these. For the RNN each "
+                   "factor is $\\mathrm{diag}(f'(a_s))\\,W_{hh}$: a small $W_{hh}$ or a small $f'$ shrinks it, a large "
+                   "$W_{hh}$ grows it.")
+    with inspect_box:
+        left, right = st.columns([3, 2])
+        with left:
+            fig, radius = gates.eigen_view(setup, cfg.inspect, trained)
+            st.plotly_chart(fig, key=f"{PREFIX}:eig", **CHART)
+        with right:
+            st.markdown("**Where it comes from: the eigenvalues of $W_{hh}$**")
+            st.markdown("Each dot is an eigenvalue λ of $W_{hh}$ (for the LSTM and GRU, of each gate's block). "
+                        "Multiplying by $W_{hh}$ step after step shrinks the directions with |λ| < 1 (inside the "
+                        "dotted circle) and stretches those outside; the spectral radius ρ is the largest |λ|. "
+                        "Move the *W_hh scale* slider above to push the dots in or out, and watch the RNN lines of "
+                        "both charts tilt.")
+            st.markdown(gates.radius_summary(radius))
+
+with boom_box, ui.friendly_errors():
+    st.markdown("With $W_{hh}$ scaled above 1 the RNN's Jacobian product grows instead of shrinking, and an "
+                "unbounded $f$ such as ReLU lets the states grow too: one SGD step can throw the weights to infinity. "
+                "**Clipping** rescales the gradient whenever its norm is above a threshold, so one step can only move "
+                "so far. The run uses the sequence length, hidden size and seed set above.")
+    boom_key = (setup, cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr)
+    boom = st.session_state.get(f"{PREFIX}:boom")
+    if st.button(f"Run {gates.BOOM_STEPS} SGD steps with and without clipping", icon=":material/bolt:"):
+        bar = st.progress(0.0, text="Training…")
+        runs = gradflow.clipping_runs(setup, cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr, gates.BOOM_STEPS,
+                                      progress=lambda f, m: bar.progress(min(f, 1.0), m))
+        boom = {"key": boom_key, "runs": runs}
+        st.session_state[f"{PREFIX}:boom"] = boom
+        bar.empty()
+    if boom and boom["key"] == boom_key:
+        st.plotly_chart(gates.clipping_view(boom["runs"]), key=f"{PREFIX}:boom", **CHART)
+        st.caption("Top: the training loss per step. Bottom: the gradient norm before clipping. Both axes are "
+                   "logarithmic. "
+                   "A dashed vertical line marks the step where a run produced NaN or inf and stopped. "
+                   "Clipping keeps the run alive, but it only treats exploding gradients: it cannot make a "
+                   "vanished gradient big again.")
+        st.markdown(gates.boom_summary(boom["runs"]))
+    elif boom:
+        st.info("The settings changed since the last run; press the button to run again.")
+
+with race_box, ui.friendly_errors():
+    settings = cfg.race_settings()
+    st.markdown("The three cells train on **the same batches** from the same seed, with the same optimizer (Adam, "
+                "learning rate 0.01, clipping at 1), batch size 32 and step budget, one run per delay; accuracy is "
+                "measured on 512 held-out sequences none of them trained on. Weights start from torch's default "
+                "initialisation; the LSTM's and GRU's memory gates start at the bias set in section 1. "
+                "An LSTM has four blocks of weights where the RNN has one, a GRU three: "
+                "“same parameter count” shrinks their hidden size until the counts match the RNN's.")
+    st.dataframe(race.lineup(settings), hide_index=True)
+    runs = st.session_state.setdefault(f"{PREFIX}:race", {})
+    total = 3 * len(settings.delays) * settings.steps
+    if st.button(f"Start the race ({total:,} training steps)", type="primary", icon=":material/flag:"):
+        bar = st.progress(0.0, text="On your marks…")
+        runs[settings] = race.race(settings, progress=lambda f, m: bar.progress(min(f, 1.0), m))
+        while len(runs) > 4:  # keep this session's last few races
+            runs.pop(next(iter(runs)))
+        bar.empty()
+    result = runs.get(settings)
+    if result is None:
+        st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
+    else:
+        st.plotly_chart(race.race_view(result), key=f"{PREFIX}:race", **CHART)
+        st.caption("How to read it: one point per cell and delay, the accuracy on held-out sequences after the "
+                   "step budget. The dotted line is guessing (1 in 8). Where a line falls to the dotted line, that "
+                   "cell could not carry the first symbol across that many distractors within the budget.")
+        st.dataframe(result.rows(), hide_index=True, column_config={
+            f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
+        st.markdown(race.race_summary(result))
+        for note in result.notes():
+            st.warning(note)
+
+EQUATIONS = {  # one aligned block per cell: "=" lined up, each gate named on the right
+    "lstm": [r"i_t &= \sigma(W_{xi}x_t + W_{hi}h_{t-1} + b_i) && \text{input gate}",
+             r"f_t &= \sigma(W_{xf}x_t + W_{hf}h_{t-1} + b_f) && \text{forget gate}",
+             r"g_t &= \tanh(W_{xg}x_t + W_{hg}h_{t-1} + b_g) && \text{candidate}",
+             r"o_t &= \sigma(W_{xo}x_t + W_{ho}h_{t-1} + b_o) && \text{output gate}",
+             r"c_t &= f_t \odot c_{t-1} + i_t \odot g_t && \text{cell state}",
+             r"h_t &= o_t \odot \tanh(c_t) && \text{hidden state}",
+             r"\frac{\partial c_t}{\partial c_{t-1}} &= \mathrm{diag}(f_t) + \dots && \text{the copy path}"],
+    "gru": [r"r_t &= \sigma(W_{xr}x_t + W_{hr}h_{t-1} + b_r) && \text{reset gate}",
+            r"z_t &= \sigma(W_{xz}x_t + W_{hz}h_{t-1} + b_z) && \text{update gate}",
+            r"n_t &= \tanh\big(W_{xn}x_t + r_t \odot (W_{hn}h_{t-1} + b_{hn}) + b_n\big) && \text{candidate}",
+            r"h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1} && \text{hidden state}",
+            r"\frac{\partial h_t}{\partial h_{t-1}} &= \mathrm{diag}(z_t) + \dots && \text{the copy path}"],
+}
+GATE_CAPTIONS = {
+    "lstm": "How to read it: one heatmap per gate, units down, the probe sequence's steps across (its first token "
+            "is the symbol to recall). Gates run from 0 (closed, dark) to 1 (open, yellow). A forget-gate row that "
+            "stays near 1 is a unit holding on to its cell state; the bottom panel shows $c_t$ itself, and a row "
+            "that keeps its colour from the first step to the last is the memory of the first symbol.",
+    "gru": "How to read it: units down, steps across. The update gate $z_t$ near 1 keeps $h_{t-1}$ (the unit "
+           "ignores the distractor), near 0 replaces it with the candidate $n_t$. A unit whose $z_t$ stays near 1 "
+           "after the first step carries the symbol to the end; the bottom panel shows $h_t$ itself.",
+}
+with gates_box, ui.friendly_errors():
+    st.markdown("Why do the gated cells keep their gradient? In the RNN the only way back from $h_t$ to $h_{t-1}$ "
+                "goes through $W_{hh}$ and $f'$ at every step:")
+    st.latex(r"h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h) \qquad "
+             r"\frac{\partial h_t}{\partial h_{t-1}} = \mathrm{diag}\big(f'(a_t)\big)\,W_{hh}")
+    st.markdown("The LSTM and the GRU add a path on which the old state is **copied**, scaled only by a gate the "
+                "network sets itself (the “…” are the paths through the gates). When that gate is near 1 the "
+                "Jacobian on the copy path is near the identity, so the gradient neither vanishes nor explodes, "
+                "whatever $W_{hh}$ is.")
+    for cell in ("lstm", "gru"):
+        eq, fig_col = st.columns([11, 9])
+        with eq:
+            st.markdown(f"**{'LSTM' if cell == 'lstm' else 'GRU'}** (σ is the sigmoid; ⊙ multiplies element by "
+                        "element; torch's gate order)")
+            st.latex(r"\small\begin{aligned}" + r" \\[4pt] ".join(EQUATIONS[cell]) + r"\end{aligned}")
+        with fig_col:
+            fig, is_trained = gates.gates_view(setup, cell, trained)
+            st.plotly_chart(fig, key=f"{PREFIX}:gates_{cell}", **CHART)
+            st.caption(GATE_CAPTIONS[cell] + ("" if is_trained else
+                       " These are the gates at initialisation; press “Train all five” in section 1 to see what "
+                       "training makes of them."))

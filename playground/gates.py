@@ -1,0 +1,163 @@
+"""The "Why LSTM & GRU" page: its settings (all in the URL) and one function per view, built on gradflow and race.
+
+Every number a view shows is computed from the models and runs here; nothing is a stored result.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from playground import gates_figures as figs
+from playground.cells import CELLS, RecurrentModel
+from playground.gradflow import (CONTENDERS, INITS, FlowSetup, gate_activity, grad_norms, jacobian_norms,
+                                 spectrum)
+from playground.race import MODES, TASK, RaceSettings, parse_delays
+from playground.state import choice, number, text
+from playground.train import MAX_HIDDEN
+
+@dataclass(frozen=True)
+class GatesConfig:
+    """Settings of the "Why LSTM & GRU" page (each round-trips through the URL)."""
+
+    T: int = number(40, 2, 201)
+    hidden: int = number(16, 1, MAX_HIDDEN)
+    init: str = choice("default", list(INITS))
+    scale: float = number(1.0, 0.1, 4.0)
+    memory_bias: float = number(3.0, -3.0, 6.0)
+    seed: int = number(0, 0, 9999)
+    train_steps: int = number(300, 10, 1000)
+    inspect: str = choice("rnn_tanh", list(CONTENDERS))
+    boom: str = choice("rnn_relu", list(CONTENDERS))
+    boom_scale: float = number(2.5, 0.1, 4.0)
+    boom_lr: float = number(0.1, 0.001, 1.0)
+    clip: float = number(1.0, 0.01, 100.0)
+    race_delays: str = text("5, 10, 20, 40", 60)
+    race_mode: str = choice("width", list(MODES))
+    race_hidden: int = number(16, 2, MAX_HIDDEN)
+    race_steps: int = number(300, 25, 1500)
+
+    def setup(self) -> FlowSetup:
+        return FlowSetup(self.T, self.hidden, self.init, self.scale, self.memory_bias, self.seed)
+
+    def race_settings(self) -> RaceSettings:
+        return RaceSettings(parse_delays(self.race_delays), self.race_mode, self.race_hidden, self.race_steps,
+                            self.seed, memory_bias=self.memory_bias)
+
+
+BOOM_STEPS = 150
+LABELS = {k: c.label for k, c in CONTENDERS.items()}
+
+
+def _trained(setup: FlowSetup, key: str, trained: dict | None) -> RecurrentModel | None:
+    if not trained or key not in trained:
+        return None
+    model = setup.model(key)
+    model.load_state_dict(trained[key]["state"])
+    return model.eval()
+
+
+@dataclass
+class FlowView:
+    grads: go.Figure  # ||dL/dh_t|| of the five, at init (solid) and trained (dashed)
+    jacobians: go.Figure  # ||dh_T/dh_t|| of the five
+    reach: dict[str, tuple[float, float | None]]  # label -> ||dL/dh_1|| / ||dL/dh_T|| at init, trained
+
+
+def flow_view(setup: FlowSetup, trained: dict | None = None) -> FlowView:
+    """Gradient flow of the five contenders on the probe batch; `trained` is train_contenders' result."""
+    probe = setup.probe()
+    t = list(range(1, setup.T + 1))
+    grads, jac, grads_tr, jac_tr, reach = {}, {}, {}, {}, {}
+    for key in CONTENDERS:
+        grads[key] = grad_norms(setup.model(key), probe.x, probe.y)
+        jac[key] = jacobian_norms(setup.model(key), probe.x[:8])
+        model = _trained(setup, key, trained)
+        if model is not None:
+            grads_tr[key] = grad_norms(model, probe.x, probe.y)
+            jac_tr[key] = jacobian_norms(model, probe.x[:8])
+        reach[LABELS[key]] = (_reach(grads[key]), _reach(grads_tr[key]) if key in grads_tr else None)
+    suffix = " (trained)"
+    return FlowView(
+        figs.norm_curves(t, grads, LABELS, grads_tr, suffix, y_title="‖∂L/∂h<sub>t</sub>‖ (log scale)",
+                         title=f"Gradient of the last-step loss reaching step t (T = {setup.T})"),
+        figs.norm_curves(t, jac, LABELS, jac_tr, suffix, y_title="‖∂h<sub>T</sub>/∂h<sub>t</sub>‖ (log scale)",
+                         title="Jacobian product ∂h<sub>T</sub>/∂h<sub>t</sub> (largest singular value)"),
+        reach)
+
+
+def _reach(norms: np.ndarray) -> float:
+    return float(norms[0] / norms[-1]) if norms[-1] > 0 else math.nan
+
+
+def eigen_view(setup: FlowSetup, key: str, trained: dict | None = None) -> tuple[go.Figure, dict[str, float]]:
+    """W_hh's eigenvalues (each gate block) for one contender, at init and trained; radius per block."""
+    spec = spectrum(setup.model(key))
+    blocks = dict(spec.blocks)
+    radius = {f"{k} at init": v for k, v in spec.radius.items()}
+    model = _trained(setup, key, trained)
+    if model is not None:
+        spec_tr = spectrum(model)
+        blocks.update({f"{k} (trained)": v for k, v in spec_tr.blocks.items()})
+        radius.update({f"{k} trained": v for k, v in spec_tr.radius.items()})
+    return figs.eigenvalues(blocks, title=f"Eigenvalues of W_hh: {LABELS[key]}"), radius
+
+
+def gates_view(setup: FlowSetup, cell: str, trained: dict | None = None) -> tuple[go.Figure, bool]:
+    """Gate heatmaps of the LSTM or GRU reading probe sequence 0: (figure, whether the weights are trained)."""
+    model = _trained(setup, cell, trained)
+    is_trained = model is not None
+    model = model if is_trained else setup.model(cell)
+    probe = setup.probe()
+    act = gate_activity(model, probe.x, 0)
+    tokens = TASK.token_labels(probe.x[0])
+    title = f"{CELLS[cell].label} {'after training' if is_trained else 'at initialisation'}: " \
+            f"{tokens[0]}, then {len(tokens) - 1} distractors"
+    return figs.gate_heatmaps(act.rows, act.ranges, tokens, act.titles, title=title), is_trained
+
+
+def clipping_view(runs: dict[str, dict]) -> go.Figure:
+    return figs.training_runs({k: {"loss": r["loss"], "grad_norm": r["grad_norm"]} for k, r in runs.items()},
+                              {k: r["diverged_at"] for k, r in runs.items()},
+                              title="The same model, with and without gradient clipping (plain SGD)")
+
+
+def _fraction(v: float | None) -> str:
+    if v is None or not math.isfinite(v):
+        return "n/a"
+    return "0 (below float32's smallest number)" if v == 0 else f"{v:.1e}" if v < 0.01 or v >= 100 else f"{v:.2f}"
+
+
+def reach_summary(reach: dict[str, tuple[float, float | None]], T: int) -> str:
+    """One line per contender: ||dL/dh_1|| / ||dL/dh_T|| at init (and after training), as measured."""
+    lines = [f"**Measured on these {T} steps: the gradient that reaches t = 1, as a fraction of the one at t = T**"]
+    for label, (init, trained) in reach.items():
+        after = "" if trained is None else f" → after training {_fraction(trained)}"
+        lines.append(f"- {label}: {_fraction(init)} at initialisation{after}")
+    return "\n".join(lines)
+
+
+def accuracy_summary(trained: dict) -> str:
+    return ", ".join(f"{LABELS[k]} {r['accuracy']:.0%}" for k, r in trained.items())
+
+
+def radius_summary(radius: dict[str, float]) -> str:
+    return "Measured: " + ", ".join(f"ρ({k.split(' ')[0]}) = {v:.2f} {' '.join(k.split(' ')[1:])}"
+                                    for k, v in radius.items()) + "."
+
+
+def boom_summary(runs: dict[str, dict]) -> str:
+    """What each run did, from its own numbers."""
+    lines = []
+    for name, r in runs.items():
+        finite = [g for g in r["grad_norm"] if math.isfinite(g)]
+        peak = f"largest finite gradient norm {max(finite):.2g}" if finite else "no finite gradient norm"
+        if r["diverged_at"] is not None:
+            lines.append(f"- **{name}**: blew up at step {r['diverged_at']} ({peak}); the weights were reset to the "
+                         f"last finite ones.")
+        else:
+            lines.append(f"- **{name}**: ran all {len(r['loss'])} steps ({peak}), final loss {r['loss'][-1]:.3g}, "
+                         f"held-out accuracy {r['accuracy']:.0%}.")
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""Real browser: the "Why LSTM & GRU" page in headless Chromium, its three runs started by clicking."""
+import pytest
+
+from conftest import open_page, exception_texts, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+# A short race and short runs keep the test quick on 2 cores; the settings come in through the link.
+LINK = "/why_lstm_gru?T=25&train_steps=60&race_delays=5%2C25&race_steps=100&race_hidden=12"
+
+
+def _wait_for(page, text: str, timeout: float = 180_000) -> None:
+    """Until `text` is on the page (plotly titles are SVG text, so search the markup too), then until idle."""
+    page.wait_for_function("t => document.body.innerHTML.includes(t)", arg=text, timeout=timeout)
+    wait_for_app(page, timeout)
+
+
+
+
+def _shot(page, name: str):
+    """Streamlit scrolls inside its main block: grow the viewport to the page's full height, then shoot."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 12_000)})
+    page.wait_for_timeout(800)
+    path = screenshot(page, name)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    return path
+
+
+def _click(page, label: str, then: str) -> None:
+    page.get_by_role("button", name=label).click()
+    _wait_for(page, then)
+
+
+def test_gates_page_runs_everything_from_clicks(app_url, page):
+    open_page(page, app_url + LINK)
+    _wait_for(page, "GRU at initialisation:")  # the last figure of the page
+    assert page.locator("h1").first.inner_text().strip() == "Why LSTM & GRU"
+    body = page.locator('[data-testid="stMain"]')
+    assert "Gradient of the last-step loss" in page.content()
+    for gate in ("forget gate", "update gate"):  # the LSTM and GRU equations, rendered by KaTeX
+        assert page.locator(".katex-display", has_text=gate).count() == 1
+    assert "Press Start the race" in body.inner_text()
+    _shot(page, "gates_initial")
+
+    _click(page, "Train all five for 60 steps", then="LSTM (trained)")
+    assert "LSTM after training:" in page.content()
+    _shot(page, "gates_trained")
+
+    _click(page, "Run 150 SGD steps with and without clipping", then="with and without gradient clipping")
+    assert "no clipping: blew up at step" in body.inner_text()  # T=25, ReLU, 2.5 x orthogonal: it must
+    _shot(page, "gates_clipping")
+
+    _click(page, "Start the race (600 training steps)", then="Held-out accuracy after 100 steps")
+    assert "Held-out accuracy of at least 90%" in body.inner_text()  # the summary read off the run
+    shot = _shot(page, "gates_race")
+    assert shot.stat().st_size > 50_000
+    assert exception_texts(page) == []

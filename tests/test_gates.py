@@ -1,0 +1,65 @@
+"""The "Why LSTM & GRU" page: its config round-trips through the URL, its views show what they claim (the RNN's
+gradient vanishes where the gated cells' does not), and the page's buttons run in an AppTest."""
+import math
+
+import pytest
+
+from conftest import app_test
+from playground import gates
+from playground.gates import GatesConfig
+from playground.gradflow import FlowSetup, clipping_runs
+from playground.state import from_params, to_params
+
+PAGE = "pages/3_why_lstm_gru.py"
+
+
+def test_config_round_trips_and_bad_values_fall_back():
+    cfg = GatesConfig(T=60, scale=0.5, inspect="gru", race_delays="5, 30", race_mode="params")
+    assert from_params(GatesConfig, to_params(cfg)) == (cfg, [])
+    back, messages = from_params(GatesConfig, {"T": "100000", "inspect": "nope"})
+    assert back.inspect == GatesConfig().inspect and messages
+
+
+def test_flow_view_shows_the_rnn_gradient_vanishing_and_the_gated_cells_keeping_it():
+    view = gates.flow_view(FlowSetup(T=40, hidden=16))
+    reach = {label: init for label, (init, trained) in view.reach.items()}
+    assert all(trained is None for _, trained in view.reach.values())  # nothing trained yet
+    assert reach["RNN (tanh)"] < 1e-4 and reach["RNN (sigmoid)"] < reach["RNN (tanh)"]
+    assert reach["LSTM"] > 1e3 * reach["RNN (tanh)"] and reach["GRU"] > 1e3 * reach["RNN (tanh)"]
+    assert [tr.name for tr in view.grads.data][:5] == ["RNN (tanh)", "RNN (sigmoid)", "RNN (ReLU)", "LSTM", "GRU"]
+    text = gates.reach_summary(view.reach, 40)
+    assert "RNN (tanh)" in text and "at initialisation" in text and "after training" not in text
+
+
+def test_clipping_runs_are_summarised_from_their_own_numbers():
+    runs = clipping_runs(FlowSetup(T=25, hidden=16), "rnn_relu", scale=2.5, clip=1.0, lr=0.1, steps=30)
+    summary = gates.boom_summary(runs)
+    assert runs["no clipping"]["diverged_at"] is not None and "no clipping**: blew up at step" in summary
+    assert runs["clipped at 1"]["diverged_at"] is None and len(runs["clipped at 1"]["loss"]) == 30
+    assert all(math.isfinite(v) for v in runs["clipped at 1"]["loss"])
+    assert len(gates.clipping_view(runs).data) >= 2
+
+
+@pytest.mark.parametrize("cell,gate", [("lstm", "forget gate"), ("gru", "update gate")])
+def test_gates_view_names_each_gate(cell, gate):
+    fig, trained = gates.gates_view(FlowSetup(T=12, hidden=8), cell)
+    titles = " ".join(a.text for a in fig.layout.annotations)
+    assert not trained and gate in titles
+
+
+def test_page_buttons_train_run_and_race_in_an_apptest():
+    at = app_test(PAGE, timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    at.slider(key="gates.T").set_value(12)
+    at.slider(key="gates.train_steps").set_value(20)
+    at.slider(key="gates.race_steps").set_value(25)
+    at.text_input(key="gates.race_delays").set_value("3")
+    at.run()
+    for label in ("Train all five", "Run 150 SGD steps", "Start the race"):
+        button = next(b for b in at.button if b.label.startswith(label))
+        button.click().run()
+        assert not at.exception, (label, [e.value for e in at.exception])
+    shown = " ".join(m.value for m in at.markdown)
+    assert "after training" in shown  # the trained models' reach, next to the initial one
+    assert "no clipping" in shown and "Held-out accuracy of at least 90%" in shown
+    assert [w.value for w in at.warning] == []
