@@ -15,6 +15,12 @@ FAST = dict(hidden=6, steps_per_tick=5, batch_size=8)
 BLOWS_UP = dict(task="counting", length=40, f="identity", g="identity", optimizer="sgd", lr=1.0, clip=False)
 
 
+@pytest.fixture(autouse=True)
+def no_tick_time_box(monkeypatch):
+    """Step counts below must not depend on machine load (a tick otherwise stops after live.TICK_SECONDS)."""
+    monkeypatch.setattr(live, "TICK_SECONDS", 1e9)
+
+
 def _session(**kw) -> LiveSession:
     return LiveSession(dataclasses.replace(LiveConfig(), **{**FAST, **kw}))
 
