@@ -97,6 +97,13 @@ def test_weights_broken_by_the_last_update_are_rolled_back_to_the_step_before():
     assert t.step == 2 and all(torch.equal(p, q) for p, q in zip(_params(t), after_two))
 
 
+def test_a_time_budget_cuts_a_tick_short_but_always_trains_a_step():
+    t = Trainer(TrainConfig(task="parity", length=4, **SMALL))
+    tick = t.train(1000, time_budget=0.0)
+    assert tick.steps == len(tick.losses) == t.step == 1
+    assert t.train(3).steps == 3 and t.step == 4
+
+
 def test_set_hyper_keeps_weights_and_changes_the_optimizer():
     t = Trainer(TrainConfig(task="parity", length=4, **SMALL))
     t.train(3)
