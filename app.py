@@ -26,4 +26,9 @@ def landing() -> None:
 pages = [st.Page(landing, title="Home", icon=":material/home:", default=True)]
 pages += [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url) for p in PAGES]
 st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide")
-st.navigation(pages).run()
+current = st.navigation(pages)
+with st.sidebar:
+    for page in pages:
+        st.page_link(page, label=page.title, icon=page.icon)
+    st.divider()
+current.run()

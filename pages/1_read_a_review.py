@@ -4,6 +4,7 @@ import streamlit as st
 from playground import review, sentiment, ui
 from playground.review import PREFIX, ReviewConfig
 
+ui.require_navigation()
 st.title("Read a review")
 st.caption("A model trained on real movie-review sentences reads your text one word at a time. After each word "
            "it updates its memory $h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$ and says how positive the review "

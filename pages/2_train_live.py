@@ -4,6 +4,7 @@ import streamlit as st
 from playground import live, ui
 from playground.live import PREFIX, LiveConfig
 
+ui.require_navigation()
 st.title("Train live")
 st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn it: the loss, the hidden state "
            "$h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$, the weights and the gradients move as it trains. "

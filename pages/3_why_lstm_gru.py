@@ -10,6 +10,7 @@ CHART = dict(theme=None, config={"displaylogo": False})
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
 
+ui.require_navigation()
 st.title("Why LSTM & GRU")
 st.markdown(
     "The lesson ends with a question: a vanilla RNN forgets what it saw long ago, because the gradient that "

@@ -86,10 +86,32 @@ def _base_layout(titled: bool) -> dict:
     return apply_layout(go.Figure(), "title" if titled else None, 300).layout.to_plotly_json()
 
 
+class _Animated(go.Figure):
+    """A go.Figure whose animation frames stay plain dicts until the figure is serialised (to_dict, which
+    to_json and st.plotly_chart both call). Turning T frames into go.Frame objects costs about as much as the
+    rest of the page together; `frames` still gives go.Frame objects to anyone who asks for them."""
+
+    def __init__(self, *args, raw_frames: list[dict] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._raw_frames = list(raw_frames)
+
+    @property
+    def frames(self) -> tuple[go.Frame, ...]:
+        return tuple(go.Frame(f) for f in self._raw_frames)
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        if self._raw_frames:
+            out["frames"] = copy.deepcopy(self._raw_frames)
+        return out
+
+
 def _figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
     """A go.Figure from plain dicts, skipping Plotly's per-property checks: they cost several times the whole
     page's 50 ms budget. The tests check every builder's output with the validating go.Figure(fig.to_dict())."""
-    return go.Figure(data=data, layout=layout, frames=frames or None, _validate=False)
+    if frames:
+        return _Animated(data=data, layout=layout, raw_frames=frames, _validate=False)
+    return go.Figure(data=data, layout=layout, _validate=False)
 
 
 def _rows(n: int, heights: Sequence[float], gap: float) -> list[list[float]]:

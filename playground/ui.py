@@ -30,6 +30,17 @@ def key(prefix: str, name: str) -> str:
     return f"{prefix}.{name}"
 
 
+def require_navigation() -> None:
+    """Call first in every page script. On a fresh server Streamlit runs the very first visit the old way when
+    a `pages/` folder exists: a deep link then runs the page file alone, without app.py's navigation, layout
+    and links. Switch that mode off (as st.navigation itself does) and run again through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def init_config(cls: type[C], prefix: str) -> None:
     """Fill the page's widget state: from the URL on a first visit, else from the last config this session.
 

@@ -1,6 +1,7 @@
 """Shared fixtures: the app served on a loopback port, and a headless Debian Chromium page for it."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -25,30 +26,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """`streamlit run app.py` on a free loopback port for the whole session."""
+@contextlib.contextmanager
+def served_app(log_name: str = "streamlit.log"):
+    """`streamlit run app.py` on a free loopback port; yields its URL once it is healthy."""
     port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit.log", "w")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"streamlit did not become healthy within 60 s; see artifacts/{log_name}")
+        yield url
+    finally:
         proc.terminate()
-        pytest.fail("streamlit did not become healthy within 60 s; see artifacts/streamlit.log")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app served for the whole test session."""
+    with served_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Real browser: every page in headless Debian Chromium, no exception box, a screenshot of each."""
 import pytest
 
-from conftest import exception_texts, open_page, screenshot
+from conftest import exception_texts, open_page, screenshot, served_app
 from playground.pages import PAGES
 
 pytestmark = pytest.mark.browser
@@ -15,3 +15,21 @@ def test_page_in_chromium(app_url, page, url, title):
     shot = screenshot(page, f"page_{url or 'home'}")
     assert shot.stat().st_size > 10_000
     assert exception_texts(page) == []
+
+
+def test_first_visit_to_a_fresh_server_by_deep_link_gets_the_whole_app(browser):
+    """Streamlit runs a fresh server's first visit the old `pages/` way; ui.require_navigation must turn that
+    into a normal run of app.py (its page links, wide layout and the page's own title)."""
+    with served_app("streamlit_fresh.log") as url:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = ctx.new_page()
+        try:
+            open_page(page, f"{url}/train_live?hidden=8")
+            page.locator('[data-testid="stPageLink"]', has_text="Why LSTM & GRU").wait_for(timeout=30_000)
+            links = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]').all_inner_texts()
+            assert [t.split("\n")[-1] for t in links] == ["Home"] + [p.title for p in PAGES]
+            assert page.locator("h1").first.inner_text().strip() == "Train live"
+            assert "hidden=8" in page.url
+            assert exception_texts(page) == []
+        finally:
+            ctx.close()

@@ -1,9 +1,11 @@
 """Pure builders of the review page: shapes, axis order, colour ranges, playback, escaping."""
+import json
 import math
 
 import numpy as np
 import pytest
 import plotly.colors as pcolors
+import plotly.graph_objects as go
 
 from playground import review_figures as rf
 from playground.style import DIVERGING
@@ -56,6 +58,9 @@ def test_playback_hides_words_after_the_step_and_frames_reveal_one_word_each():
         assert moved.fillcolor == rf.COVER and moved.x0 == k + 0.5
     assert fig.frames[-1].layout.shapes[0].x0 == fig.frames[-1].layout.shapes[0].x1  # all words shown at the end
     assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
+    sent = json.loads(fig.to_json())  # what st.plotly_chart sends carries the frames, and they are valid Plotly
+    assert [f["name"] for f in sent["frames"]] == [str(k) for k in range(1, T + 1)]
+    assert len(go.Figure(sent).frames) == T
     last, _, _ = reading(step=T, play=False)
     assert not last.frames and last.layout.shapes[0].x0 == last.layout.shapes[0].x1
 
