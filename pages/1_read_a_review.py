@@ -23,6 +23,13 @@ def use_example() -> None:
         st.session_state[ui.key(PREFIX, "step")] = 0
 
 
+def trim_text(name: str) -> None:
+    k = ui.key(PREFIX, name)
+    st.session_state[k], notice = review.trim(st.session_state[k])
+    if notice:
+        st.toast(notice, icon="✂️")
+
+
 ui.init_config(ReviewConfig, PREFIX)
 left, right = st.columns([3, 1])
 with right:
@@ -31,7 +38,7 @@ with right:
     st.selectbox("Example reviews", list(review.EXAMPLES), index=None, placeholder="Pick an example…",
                  key=f"{PREFIX}:example", on_change=use_example)
 with left:
-    st.text_area("Your review", key=ui.key(PREFIX, "text"), max_chars=review.MAX_CHARS, height=100,
+    st.text_area("Your review", key=ui.key(PREFIX, "text"), height=100, on_change=trim_text, args=("text",),
                  help=f"Anything you like: the model reads the first {review.CAP} words and punctuation marks.")
 
 text_now = st.session_state[ui.key(PREFIX, "text")]
@@ -44,7 +51,8 @@ st.session_state[f"{PREFIX}:last_text"] = text_now
 slider_col, order_col = st.columns([3, 1])
 with slider_col:
     if T >= 2:
-        st.slider("Word t: the reading aids below explain the model's state after this word", 1, T, key=step_key)
+        st.slider("Word t: the chart reveals the review up to this word; the panels below explain the state after it",
+                  1, T, key=step_key)
 with order_col:
     st.toggle("Sort units by pull on y", key=ui.key(PREFIX, "order"),
               help="Rows sorted by each unit's contribution W_hy·h_T to the final output: units pushing towards "
@@ -60,7 +68,7 @@ with compare_box:
     st.subheader("Compare two reviews")
     st.toggle("Compare with a second review", key=ui.key(PREFIX, "compare"))
     if st.session_state[ui.key(PREFIX, "compare")]:
-        st.text_area("Review B", key=ui.key(PREFIX, "text_b"), max_chars=review.MAX_CHARS, height=68)
+        st.text_area("Review B", key=ui.key(PREFIX, "text_b"), height=68, on_change=trim_text, args=("text_b",))
 cfg = ui.publish_config(ReviewConfig, PREFIX)
 
 chart = dict(theme=None, config={"displaylogo": False})
@@ -88,7 +96,9 @@ with ui.friendly_errors():
         with gates_box:
             st.subheader(f"Inside the {r.cell.upper()}: gates" + (" and cell state" if r.c is not None else ""))
             st.plotly_chart(gates, key=f"{PREFIX}:gates", **chart)
-    if cfg.compare:
+    if cfg.compare and not review.n_tokens(cfg.text_b):
+        compare_box.info("Type a second review in Review B to compare the two.")
+    elif cfg.compare:
         with compare_box:
             rb = review.read(sm, cfg.text_b)
             for notice in rb.notices:

@@ -8,7 +8,8 @@ ui.require_navigation()
 st.title("Train live")
 st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn it: the loss, the hidden state "
            "$h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$, the weights and the gradients move as it trains. "
-           "Switch $f$ and $g$, break it with a huge learning rate, fix it with clipping.")
+           "Switch $f$ and $g$, break it with a huge learning rate (SGD, clipping off, $f$ = identity or ReLU), "
+           "fix it with clipping.")
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 
 
@@ -52,13 +53,16 @@ with controls:
     if task_now.name == "text":
         st.text_area("Text to learn", key=K("text"), max_chars=live.tasks_text.MAX_CHARS, height=90,
                      help="Any short text; the model learns to predict its next character.")
+        if not st.session_state[K("text")].strip():
+            st.caption("The box is empty, so the model learns the default text.")
     st.markdown("**Model**")
     st.radio("Cell", list(live.CELLS), format_func=lambda c: live.CELLS[c].label, horizontal=True, key=K("cell"))
     st.selectbox("Hidden activation f", list(live.HIDDEN), format_func=lambda f: live.HIDDEN[f].label,
                  key=K("f"), disabled=st.session_state[K("cell")] != "rnn",
                  help="Only the Elman RNN uses f; LSTM and GRU have fixed sigmoid gates and tanh.")
     st.selectbox("Output activation g (picks the loss)", list(live.OUTPUT), key=K("g"),
-                 format_func=lambda g: f"{live.OUTPUT[g].label}  →  {live.OUTPUT[g].loss_name}")
+                 format_func=lambda g: live.OUTPUT[g].label)
+    st.caption(f"Loss: {live.OUTPUT[st.session_state[K('g')]].loss_name}")
     st.slider("Hidden size (units in h_t)", 1, live.tr.MAX_HIDDEN, key=K("hidden"))
     st.markdown("**Training**")
     c1, c2 = st.columns(2)

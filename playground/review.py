@@ -19,7 +19,7 @@ from playground.activations import HIDDEN
 from playground.errors import InputError
 from playground.sentiment import ASSETS, MODELS, Sentiment
 from playground import state
-from playground.text import tokenize
+from playground.text import shown, tokenize
 
 CAP = 200  # tokens read; longer text is cut here, with a notice
 MAX_CHARS = 3000  # the text area's limit (also bounds the URL)
@@ -68,7 +68,7 @@ class Reading:
 
     model: str
     cell: str
-    tokens: list[str]
+    tokens: list[str]  # as a person reads them (text.shown: "(" rather than the model's "-lrb-")
     oov: list[bool]
     h: np.ndarray  # (T+1, H): h_0 .. h_T
     logits: np.ndarray  # (T,): z_t = W_hy h_t + b_y
@@ -94,6 +94,14 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text or "")
     return "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co") else " "
                    for ch in text)
+
+
+def trim(text: str, limit: int = MAX_CHARS) -> tuple[str, str | None]:
+    """Text as the page keeps it (at most `limit` characters, so links stay short), and a notice if it was cut."""
+    if len(text) <= limit:
+        return text, None
+    return text[:limit], (f"The text had {len(text):,} characters; the page keeps the first {limit:,} (the model "
+                          f"reads at most {CAP} words and punctuation marks anyway).")
 
 
 def n_tokens(text: str, cap: int = CAP) -> int:
@@ -130,7 +138,7 @@ def read(sm: Sentiment, text: str, cap: int = CAP) -> Reading:
     cfg = model.config
     h_range = HIDDEN[cfg.f].range if cfg.cell == "rnn" else (-1.0, 1.0)
     return Reading(
-        model=sm.name, cell=cfg.cell, tokens=p.tokens, oov=p.oov,
+        model=sm.name, cell=cfg.cell, tokens=[shown(t) for t in p.tokens], oov=p.oov,
         h=tr.h[0].numpy().copy(), logits=tr.logits[0, :, 0].numpy().copy(), y=tr.y[0, :, 0].numpy().copy(),
         W_hy=model.W_hy[0].numpy().copy(), b_y=float(model.b_y[0]), h_range=h_range,
         gates={k: v[0].numpy().copy() for k, v in tr.gates.items()},

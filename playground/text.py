@@ -19,6 +19,14 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": 
                          "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
                          "\u2013": "--", "\u2014": "--", "\u2026": "..."})
 _BRACKETS = {"(": " -lrb- ", ")": " -rrb- ", "[": " -lsb- ", "]": " -rsb- ", "{": " -lcb- ", "}": " -rcb- "}
+_SHOWN = {v.strip(): k for k, v in _BRACKETS.items()} | {"``": "\u201c", "''": "\u201d"}
+
+
+def shown(token: str) -> str:
+    """A token as a person reads it: "-lrb-" -> "(", PTB quotes -> curly quotes; every other token unchanged."""
+    return _SHOWN.get(token, token)
+
+
 _TOKEN = re.compile(r"""
       \.\.\.+ | --+ | `` | ''                 # ellipsis, dash, PTB quotes
     | -[lr][rsc]b-                            # brackets, already mapped

@@ -198,5 +198,16 @@ def grad_norms(norms: Sequence[float], height: int = 260) -> go.Figure:
                                marker=dict(size=5), name="||dL/dh_t||",
                                hovertemplate="t = %{x}<br>||dL/dh_t|| = %{y:.3g}<extra></extra>"))
     fig.update_xaxes(title="step t", rangemode="tozero")
-    fig.update_yaxes(title="||dL/dh_t||", type="log", tickformat=".2g", dtick="D2")
+    fig.update_yaxes(title="||dL/dh_t||", type="log", **_log_ticks([v for v in shown if v is not None]))
     return apply_layout(fig, None, height)
+
+
+def _log_ticks(values: Sequence[float], most: int = 6) -> dict:
+    """Tick settings for a log axis over `values`: 1-2-5 labels within a decade or so, else whole decades,
+    every k-th one so that at most `most` labels show however many decades the values span."""
+    if not values:
+        return {}
+    span = math.log10(max(values)) - math.log10(min(values))
+    if span <= 1.5:
+        return dict(dtick="D2", tickformat=".2g")
+    return dict(dtick=max(1, math.ceil(span / most)), exponentformat="power")

@@ -36,7 +36,8 @@ def require_navigation() -> None:
     and links. Switch that mode off (as st.navigation itself does) and run again through app.py."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and not st.session_state.get("_rerun_through_app"):
+        st.session_state["_rerun_through_app"] = True  # once: AppTest turns the old mode back on every run
         PagesManager.uses_pages_directory = False
         st.rerun()
 

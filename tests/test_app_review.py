@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import app_test
+from playground import review
 
 PAGE = "pages/1_read_a_review.py"
 
@@ -101,6 +102,15 @@ def test_lstm_shows_gates_and_compare_shows_two_reviews_on_one_scale(at):
     assert a["layout"]["xaxis2"]["range"] == b["layout"]["xaxis2"]["range"]
     assert at.query_params["text_b"] == ["This movie is not good."] or at.query_params["text_b"] == \
         "This movie is not good."
+
+
+def test_very_long_text_is_cut_to_the_page_limit_with_a_notice_and_empty_review_b_is_explained(at):
+    type_review(at, "good fun. " * 1000)  # 10,000 characters, pasted in one go
+    assert len(at.text_area(key="review.text").value) == review.MAX_CHARS
+    assert any("10,000 characters" in t.proto.body for t in at.get("toast"))
+    at.toggle(key="review.compare").set_value(True).run()
+    type_review(at, "   ", key="review.text_b")
+    assert any("Review B" in m.value for m in at.info) and not at.warning and not at.error
 
 
 def test_examples_fill_the_text_and_words_can_be_coloured_by_one_unit(at):

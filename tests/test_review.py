@@ -115,3 +115,9 @@ def test_config_round_trips_through_the_url():
 def test_shipped_examples_cover_negation_and_a_turn():
     texts = " ".join(review.EXAMPLES.values()).lower()
     assert "not good" in texts and "not bad at all" in texts and ", but " in texts
+
+
+def test_trim_keeps_short_text_and_cuts_long_text_with_a_notice():
+    assert review.trim("This movie is good.") == ("This movie is good.", None)
+    cut, notice = review.trim("x" * (review.MAX_CHARS + 5))
+    assert len(cut) == review.MAX_CHARS and f"{review.MAX_CHARS + 5:,} characters" in notice

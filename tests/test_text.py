@@ -1,7 +1,7 @@
 """Tokenizer on the inputs users type, and the vocabulary's build/save/load/encode."""
 import pytest
 
-from playground.text import PAD, UNK, Vocabulary, tokenize
+from playground.text import PAD, UNK, Vocabulary, shown, tokenize
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -56,3 +56,9 @@ def test_vocabulary_json_roundtrip(tmp_path):
 def test_vocabulary_json_must_start_with_specials():
     with pytest.raises(ValueError):
         Vocabulary.from_json('{"itos": ["a", "b"]}')
+
+
+def test_shown_turns_ptb_brackets_and_quotes_back_into_what_was_typed():
+    tokens = tokenize('a (very) "good" film')
+    assert [shown(t) for t in tokens] == ["a", "(", "very", ")", "\u201c", "good", "\u201d", "film"]
+    assert shown("n't") == "n't" and shown("-lrb-") == "("

@@ -60,3 +60,10 @@ def test_grad_norms_on_log_scale_drop_zeros():
     fig = tf.grad_norms([0.0, 1e-3, 1e-2])
     assert fig.layout.yaxis.type == "log" and list(fig.data[0].y) == [None, 1e-3, 1e-2]
     assert list(fig.data[0].x) == [1, 2, 3]
+
+
+def test_gradient_axis_keeps_few_labels_however_many_decades_it_spans():
+    narrow = tf.grad_norms([0.01, 0.012, 0.02]).layout.yaxis
+    assert narrow.type == "log" and narrow.dtick == "D2"
+    wide = tf.grad_norms(np.logspace(-14, 0, 40)).layout.yaxis
+    assert wide.dtick == 3  # 14 decades, at most 6 labels: every 3rd decade
