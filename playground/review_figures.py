@@ -250,19 +250,21 @@ def _short(token: str) -> str:
 def logit_figure(unit_labels: Sequence[str], values: np.ndarray, bias: float, logit: float, p: float,
                  word: str, t: int) -> go.Figure:
     """Waterfall: z_t = sum_j W_hy[j] h_t[j] + b_y, one bar per unit (largest first), then b_y, then z_t."""
-    x = list(unit_labels) + ["b_y", "z_t"]
-    y = [float(v) for v in values] + [float(bias), 0.0]
+    names = list(unit_labels) + ["b_y", "z_t"]
+    amounts = [float(v) for v in values] + [float(bias), 0.0]
     up, down = (pcolors.sample_colorscale(DIVERGING, [f])[0] for f in (0.85, 0.15))
-    data = [dict(type="waterfall", x=x, y=y, measure=["relative"] * (len(x) - 1) + ["total"],
+    data = [dict(type="waterfall", orientation="h", y=names, x=amounts, measure=["relative"] * (len(names) - 1) + ["total"],
                  connector=dict(line=dict(color="#cccccc")), increasing=dict(marker=dict(color=up)),
                  decreasing=dict(marker=dict(color=down)), totals=dict(marker=dict(color=CELL_COLOURS["rnn"])),
-                 hovertemplate=f"%{{x}}: %{{y:+{HOVER_FMT}}}<extra></extra>")]
+                 hovertemplate=f"%{{y}}: %{{x:+{HOVER_FMT}}}<extra></extra>")]
     title = (f"The output after word {t} “{html.escape(_short(word), quote=False)}”, unit by unit<br>"
              f"<span style='font-size:13px'>z_t = Σ_j W_hy[j]·h_t[j] + b_y = {logit:+.2f}  →  "
              f"y_t = σ(z_t) = {p:.2f}</span>")
-    layout = _layout(title, 360, showlegend=False, margin=dict(t=70),
-                     xaxis=dict(tickangle=-60, tickfont=dict(size=9), dtick=1),
-                     yaxis=dict(title=dict(text="contribution to z_t"), zeroline=True))
+    rows = len(names)  # one row per unit, then b_y and z_t: every label readable, top to bottom
+    layout = _layout(title, max(360, 110 + 15 * rows), showlegend=False, margin=dict(t=70),
+                     yaxis=dict(type="category", autorange="reversed", tickfont=dict(size=10 if rows > 20 else 13),
+                                title=dict(text="unit")),
+                     xaxis=dict(title=dict(text="contribution to z_t (running sum)"), zeroline=True))
     return _figure(data, layout)
 
 

@@ -75,9 +75,10 @@ def test_logit_waterfall_ends_in_the_total():
     vals = np.array([0.8, -0.3, -1.1])
     fig = rf.logit_figure(["h[0]", "h[2]", "h[1]"], vals, 0.25, vals.sum() + 0.25, 0.4, "<i>", 2)
     wf = fig.data[0]
-    assert list(wf.x) == ["h[0]", "h[2]", "h[1]", "b_y", "z_t"] and wf.measure[-1] == "total"
-    assert sum(wf.y[:-1]) == pytest.approx(vals.sum() + 0.25)
+    assert list(wf.y) == ["h[0]", "h[2]", "h[1]", "b_y", "z_t"] and wf.measure[-1] == "total"
+    assert sum(wf.x[:-1]) == pytest.approx(vals.sum() + 0.25)
     assert "&lt;i&gt;" in fig.layout.title.text
+    assert wf.orientation == "h" and fig.layout.yaxis.autorange == "reversed"  # read top to bottom
 
 
 def test_gates_figure_uses_each_gates_range():
