@@ -15,7 +15,10 @@ def landing() -> None:
         "that carries memory from step to step, $y_t$ the output after step $t$.\n"
         "- $f$ is the hidden activation (tanh, sigmoid, ReLU, ...), $g$ the output activation "
         "(sigmoid for a yes/no label, softmax for classes, identity for a number).\n"
-        "- The same weights $W_{xh}, W_{hh}, W_{hy}$ are used at every step.")
+        "- The same weights $W_{xh}, W_{hh}, W_{hy}$ are used at every step.\n"
+        "- The lesson's four uses are all here: sequence classification (a review's sentiment; parity, "
+        "brackets), next-element prediction (delayed recall, counting), sequence generation (next character "
+        "of a text, sampled) and time series (a noisy sine).")
     st.subheader("Pages")
     for page in PAGES:
         st.page_link(page.path, label=page.title, icon=page.icon)
