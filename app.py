@@ -1,7 +1,12 @@
 """RNN Playground: navigation and the landing page."""
 import streamlit as st
+import torch
 
 from playground.pages import PAGES
+
+# Every model here is tiny: one thread per computation is fastest, and on a shared server it leaves the other
+# cores to other users. Set once for the whole server, whichever page is opened first.
+torch.set_num_threads(1)
 
 
 def landing() -> None:

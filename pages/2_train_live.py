@@ -21,7 +21,8 @@ def on_task_change() -> None:
 def control(action: str) -> None:
     s = st.session_state.get(live.SESSION_KEY)
     if s is not None:
-        getattr(s, action)()
+        with ui.callback_errors(f"{PREFIX}:controls"):
+            getattr(s, action)()
 
 
 def on_upload() -> None:
@@ -29,20 +30,16 @@ def on_upload() -> None:
     s = st.session_state.get(live.SESSION_KEY)
     if file is None or s is None:
         return
-    try:
+    with ui.callback_errors(f"{PREFIX}:upload"):
         cfg = s.load(file.getvalue())
-    except live.PlaygroundError as e:
-        st.session_state[f"{PREFIX}:upload_error"] = str(e)
-        return
-    st.session_state[f"{PREFIX}:upload_error"] = ""
-    for name, value in live.config_fields(cfg).items():
-        st.session_state[K(name)] = value
-    st.session_state[f"{PREFIX}:config"] = cfg
+        for name, value in live.config_fields(cfg).items():
+            st.session_state[K(name)] = value
+        st.session_state[f"{PREFIX}:config"] = cfg
 
 
 ui.init_config(LiveConfig, PREFIX)
-live.clamp_length(st.session_state, K("task"), K("length"))
-task_now = live.tasklib.get(st.session_state[K("task")])
+live.clamp_length(st.session_state, K("task"), K("length"), K("text"))
+task_now = live.current_task(st.session_state[K("task")], st.session_state[K("text")])
 controls, main = st.columns([1, 3], gap="medium")
 with controls:
     st.markdown("**Data**")
@@ -99,6 +96,7 @@ with main, ui.friendly_errors():
               use_container_width=True, help="New weights from the seed; the history starts over.")
     if rebuilt:
         info.caption("Settings changed: a new model starts from step 0.")
+    ui.show_callback_error(f"{PREFIX}:controls")
 
     @st.fragment(run_every=live.TICK_EVERY if sess.playing else None)
     def training_panel() -> None:
@@ -155,5 +153,4 @@ with main, ui.friendly_errors():
     training_panel()
     st.file_uploader("Continue from a saved weights file", type=["pt"], key=f"{PREFIX}:upload",
                      on_change=on_upload)
-    if st.session_state.get(f"{PREFIX}:upload_error"):
-        st.warning(st.session_state[f"{PREFIX}:upload_error"])
+    ui.show_callback_error(f"{PREFIX}:upload")  # a file that could not be loaded: why, here by the uploader

@@ -61,7 +61,8 @@ with race_controls:
     c.slider("Hidden size (the RNN's)", 2, 64, key=K("race_hidden"))
     d.slider("Training steps per model and delay", 25, 1500, step=25, key=K("race_steps"))
 cfg = ui.publish_config(GatesConfig, PREFIX)
-setup, trained = cfg.setup(), None
+setup, trained, run = cfg.setup(), None, None  # run: which training run the views show (None: untrained)
+memo = st.session_state  # the views cost up to seconds: redo them only when setup or run changes
 
 with ui.friendly_errors():
     with flow_box:
@@ -71,14 +72,16 @@ with ui.friendly_errors():
             bar = st.progress(0.0, text="Training…")
             result = gradflow.train_contenders(setup, cfg.train_steps,
                                                progress=lambda f, m: bar.progress(min(f, 1.0), m))
-            saved = {"setup": setup, "steps": cfg.train_steps, "result": result}
+            runs = st.session_state[f"{PREFIX}:train_runs"] = st.session_state.get(f"{PREFIX}:train_runs", 0) + 1
+            saved = {"setup": setup, "steps": cfg.train_steps, "result": result, "run": runs}
             st.session_state[f"{PREFIX}:trained"] = saved
             bar.empty()
         trained = saved["result"] if saved and saved["setup"] == setup else None
+        run = saved.get("run") if trained else None
         if saved and trained is None:
             st.info("The settings above changed since the last training run, so its dashed “trained” curves are "
                     "hidden. Press the button to train again.")
-        view = gates.flow_view(setup, trained)
+        view = ui.remembered(memo, f"{PREFIX}:flow_view", (setup, run), lambda: gates.flow_view(setup, trained))
         st.plotly_chart(view.grads, key=f"{PREFIX}:grads", **CHART)
         st.caption("How to read it: each line is the size of the gradient that reaches step $t$ from the loss at the "
                    "last step. The vertical axis is logarithmic, so a straight falling line means the gradient "
@@ -97,7 +100,8 @@ with ui.friendly_errors():
     with inspect_box:
         left, right = st.columns([3, 2])
         with left:
-            fig, radius = gates.eigen_view(setup, cfg.inspect, trained)
+            fig, radius = ui.remembered(memo, f"{PREFIX}:eigen_view", (setup, cfg.inspect, run),
+                                        lambda: gates.eigen_view(setup, cfg.inspect, trained))
             st.plotly_chart(fig, key=f"{PREFIX}:eig", **CHART)
         with right:
             st.markdown("**Where it comes from: the eigenvalues of $W_{hh}$**")
@@ -203,7 +207,8 @@ with gates_box, ui.friendly_errors():
                         "element; torch's gate order)")
             st.latex(r"\small\begin{aligned}" + r" \\[4pt] ".join(EQUATIONS[cell]) + r"\end{aligned}")
         with fig_col:
-            fig, is_trained = gates.gates_view(setup, cell, trained)
+            fig, is_trained = ui.remembered(memo, f"{PREFIX}:gates_view_{cell}", (setup, run),
+                                            lambda: gates.gates_view(setup, cell, trained))
             st.plotly_chart(fig, key=f"{PREFIX}:gates_{cell}", **CHART)
             st.caption(GATE_CAPTIONS[cell] + ("" if is_trained else
                        " These are the gates at initialisation; press “Train all five” in section 1 to see what "

@@ -139,7 +139,7 @@ def gate_heatmaps(rows: Mapping[str, np.ndarray], ranges: Mapping[str, tuple[flo
     gap = 0.06 if n > 1 else 0.0
     fig = make_subplots(rows=n, cols=1, shared_xaxes=True, vertical_spacing=gap,
                         subplot_titles=[titles.get(k, k) for k in names] or None)
-    xs = list(range(len(tokens)))
+    xs = list(range(1, len(tokens) + 1))  # step t = 1..T, as on every other "step t" axis
     row_h = (1 - gap * (n - 1)) / n
     for r, name in enumerate(names, start=1):
         z = np.asarray(rows[name], dtype=float)

@@ -21,10 +21,9 @@ from playground import tasks as tasklib
 from playground import tasks_text
 from playground.activations import HIDDEN, OUTPUT
 from playground.cells import CELLS
-from playground.errors import ConfigError, PlaygroundError  # noqa: F401 - the page catches PlaygroundError
-from playground.state import choice, flag, number, text
+from playground.errors import ConfigError, InputError, PlaygroundError
+from playground.state import check, choice, flag, number, text
 
-torch.set_num_threads(1)  # tiny models: one thread is fastest, and on a shared server it leaves cores to others
 PREFIX = "train"
 SESSION_KEY = f"{PREFIX}:session"
 MAX_STEPS = 20_000  # per session, then training pauses until Reset
@@ -61,7 +60,7 @@ class LiveConfig:
         return tr.TrainConfig(task=self.task, length=self.length, cell=self.cell, hidden=self.hidden, f=self.f,
                               g=self.g, optimizer=self.optimizer, lr=self.lr, batch_size=self.batch_size,
                               clip=self.clip_norm if self.clip else 0.0, seed=self.seed,
-                              text=self.text if self.task == "text" else "")
+                              text=self.text.strip() if self.task == "text" else "")
 
 
 def task_defaults(name: str) -> dict:
@@ -75,12 +74,23 @@ def config_fields(cfg: LiveConfig) -> dict:
     return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
 
 
-def clamp_length(store, task_key: str, length_key: str) -> None:
+def current_task(name: str, text: str = "") -> tasklib.Task:
+    """The task the widgets describe: for the text task, the one on the user's text (its length knob depends on
+    the text), or the default text's while the box is empty or unusable (the run then says why)."""
+    if name == "text" and text.strip():
+        try:
+            return tasklib.get("text", text=text.strip())
+        except PlaygroundError:
+            pass
+    return tasklib.get(name)
+
+
+def clamp_length(store, task_key: str, length_key: str, text_key: str) -> None:
     """Keep the length widget inside the chosen task's knob bounds (a link may carry any number)."""
     name = store.get(task_key)
     if name not in tasklib.TASKS or length_key not in store:
         return
-    knob = tasklib.TASKS[name].knob
+    knob = current_task(name, store.get(text_key, "")).knob
     store[length_key] = int(min(max(int(store[length_key]), knob.lo), knob.hi))
 
 
@@ -152,18 +162,23 @@ class LiveSession:
 
     def reset(self) -> None:
         """A fresh model from the settings (same seed, same start); a refused setting leaves no model."""
-        self.rows = []
-        self.status, self.message, self.note = "paused", "", ""
+        try:
+            trainer = tr.Trainer(self.cfg.train_config())
+        except PlaygroundError as e:
+            self._start(None)
+            self.status, self.message = "refused", str(e)
+            return
+        self._start(trainer)
+
+    def _start(self, trainer: tr.Trainer | None) -> None:
+        """A new run on `trainer`: paused, empty history but for the row of the model as it starts."""
+        self.trainer, self.rows = trainer, []
+        self.status, self.message = "paused", ""
+        self.note = trainer.head.note if trainer else ""
         self.steps_per_sec = self.seconds = 0.0
         self.ticks = 0
-        try:
-            tcfg = self.cfg.train_config()
-            self.trainer = tr.Trainer(tcfg)
-        except PlaygroundError as e:
-            self.trainer, self.status, self.message = None, "refused", str(e)
-            return
-        self.note = self.trainer.head.note
-        self._record(tr.Tick(0, [], math.nan, math.nan, 0.0))
+        if trainer is not None:
+            self._record(tr.Tick(0, [], math.nan, math.nan, 0.0))
 
     def apply(self, cfg: LiveConfig) -> bool:
         """Take new settings. Returns True when they needed a new model (then training is paused)."""
@@ -297,11 +312,11 @@ class LiveSession:
                                   g=c.output, optimizer=c.optimizer, lr=c.lr, batch_size=c.batch_size,
                                   clip=c.clip > 0, clip_norm=c.clip if c.clip > 0 else self.cfg.clip_norm,
                                   seed=c.seed, text=c.text or self.cfg.text)
+        problems = check(cfg)  # e.g. a batch size or learning rate the page's widgets do not offer
+        if problems:
+            raise InputError("This file's settings are outside what this page offers: " + " ".join(problems))
         self.cfg = cfg
-        self.trainer = trainer
-        self.rows = []
-        self.status, self.message, self.note = "paused", "", trainer.head.note
-        self._record(tr.Tick(0, [], math.nan, math.nan, 0.0))
+        self._start(trainer)
         return cfg
 
     def _need(self) -> tr.Trainer:

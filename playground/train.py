@@ -23,8 +23,8 @@ import pandas as pd
 import torch
 
 from playground import tasks as tasklib
-from playground.cells import CELLS, RecurrentModel, load_model, save_model
-from playground.errors import ConfigError, InputError
+from playground.cells import CELLS, ModelConfig, RecurrentModel, save_model
+from playground.errors import ConfigError, InputError, PlaygroundError
 
 Tensor = torch.Tensor
 MAX_HIDDEN = 64
@@ -340,14 +340,31 @@ def export_weights(trainer: Trainer) -> bytes:
 
 
 def import_weights(data: bytes) -> Trainer:
-    """A Trainer from exported bytes, ready to continue; InputError for anything else."""
+    """A Trainer from exported bytes, ready to continue; InputError for anything else.
+
+    The file's settings are checked (TrainConfig's limits) and its model must be exactly the one they describe
+    before any tensor is allocated, so a hand-made file cannot ask the server for a huge model."""
     try:
-        model, extra = load_model(io.BytesIO(data))
-        assert extra.get("kind") == FILE_KIND
-        cfg = TrainConfig(**extra["train_config"])
-        step = int(extra.get("step", 0))
+        blob = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+        extra = blob.get("extra", {})
+        if extra.get("kind") != FILE_KIND:
+            raise ValueError("not ours")
+        settings, step, stored = extra["train_config"], int(extra.get("step", 0)), ModelConfig.from_dict(blob["config"])
     except Exception:  # noqa: BLE001 - any unreadable file gets the same student message
         raise InputError("This file is not a weights file saved by the Train live page.") from None
+    try:
+        cfg = TrainConfig(**settings)
+        task = cfg.make_task()
+        expected = task.model_config(cfg.cell, cfg.hidden, cfg.f, cfg.output, task.check_length(cfg.length))
+    except (TypeError, PlaygroundError) as e:
+        raise InputError(f"The settings in this file are refused: {e}") from None
+    if stored != expected:
+        raise InputError("The weights in this file do not match the settings saved with them.")
+    model = RecurrentModel(expected)
+    try:
+        model.load_state_dict(blob["state_dict"])
+    except (RuntimeError, KeyError):
+        raise InputError("The weights in this file do not match the settings saved with them.") from None
     return Trainer(cfg, model, step)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from typing import Iterator, TypeVar
+from typing import Callable, Hashable, Iterator, MutableMapping, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -22,6 +22,7 @@ from playground.pages import url_for
 from playground.state import check, from_params, to_params
 
 C = TypeVar("C")
+T = TypeVar("T")
 log = logging.getLogger("playground")
 
 
@@ -98,6 +99,36 @@ def share_link(base: str, page: str, params: dict[str, str]) -> str:
     if not base.endswith(f"/{page}"):
         base = f"{base}/{page}"
     return f"{base}?{urlencode(params)}"
+
+
+def remembered(store: MutableMapping, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), or its value from the last rerun if `key` is unchanged: one entry per name in the session's
+    store, so a rerun for another widget does not redo a view that costs seconds."""
+    hit = store.get(name)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    value = compute()
+    store[name] = (key, value)
+    return value
+
+
+@contextlib.contextmanager
+def callback_errors(prefix: str) -> Iterator[None]:
+    """For widget callbacks (they run before the page, outside its friendly_errors): keep the message for
+    show_callback_error instead of letting a traceback through."""
+    st.session_state[f"{prefix}:callback_error"] = ""
+    try:
+        yield
+    except PlaygroundError as e:
+        st.session_state[f"{prefix}:callback_error"] = str(e)
+    except Exception as e:  # noqa: BLE001 - last line of defence for a live demo
+        log.exception("unexpected error in a callback")
+        st.session_state[f"{prefix}:callback_error"] = f"Something went wrong ({type(e).__name__}). Try other settings."
+
+
+def show_callback_error(prefix: str) -> None:
+    if st.session_state.get(f"{prefix}:callback_error"):
+        st.warning(st.session_state[f"{prefix}:callback_error"])
 
 
 @contextlib.contextmanager

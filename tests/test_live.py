@@ -119,8 +119,10 @@ def test_history_csv_and_weights_file_round_trip():
     frame = pd.read_csv(io.StringIO(s.csv()))
     assert list(frame.step) == [0, 5] and list(frame.columns) == list(s.history.columns)
     other = _session()
+    other.step_once()  # a run of its own, whose counters must not leak into the loaded one
     cfg = other.load(s.weights_file())
     assert cfg.task == "recall" and cfg.length == 2 and other.step == 5
+    assert other.seconds == other.steps_per_sec == 0 and len(other.rows) == 1 and other.rows[0]["seconds"] == 0
     assert all(torch.equal(p, q) for p, q in zip(s.trainer.model.parameters(), other.trainer.model.parameters()))
 
 
@@ -160,3 +162,25 @@ def test_text_task_samples_plain_text_of_the_requested_length():
     assert len(out) == 30 and set(out) <= set("abc")
     with pytest.raises(ConfigError):
         _session().sample_text()
+
+
+def test_a_short_text_bounds_the_window_and_a_blank_box_means_the_default_text():
+    short = "abcd abcd abcd."  # 15 characters: windows up to 13
+    store = {"task": "text", "length": 24, "text": short}
+    live.clamp_length(store, "task", "length", "text")
+    assert store["length"] == live.current_task("text", short).knob.hi == 13
+    s = _session(task="text", length=store["length"], text=short)
+    assert s.trainer is not None and s.status == "paused", s.message
+    blank = _session(task="text", length=24, text="   ")
+    assert blank.trainer is not None and blank.trainer.task.options == live.tasklib.get("text").options
+
+
+def test_loading_a_file_with_settings_the_page_does_not_offer_is_refused_and_changes_nothing():
+    from playground import train as tr
+
+    odd = tr.Trainer(tr.TrainConfig(task="parity", length=4, hidden=6, batch_size=256))  # no such widget choice
+    s = _session()
+    before = s.trainer
+    with pytest.raises(live.InputError, match="outside what this page offers"):
+        s.load(tr.export_weights(odd))
+    assert s.trainer is before and s.cfg.batch_size == FAST["batch_size"]

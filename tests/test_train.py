@@ -172,3 +172,25 @@ def test_fit_records_history_stops_early_and_every_optimizer_runs():
     for name in OPTIMIZERS:
         t = Trainer(TrainConfig(task="parity", length=4, optimizer=name, **SMALL))
         assert t.train(3).steps == 3
+
+
+def _tampered(t: Trainer, **changes) -> bytes:
+    """An exported file edited by hand: its saved settings and/or model config changed."""
+    blob = torch.load(io.BytesIO(export_weights(t)), weights_only=True)
+    for key, value in changes.items():
+        target = blob["config"] if key in blob["config"] else blob["extra"]["train_config"]
+        target[key] = value
+    buf = io.BytesIO()
+    torch.save(blob, buf)
+    return buf.getvalue()
+
+
+def test_a_hand_edited_file_is_refused_before_any_model_is_built(monkeypatch):
+    t = Trainer(TrainConfig(task="parity", length=4, **SMALL))
+    built = []
+    monkeypatch.setattr("playground.train.RecurrentModel", lambda *a, **k: built.append(a) or 1 / 0)
+    with pytest.raises(InputError, match="refused"):
+        import_weights(_tampered(t, hidden=4096))  # the saved settings ask for a huge model
+    with pytest.raises(InputError, match="do not match"):
+        import_weights(_tampered(t, hidden_size=4096))  # the model config alone does
+    assert built == []

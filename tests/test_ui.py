@@ -68,3 +68,42 @@ def test_share_link_round_trips_through_from_params():
     # st.context.url may already end with the page's path: it is not repeated
     assert urlsplit(share_link("https://x.streamlit.app/train", "train", {})).path == "/train"
     assert urlsplit(share_link("http://127.0.0.1:8501/sub/", "train", {})).path == "/sub/train"
+
+
+def test_callback_errors_become_a_warning_on_the_page_not_a_traceback():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from playground import ui
+        from playground.errors import InputError
+
+        def fail(kind):
+            with ui.callback_errors("demo"):
+                raise InputError("That file is not ours.") if kind == "ours" else ValueError("bug")
+
+        st.button("ours", on_click=fail, args=("ours",))
+        st.button("bug", on_click=fail, args=("bug",))
+        ui.show_callback_error("demo")
+
+    at = AppTest.from_function(script).run()
+    at.button[0].click().run()
+    assert [w.value for w in at.warning] == ["That file is not ours."] and not at.exception
+    at.button[1].click().run()
+    assert "Something went wrong (ValueError)" in at.warning[0].value and not at.exception
+
+
+def test_remembered_recomputes_only_when_the_key_changes():
+    from playground.ui import remembered
+
+    store, calls = {}, []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert remembered(store, "v", ("a", 1), compute) == 1
+    assert remembered(store, "v", ("a", 1), compute) == 1 and len(calls) == 1
+    assert remembered(store, "v", ("a", 2), compute) == 2
+    assert remembered(store, "w", ("a", 2), compute) == 3  # each name has its own entry
