@@ -59,10 +59,6 @@ class Sentiment:
     vocab: Vocabulary
     metrics: dict = field(default_factory=dict)
 
-    @property
-    def info(self) -> ModelInfo:
-        return MODELS[self.name]
-
 
 def vocab_digest(vocab: Vocabulary) -> str:
     """A short fingerprint stored with each model, so a model never runs with another run's vocabulary."""

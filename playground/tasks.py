@@ -256,10 +256,6 @@ class Task:
             raise ConfigError(f"{self.label} with g = {g}: {h}")
         return h
 
-    def loss_name(self, g: str) -> str:
-        from playground.activations import output
-        return output(g).loss_name
-
     def model_config(self, cell: str = "rnn", hidden_size: int = 16, f: str = "tanh", g: str | None = None,
                      length: int | None = None) -> ModelConfig:
         """The ModelConfig that fits this task: input (tokens or reals) and the outputs g needs."""

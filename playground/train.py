@@ -16,7 +16,7 @@ import dataclasses
 import io
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
 import pandas as pd
@@ -304,7 +304,6 @@ class FitResult:
     loss: float  # held-out loss at the end
     divergence: Divergence | None = None
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
 
 
 def fit(cfg: TrainConfig, steps: int, eval_every: int = 50, until: float | None = None,

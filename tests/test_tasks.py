@@ -47,7 +47,8 @@ def test_batch_shapes_and_natural_head_fit_the_model(name):
     assert out.shape == (len(target), head.output_size)
     loss = model.g.loss(out, head.encode(target))
     assert torch.isfinite(loss)
-    assert 0.0 <= task.metric(head.predict(out), target) <= 1.0 or task.metric.name == "R²"
+    value = task.metric(head.predict(out), target)
+    assert value <= 1.0 and (value >= 0.0 or task.metric.name == "R²")  # R² of an untrained model may be < 0
     assert len(task.token_labels(batch.x[0])) == T
 
 
