@@ -8,14 +8,21 @@ ui.require_navigation()
 st.title("Train live")
 st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn it: the loss, the hidden state "
            "$h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$, the weights and the gradients move as it trains. "
-           "Switch $f$ and $g$, break it with a huge learning rate (SGD, clipping off, $f$ = identity or ReLU), "
-           "fix it with clipping.")
+           "Switch $f$ and $g$, make it blow up and fix it with clipping (the *Lecture demos* menu has a recipe "
+           "that does both).")
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 
 
 def on_task_change() -> None:
     for name, value in live.task_defaults(st.session_state[K("task")]).items():
         st.session_state[K(name)] = value
+
+
+def on_demo() -> None:
+    name = st.session_state.get(f"{PREFIX}:demo")
+    if name:
+        for field, value in live.config_fields(live.demo_config(name)).items():
+            st.session_state[K(field)] = value
 
 
 def control(action: str) -> None:
@@ -42,6 +49,10 @@ live.clamp_length(st.session_state, K("task"), K("length"), K("text"))
 task_now = live.current_task(st.session_state[K("task")], st.session_state[K("text")])
 controls, main = st.columns([1, 3], gap="medium")
 with controls:
+    st.selectbox("Lecture demos", list(live.DEMOS), index=None, placeholder="Pick a ready-made demo…",
+                 format_func=lambda d: live.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo)
+    if st.session_state.get(f"{PREFIX}:demo"):
+        st.caption(live.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
     st.markdown("**Data**")
     st.selectbox("Task", list(live.tasklib.TASKS), key=K("task"), on_change=on_task_change,
                  format_func=lambda n: live.tasklib.TASKS[n].label)
@@ -82,7 +93,7 @@ with main, ui.friendly_errors():
     sess, rebuilt = live.session(st.session_state, cfg)
     with st.expander(f"About this task: {live.tasklib.get(cfg.task).label}", expanded=False):
         st.markdown(live.task_card(cfg))
-    b1, b2, b3, info = st.columns([1, 1, 1, 3], vertical_alignment="center")
+    b1, b2, b3, info = st.columns([1, 1, 1, 1.5], vertical_alignment="center")  # room for the labels at 1024 px
     if sess.playing:
         b1.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",),
                   use_container_width=True)

@@ -201,7 +201,7 @@ with gates_box, ui.friendly_errors():
                 "Jacobian on the copy path is near the identity, so the gradient neither vanishes nor explodes, "
                 "whatever $W_{hh}$ is.")
     for cell in ("lstm", "gru"):
-        eq, fig_col = st.columns([11, 9])
+        eq, fig_col = st.container(), st.container()  # stacked: the gate heatmaps need the full width
         with eq:
             st.markdown(f"**{'LSTM' if cell == 'lstm' else 'GRU'}** (σ is the sigmoid; ⊙ multiplies element by "
                         "element; torch's gate order)")

@@ -153,7 +153,10 @@ def gate_heatmaps(rows: Mapping[str, np.ndarray], ranges: Mapping[str, tuple[flo
             hovertemplate=f"{name}<br>step %{{x}} (%{{customdata}})<br>unit %{{y}}<br>"
                           f"value %{{z:{HOVER_FMT}}}<extra></extra>", **scale), row=r, col=1)
         fig.update_yaxes(title="unit", autorange="reversed", row=r, col=1)
-    fig.update_xaxes(tickmode="array", tickvals=xs, ticktext=[str(tok) for tok in tokens], tickangle=0,
-                     row=n, col=1)
-    fig.update_xaxes(title="step t (input token)", row=n, col=1)
+    if len(tokens) <= 40:  # one readable label per step
+        fig.update_xaxes(tickmode="array", tickvals=xs, ticktext=[str(tok) for tok in tokens], tickangle=0,
+                         row=n, col=1)
+        fig.update_xaxes(title="step t (input token)", row=n, col=1)
+    else:  # too many to label: numbered steps, the token on hover
+        fig.update_xaxes(title="step t (hover for the input token)", row=n, col=1)
     return apply_layout(fig, title, height_per_row * n + 80)

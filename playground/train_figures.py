@@ -53,7 +53,8 @@ def curves(step: Sequence[int], train_loss: Sequence[float], test_loss: Sequence
                           annotation_text=text, annotation_position="bottom right",
                           annotation_font=dict(size=11, color=REFERENCE))
     fig.update_xaxes(title="training step", rangemode="tozero")
-    fig.update_yaxes(type="log", tickformat=".2g", dtick="D2", row=1, col=1)
+    losses = [v for v in _finite([*train_loss, *test_loss]) if v is not None and v > 0]
+    fig.update_yaxes(type="log", row=1, col=1, **_log_ticks(losses))
     if percent:
         fig.update_yaxes(tickformat=".0%", range=[-0.02, 1.05], row=1, col=2)
     else:  # R²: anything below -1 is "worse than guessing"; keep the scale on the interesting part

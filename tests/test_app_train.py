@@ -92,3 +92,12 @@ def test_text_task_samples_text(at):
     at.button(key="train:step").click().run()
     at.button(key="train:sample").click().run()
     assert at.code and len(at.code[0].value) == 200 and not at.exception
+
+
+def test_a_lecture_demo_sets_every_widget(at):
+    at.selectbox(key="train:demo").select("explode").run()
+    assert not at.exception
+    state = at.session_state
+    assert (state["train.task"], state["train.f"], state["train.optimizer"], state["train.clip"]) == \
+        ("counting", "identity", "sgd", False)
+    assert any("Clip on" in c.value for c in at.caption)

@@ -70,3 +70,9 @@ def test_gate_heatmaps_one_row_per_gate_with_its_activation_range():
     assert list(fig.layout.xaxis3.ticktext) == ["A", "x", "y", "?"]
     assert list(f.x) == list(fig.layout.xaxis3.tickvals) == [1, 2, 3, 4]  # step t = 1..T as on the other axes
     assert fig.layout.annotations[0].text == "forget gate"
+
+
+def test_gate_heatmaps_number_the_steps_instead_of_labelling_a_long_sequence():
+    T = 60
+    fig = gate_heatmaps({"f": np.full((2, T), 0.5)}, {"f": (0.0, 1.0)}, ["x"] * T)
+    assert fig.layout.xaxis.tickvals is None and "hover" in fig.layout.xaxis.title.text

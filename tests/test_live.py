@@ -185,3 +185,22 @@ def test_loading_a_file_with_settings_the_page_does_not_offer_is_refused_and_cha
     with pytest.raises(live.InputError, match="outside what this page offers"):
         s.load(tr.export_weights(odd))
     assert s.trainer is before and s.cfg.batch_size == FAST["batch_size"]
+
+
+def test_the_explode_demo_blows_up_without_clipping_and_learns_with_it():
+    from playground.train import fit
+
+    cfg = live.demo_config("explode").train_config()
+    assert cfg.clip == 0
+    wild = fit(cfg, steps=300)
+    assert wild.divergence is not None and wild.divergence.step < 100
+    tamed = fit(dataclasses.replace(cfg, clip=1.0), steps=2000, eval_every=100, until=0.9)
+    assert tamed.divergence is None and tamed.metric >= 0.9
+
+
+def test_the_parity_demo_is_the_default_and_learns():
+    from playground.train import fit
+
+    assert live.demo_config("parity") == LiveConfig()
+    result = fit(LiveConfig().train_config(), steps=2500, eval_every=100, until=0.95)
+    assert result.divergence is None and result.metric >= 0.95

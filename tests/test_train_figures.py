@@ -67,3 +67,9 @@ def test_gradient_axis_keeps_few_labels_however_many_decades_it_spans():
     assert narrow.type == "log" and narrow.dtick == "D2"
     wide = tf.grad_norms(np.logspace(-14, 0, 40)).layout.yaxis
     assert wide.dtick == 3  # 14 decades, at most 6 labels: every 3rd decade
+
+
+def test_loss_axis_keeps_few_labels_when_a_run_explodes():
+    loss = [0.7, 0.6, 5.0, 1e9, 1.5e21]
+    fig = tf.curves([0, 1, 2, 3, 4], loss, loss, [0.5] * 5, [0.5] * 5, "mean squared error", "accuracy", 0.1, 1.0)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.dtick == 4  # 22 decades: every 4th labelled
