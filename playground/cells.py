@@ -75,6 +75,12 @@ class ModelConfig:
     def in_features(self) -> int:
         return self.embed_dim if self.vocab_size else self.input_size
 
+    @property
+    def h_range(self) -> tuple[float, float]:
+        """The values h_t can take: f's range for the Elman RNN; -1..1 for LSTM (o * tanh(c)) and GRU (a mix
+        of tanh candidates). Colour scales of h_t heatmaps are fixed to it."""
+        return activations.HIDDEN[self.f].range if self.cell == "rnn" else (-1.0, 1.0)
+
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
         names = {f.name for f in fields(cls)}

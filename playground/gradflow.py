@@ -174,7 +174,7 @@ def gate_activity(model: RecurrentModel, x: Tensor, sample: int = 0) -> GateActi
         rows["h"] = tr.h[0, 1:].T.numpy()
     ranges = {k: GATE_INFO[k][1] for k in rows}
     if "h" in rows:
-        ranges["h"] = model.f.range if model.config.cell == "rnn" else (-1.0, 1.0)
+        ranges["h"] = model.config.h_range
     return GateActivity(rows, {k: GATE_INFO[k][0] for k in rows}, ranges)
 
 

@@ -307,7 +307,7 @@ class LiveSession:
         y_target = np.where(mask.numpy(), target.double().numpy(), np.nan)
         grads = tr.grad_norms(trn, trn.held_out[0:PROBE_GRAD_BATCH]).numpy()
         return LiveView(
-            step=trn.step, h=trace.h[0, 1:].numpy().T, h_range=_h_range(model),
+            step=trn.step, h=trace.h[0, 1:].numpy().T, h_range=model.config.h_range,
             inputs=task.token_labels(probe.x[0]), targets=targets, predictions=task.target_labels(pred),
             correct=correct, y_value=y_value, y_target=y_target, regression=regression,
             weights={"W_xh": model.W_xh.detach().numpy().copy(), "W_hh": model.W_hh.detach().numpy().copy(),
@@ -384,12 +384,6 @@ def panel(s: LiveSession) -> Panel:
                "test_metric": last.get("test_metric", math.nan), "test_loss": last.get("test_loss", math.nan),
                "metric_name": task.metric.name, "metric_fmt": task.metric.fmt},
     )
-
-
-def _h_range(model) -> tuple[float, float]:
-    if model.config.cell != "rnn":
-        return (-1.0, 1.0)  # LSTM/GRU h_t = o * tanh(c) or a mix of tanh candidates: always in -1..1
-    return model.f.range
 
 
 def _shown_value(g: str, y: torch.Tensor, logits: torch.Tensor, pred: torch.Tensor, regression: bool) -> np.ndarray:

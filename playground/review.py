@@ -15,7 +15,6 @@ import plotly.graph_objects as go
 import torch
 
 from playground import review_figures as rf
-from playground.activations import HIDDEN
 from playground.errors import InputError
 from playground.sentiment import ASSETS, MODELS, Sentiment
 from playground import state
@@ -136,7 +135,7 @@ def read(sm: Sentiment, text: str, cap: int = CAP) -> Reading:
     model = sm.model
     tr = model.trace(torch.tensor([p.ids]))  # batch of one: (1, T)
     cfg = model.config
-    h_range = HIDDEN[cfg.f].range if cfg.cell == "rnn" else (-1.0, 1.0)
+    h_range = cfg.h_range
     return Reading(
         model=sm.name, cell=cfg.cell, tokens=[shown(t) for t in p.tokens], oov=p.oov,
         h=tr.h[0].numpy().copy(), logits=tr.logits[0, :, 0].numpy().copy(), y=tr.y[0, :, 0].numpy().copy(),

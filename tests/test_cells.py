@@ -153,3 +153,12 @@ def test_bad_configs_raise_student_errors(kw):
 def test_default_init_bound():
     model = RecurrentModel(ModelConfig(input_size=E, hidden_size=16))
     assert model.W_hh.abs().max() <= 1 / math.sqrt(16)
+
+
+@pytest.mark.parametrize("cell,f,expected", [("rnn", "tanh", (-1.0, 1.0)), ("rnn", "sigmoid", (0.0, 1.0)),
+                                             ("lstm", "relu", (-1.0, 1.0)), ("gru", "identity", (-1.0, 1.0))])
+def test_h_range_is_fs_range_for_the_rnn_and_tanhs_for_gated_cells(cell, f, expected):
+    config = ModelConfig(cell=cell, f=f, hidden_size=4, vocab_size=5, embed_dim=3)
+    assert config.h_range == expected
+    h = RecurrentModel(config).trace(torch.randint(1, 5, (8, 30))).h.detach()
+    assert expected[0] <= float(h.min()) and float(h.max()) <= expected[1]
