@@ -172,6 +172,7 @@ class LiveSession:
     steps_per_sec: float = 0.0
     seconds: float = 0.0  # training wall time so far
     ticks: int = 0
+    retrying: bool = False  # Play pressed again after a blow-up, with the settings unchanged
 
     def __post_init__(self):
         self.reset()
@@ -225,7 +226,8 @@ class LiveSession:
     def play(self) -> None:
         if self.trainer is None:
             return
-        if self.status == "diverged":
+        self.retrying = self.status == "diverged"
+        if self.retrying:
             self.trainer.resume()
         if self.step >= MAX_STEPS:
             self._cap()
@@ -263,7 +265,8 @@ class LiveSession:
         if t.steps:
             self._record(t)
         if t.divergence is not None:
-            self.status, self.message = "diverged", t.divergence.message
+            again = "Again, with the same settings: " if self.retrying else ""
+            self.status, self.message = "diverged", again + t.divergence.message
         elif self.step >= MAX_STEPS:
             self._cap()
         return t

@@ -204,3 +204,17 @@ def test_the_parity_demo_is_the_default_and_learns():
     assert live.demo_config("parity") == LiveConfig()
     result = fit(LiveConfig().train_config(), steps=2500, eval_every=100, until=0.95)
     assert result.divergence is None and result.metric >= 0.95
+
+
+def test_play_again_after_a_blow_up_without_changing_anything_says_so():
+    s = _session(**BLOWS_UP, steps_per_tick=50)
+    s.play()
+    s.tick()
+    assert s.status == "diverged" and not s.message.startswith("Again")
+    s.play()  # same settings
+    s.tick()
+    assert s.status == "diverged" and s.message.startswith("Again, with the same settings")
+    s.apply(dataclasses.replace(s.cfg, clip=True))
+    s.play()
+    s.tick()
+    assert not s.message.startswith("Again")
