@@ -81,21 +81,27 @@ with ui.friendly_errors():
             st.info(notice)
         st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
         st.html(review.tokens_view(r))
-        st.plotly_chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading", **chart)
+        st.plotly_chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading",
+                        alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t after "
+                            "each word", **chart)
         st.caption("Top: every unit of $h_t$ after every word (colour fixed to the range of tanh, −1..1). "
                    "Bottom: $y_t$, the probability that the review is positive after each word. "
                    "▶ Play reveals the words one at a time; the slider picks the word the panels below explain.")
     with aids_box:
         a, b = st.columns(2)
-        a.plotly_chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes", **chart)
-        b.plotly_chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit", **chart)
+        a.plotly_chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes",
+                       alt="The units of h_t that changed most at the selected word, before and after it", **chart)
+        b.plotly_chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit",
+                       alt="The output logit at the selected word split into one contribution per unit plus the "
+                           "bias", **chart)
     with text_box:
         st.html(review.text_view(r, cfg.colour_by, cfg.unit))
     gates = review.gates_view(r, cfg.step, order)
     if gates is not None:
         with gates_box:
             st.subheader(f"Inside the {r.cell.upper()}: gates" + (" and cell state" if r.c is not None else ""))
-            st.plotly_chart(gates, key=f"{PREFIX}:gates", **chart)
+            st.plotly_chart(gates, key=f"{PREFIX}:gates",
+                            alt="Gate activations and cell state per word, units by words", **chart)
     if cfg.compare and not review.n_tokens(cfg.text_b):
         compare_box.info("Type a second review in Review B to compare the two.")
     elif cfg.compare:
@@ -105,6 +111,9 @@ with ui.friendly_errors():
                 st.info(f"Review B: {notice}")
             fig_a, fig_b = review.compare_view(r, rb, order)
             ca, cb = st.columns(2)
-            ca.plotly_chart(fig_a, key=f"{PREFIX}:compare_a", **chart)
-            cb.plotly_chart(fig_b, key=f"{PREFIX}:compare_b", **chart)
+            ca.plotly_chart(fig_a, key=f"{PREFIX}:compare_a",
+                            alt="Review A: hidden state heatmap and running sentiment", **chart)
+            cb.plotly_chart(fig_b, key=f"{PREFIX}:compare_b",
+                            alt="Review B: hidden state heatmap and running sentiment, on the same scales as review "
+                                "A", **chart)
             st.caption("Same model, same colour scale, same unit order (review A's) and the same word axis.")

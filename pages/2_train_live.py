@@ -133,18 +133,25 @@ with main, ui.friendly_errors():
             c[2].metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]))
             c[3].metric("Held-out loss", live.fmt(m["test_loss"], ".4g"))
             chart = dict(theme=None, config={"displaylogo": False})
-            st.plotly_chart(p.curves, key=f"{PREFIX}:curves", **chart)
+            st.plotly_chart(p.curves, key=f"{PREFIX}:curves",
+                            alt="Loss and metric against training step, for training batches and the held-out "
+                                "set", **chart)
             left, right = st.columns([3, 2])
             with left:
                 st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
-                st.plotly_chart(p.probe, key=f"{PREFIX}:probe", **chart)
+                st.plotly_chart(p.probe, key=f"{PREFIX}:probe",
+                                alt="Hidden state h_t of one held-out sequence at every step, with the targets and "
+                                    "the model's answers", **chart)
             with right:
                 st.markdown("**Gradient reaching each step, $\\|\\partial L/\\partial h_t\\|$** (log scale)")
-                st.plotly_chart(p.grads, key=f"{PREFIX}:grads", **chart)
+                st.plotly_chart(p.grads, key=f"{PREFIX}:grads",
+                                alt="Gradient norm reaching each step, log scale", **chart)
                 st.markdown("**Spectral radius of $W_{hh}$** (largest |eigenvalue|)")
-                st.plotly_chart(p.spectral, key=f"{PREFIX}:spectral", **chart)
+                st.plotly_chart(p.spectral, key=f"{PREFIX}:spectral",
+                                alt="Spectral radius of W_hh against training step", **chart)
             st.markdown("**Weights** (one colour scale for all three, centred on 0)")
-            st.plotly_chart(p.weights, key=f"{PREFIX}:weights", **chart)
+            st.plotly_chart(p.weights, key=f"{PREFIX}:weights",
+                            alt="Heatmaps of the weight matrices W_xh, W_hh and W_hy on one colour scale", **chart)
             if s.trainer.task.name == "text":
                 st.markdown("**Sample from the model**")
                 st.slider("Temperature (0: always the likeliest character)", 0.0, 2.0, step=0.1,

@@ -82,7 +82,9 @@ with ui.friendly_errors():
             st.info("The settings above changed since the last training run, so its dashed “trained” curves are "
                     "hidden. Press the button to train again.")
         view = ui.remembered(memo, f"{PREFIX}:flow_view", (setup, run), lambda: gates.flow_view(setup, trained))
-        st.plotly_chart(view.grads, key=f"{PREFIX}:grads", **CHART)
+        st.plotly_chart(view.grads, key=f"{PREFIX}:grads",
+                        alt="Gradient of the last-step loss reaching each step t, log scale, one line per "
+                            "model", **CHART)
         st.caption("How to read it: each line is the size of the gradient that reaches step $t$ from the loss at the "
                    "last step. The vertical axis is logarithmic, so a straight falling line means the gradient "
                    "shrinks by the same factor at every step back, and a line that leaves the bottom has vanished: "
@@ -90,7 +92,9 @@ with ui.friendly_errors():
                    f"after {saved['steps'] if trained else 'training'} steps" + (
                        f" (held-out accuracy {gates.accuracy_summary(trained)})." if trained else "."))
         st.markdown(gates.reach_summary(view.reach, setup.T))
-        st.plotly_chart(view.jacobians, key=f"{PREFIX}:jac", **CHART)
+        st.plotly_chart(view.jacobians, key=f"{PREFIX}:jac",
+                        alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per "
+                            "model", **CHART)
         st.caption("Why: $\\partial h_T/\\partial h_t$ is the product of one Jacobian per step, and its largest "
                    "singular value bounds how much of the gradient at $T$ can reach step $t$: "
                    "$\\|\\partial L/\\partial h_t\\| \\le \\|\\partial h_T/\\partial h_t\\|\\,"
@@ -102,7 +106,8 @@ with ui.friendly_errors():
         with left:
             fig, radius = ui.remembered(memo, f"{PREFIX}:eigen_view", (setup, cfg.inspect, run),
                                         lambda: gates.eigen_view(setup, cfg.inspect, trained))
-            st.plotly_chart(fig, key=f"{PREFIX}:eig", **CHART)
+            st.plotly_chart(fig, key=f"{PREFIX}:eig",
+                            alt="Eigenvalues of W_hh in the complex plane with the unit circle", **CHART)
         with right:
             st.markdown("**Where it comes from: the eigenvalues of $W_{hh}$**")
             st.markdown("Each dot is an eigenvalue λ of $W_{hh}$ (for the LSTM and GRU, of each gate's block). "
@@ -127,7 +132,8 @@ with boom_box, ui.friendly_errors():
         st.session_state[f"{PREFIX}:boom"] = boom
         bar.empty()
     if boom and boom["key"] == boom_key:
-        st.plotly_chart(gates.clipping_view(boom["runs"]), key=f"{PREFIX}:boom", **CHART)
+        st.plotly_chart(gates.clipping_view(boom["runs"]), key=f"{PREFIX}:boom",
+                        alt="Training loss and gradient norm per step, with and without gradient clipping", **CHART)
         st.caption("Top: the training loss per step. Bottom: the gradient norm before clipping. Both axes are "
                    "logarithmic. "
                    "A dashed vertical line marks the step where a run produced NaN or inf and stopped. "
@@ -158,7 +164,8 @@ with race_box, ui.friendly_errors():
     if result is None:
         st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
     else:
-        st.plotly_chart(race.race_view(result), key=f"{PREFIX}:race", **CHART)
+        st.plotly_chart(race.race_view(result), key=f"{PREFIX}:race",
+                        alt="Held-out accuracy against delay for RNN, LSTM and GRU", **CHART)
         st.caption("How to read it: one point per cell and delay, the accuracy on held-out sequences after the "
                    "step budget. The dotted line is guessing (1 in 8). Where a line falls to the dotted line, that "
                    "cell could not carry the first symbol across that many distractors within the budget.")
@@ -209,7 +216,8 @@ with gates_box, ui.friendly_errors():
         with fig_col:
             fig, is_trained = ui.remembered(memo, f"{PREFIX}:gates_view_{cell}", (setup, run),
                                             lambda: gates.gates_view(setup, cell, trained))
-            st.plotly_chart(fig, key=f"{PREFIX}:gates_{cell}", **CHART)
+            st.plotly_chart(fig, key=f"{PREFIX}:gates_{cell}",
+                            alt=f"{cell.upper()} gate activations for the probe sequence, units by steps", **CHART)
             st.caption(GATE_CAPTIONS[cell] + ("" if is_trained else
                        " These are the gates at initialisation; press “Train all five” in section 1 to see what "
                        "training makes of them."))

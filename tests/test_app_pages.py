@@ -1,4 +1,4 @@
-"""AppTest: the landing page and every page run without an exception."""
+"""AppTest: the landing page and every page run without an exception; every chart has an accessible name."""
 import pytest
 
 from conftest import app_test
@@ -18,3 +18,5 @@ def test_every_page_runs(page):
     at = app_test(page.path)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title and at.title[0].value == page.title
+    charts = at.get("plotly_chart")
+    assert charts and all(c.proto.alt.strip() for c in charts)  # screen readers get a name for each chart
