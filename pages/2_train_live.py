@@ -1,7 +1,7 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
-from playground import live, ui
+from playground import demos, live, ui
 from playground.live import PREFIX, LiveConfig
 
 ui.require_navigation()
@@ -21,7 +21,7 @@ def on_task_change() -> None:
 def on_demo() -> None:
     name = st.session_state.get(f"{PREFIX}:demo")
     if name:
-        for field, value in live.config_fields(live.demo_config(name)).items():
+        for field, value in live.config_fields(demos.demo_config(name)).items():
             st.session_state[K(field)] = value
 
 
@@ -49,10 +49,10 @@ live.clamp_length(st.session_state, K("task"), K("length"), K("text"))
 task_now = live.current_task(st.session_state[K("task")], st.session_state[K("text")])
 controls, main = st.columns([1, 3], gap="medium")
 with controls:
-    st.selectbox("Lecture demos", list(live.DEMOS), index=None, placeholder="Pick a ready-made demo…",
-                 format_func=lambda d: live.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo)
+    st.selectbox("Lecture demos", list(demos.DEMOS), index=None, placeholder="Pick a ready-made demo…",
+                 format_func=lambda d: demos.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo)
     if st.session_state.get(f"{PREFIX}:demo"):
-        st.caption(live.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
+        st.caption(demos.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
     st.markdown("**Data**")
     st.selectbox("Task", list(live.tasklib.TASKS), key=K("task"), on_change=on_task_change,
                  format_func=lambda n: live.tasklib.TASKS[n].label)

@@ -63,31 +63,6 @@ class LiveConfig:
                               text=self.text.strip() if self.task == "text" else "")
 
 
-@dataclass(frozen=True)
-class Demo:
-    label: str
-    changes: dict  # LiveConfig fields that differ from the defaults
-    script: str  # what to do and what the audience will see
-
-
-DEMOS: dict[str, Demo] = {
-    "parity": Demo("Learn parity (the defaults)", {},
-                   "Press Play: held-out accuracy sits at 50% (guessing), then climbs past 95% within about a "
-                   "thousand steps as the hidden state learns to flip on every 1."),
-    "explode": Demo("Explode, then fix it with clipping",
-                    dict(task="counting", length=10, f="identity", g="identity", optimizer="sgd", lr=0.03,
-                         clip=False),
-                    "Press Play: with a linear f, plain SGD and no clipping the gradient grows at every step back "
-                    "through time and the run blows up within a few dozen steps. Then turn Clip on and press "
-                    "Play: the same settings train to about 99% accuracy."),
-}
-
-
-def demo_config(name: str) -> LiveConfig:
-    """The settings of a lecture demo (tests check that each does what its script says)."""
-    return dataclasses.replace(LiveConfig(), **DEMOS[name].changes)
-
-
 def task_defaults(name: str) -> dict:
     """Settings to switch to when the user picks a task: its natural g and its knob's default."""
     task = tasklib.get(name)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from playground import live
+from playground import demos, live
 from playground.errors import ConfigError
 from playground.live import LiveConfig, LiveSession
 from playground.state import from_params, to_params
@@ -190,7 +190,7 @@ def test_loading_a_file_with_settings_the_page_does_not_offer_is_refused_and_cha
 def test_the_explode_demo_blows_up_without_clipping_and_learns_with_it():
     from playground.train import fit
 
-    cfg = live.demo_config("explode").train_config()
+    cfg = demos.demo_config("explode").train_config()
     assert cfg.clip == 0
     wild = fit(cfg, steps=300)
     assert wild.divergence is not None and wild.divergence.step < 100
@@ -201,7 +201,7 @@ def test_the_explode_demo_blows_up_without_clipping_and_learns_with_it():
 def test_the_parity_demo_is_the_default_and_learns():
     from playground.train import fit
 
-    assert live.demo_config("parity") == LiveConfig()
+    assert demos.demo_config("parity") == LiveConfig()
     result = fit(LiveConfig().train_config(), steps=2500, eval_every=100, until=0.95)
     assert result.divergence is None and result.metric >= 0.95
 
