@@ -131,7 +131,7 @@ with main, ui.friendly_errors():
             c[0].metric("Step", f"{m['step']:,}")
             c[1].metric("Steps / second", f"{m['steps_per_sec']:.0f}" if m["steps_per_sec"] else "–")
             c[2].metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]))
-            c[3].metric("Held-out loss", live.fmt(m["test_loss"], ".4g"))
+            c[3].metric("Held-out loss", live.fmt_loss(m["test_loss"]))
             chart = dict(theme=None, config={"displaylogo": False})
             st.plotly_chart(p.curves, key=f"{PREFIX}:curves",
                             alt="Loss and metric against training step, for training batches and the held-out "

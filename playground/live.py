@@ -99,6 +99,11 @@ def fmt(value: float, spec: str) -> str:
     return format(value, spec) if value is not None and math.isfinite(value) else "–"
 
 
+def fmt_loss(value: float) -> str:
+    """A loss in at most 7 characters, so it fits its metric box however large a blow-up makes it."""
+    return fmt(value, ".4g" if value is None or not math.isfinite(value) or abs(value) < 1e4 else ".1e")
+
+
 def task_card(cfg: LiveConfig) -> str:
     """Markdown describing the task as set up: input, target, g and its loss, metric, what perfect looks like.
     Only our own strings go in (never the user's text)."""

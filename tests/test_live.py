@@ -218,3 +218,9 @@ def test_play_again_after_a_blow_up_without_changing_anything_says_so():
     s.play()
     s.tick()
     assert not s.message.startswith("Again")
+
+
+@pytest.mark.parametrize("value,shown", [(0.04313, "0.04313"), (1234.5, "1234"), (1.557e6, "1.6e+06"),
+                                         (float("nan"), "–"), (None, "–")])
+def test_losses_fit_their_metric_box(value, shown):
+    assert live.fmt_loss(value) == shown and len(shown) <= 7
