@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from playground import tasks as tasklib
-from playground.cells import CELLS, RecurrentModel, hidden_grad_norms, last_step_loss
+from playground.cells import CELLS, GATE_INFO, RecurrentModel, hidden_grad_norms, last_step_loss
 from playground.errors import ConfigError
 from playground.race import TASK, RaceTrainConfig, make_model
 from playground.train import MAX_HIDDEN, Trainer
@@ -141,17 +141,6 @@ def spectrum(model: RecurrentModel) -> Spectrum:
     return Spectrum(blocks, {k: float(np.abs(v).max()) for k, v in blocks.items()})
 
 
-GATE_INFO: dict[str, tuple[str, tuple[float, float]]] = {  # name -> (title, value range for the colour scale)
-    "i": ("input gate i<sub>t</sub>: how much of the candidate is written", (0.0, 1.0)),
-    "f": ("forget gate f<sub>t</sub>: how much of c<sub>t-1</sub> is kept", (0.0, 1.0)),
-    "g": ("candidate g<sub>t</sub>: what could be written", (-1.0, 1.0)),
-    "o": ("output gate o<sub>t</sub>: how much of tanh(c<sub>t</sub>) is shown as h<sub>t</sub>", (0.0, 1.0)),
-    "c": ("cell state c<sub>t</sub>: the LSTM's memory", (-math.inf, math.inf)),
-    "r": ("reset gate r<sub>t</sub>: how much of h<sub>t-1</sub> the candidate sees", (0.0, 1.0)),
-    "z": ("update gate z<sub>t</sub>: how much of h<sub>t-1</sub> is kept", (0.0, 1.0)),
-    "n": ("candidate n<sub>t</sub>: the proposed new state", (-1.0, 1.0)),
-    "h": ("hidden state h<sub>t</sub>", (-1.0, 1.0)),
-}
 
 
 @dataclass

@@ -15,15 +15,10 @@ import numpy as np
 import plotly.colors as pcolors
 import plotly.graph_objects as go
 
+from playground.cells import GATE_INFO
 from playground.style import CELL_COLOURS, DIVERGING, HOVER_FMT, apply_layout, value_scale
 
 SENTIMENT = dict(colorscale=DIVERGING, zmin=0.0, zmax=1.0, zmid=0.5)  # P(positive): blue 0, white 0.5, red 1
-GATES = {  # name -> (label on screen, value range)
-    "i": ("input gate i_t", (0.0, 1.0)), "f": ("forget gate f_t", (0.0, 1.0)),
-    "g": ("candidate g_t", (-1.0, 1.0)), "o": ("output gate o_t", (0.0, 1.0)),
-    "r": ("reset gate r_t", (0.0, 1.0)), "z": ("update gate z_t", (0.0, 1.0)),
-    "n": ("candidate n_t", (-1.0, 1.0)), "c": ("cell state c_t", (-math.inf, math.inf)),
-}
 COVER = "white"  # hides the words not read yet
 MARK = "#222222"  # outline of the selected word
 LABEL_CHARS = 18
@@ -279,7 +274,7 @@ def gates_figure(tokens: Sequence[str], panels: dict[str, np.ndarray], unit_labe
     data, layout_axes, notes, bars = [], {}, [], set()
     for row, (name, dom) in enumerate(zip(names, domains), start=1):
         z = np.asarray(panels[name], dtype=float)
-        rng = GATES[name][1]
+        rng = GATE_INFO[name][1]
         scale = _scale(rng, z)
         key = (str(scale["colorscale"]), scale["zmin"], scale["zmax"])
         bar = None if key in bars else _bar(dom, "c_t" if name == "c" else ("gate" if rng[0] == 0 else name + "_t"))
@@ -296,7 +291,7 @@ def gates_figure(tokens: Sequence[str], panels: dict[str, np.ndarray], unit_labe
             layout_axes[f"xaxis{sx}"]["matches"] = f"x{n}"
         layout_axes[f"yaxis{sx}"] = dict(anchor=f"x{sx}", domain=dom, autorange="reversed", type="category",
                                          showticklabels=False)
-        notes.append(dict(text=GATES[name][0], xref="paper", yref="paper", x=0.5, y=dom[1], xanchor="center",
+        notes.append(dict(text=GATE_INFO[name][0], xref="paper", yref="paper", x=0.5, y=dom[1], xanchor="center",
                           yanchor="bottom", showarrow=False, font=dict(size=14)))
     step = min(max(step, 1), T)
     title = f"{cell.upper()} gates per word (rows: the same units as the h_t heatmap)"

@@ -8,6 +8,7 @@ import plotly.colors as pcolors
 import plotly.graph_objects as go
 
 from playground import review_figures as rf
+from playground.cells import GATE_INFO
 from playground.style import DIVERGING
 
 TOKENS = ["not", "<b>", "good", "not", "good"]
@@ -89,7 +90,9 @@ def test_gates_figure_uses_each_gates_range():
     assert (i.zmin, i.zmax) == (0, 1) and (g.zmin, g.zmax, g.zmid) == (-1, 1, 0)
     m = float(np.abs(panels["c"]).max())
     assert (c.zmin, c.zmax) == (-m, m)
-    assert [a.text for a in fig.layout.annotations][:3] == ["input gate i_t", "candidate g_t", "cell state c_t"]
+    titles = [a.text for a in fig.layout.annotations][:3]
+    assert titles == [GATE_INFO[k][0] for k in "igc"]  # the one gate table the whole app uses
+    assert all(t.startswith(name) for name, t in zip(("input gate i", "candidate g", "cell state c"), titles))
 
 
 def test_colour_maps_the_range_ends_to_the_scale_ends():
