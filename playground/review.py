@@ -18,6 +18,7 @@ from playground import review_figures as rf
 from playground.errors import InputError
 from playground.sentiment import ASSETS, MODELS, Sentiment
 from playground import state
+from playground.style import value_scale
 from playground.text import shown, tokenize
 
 CAP = 200  # tokens read; longer text is cut here, with a notice
@@ -174,7 +175,7 @@ def logit_split(r: Reading, t: int) -> LogitSplit:
     contrib = contributions(r, t)
     order = np.argsort(-contrib, kind="stable")
     logit = float(contrib.sum() + r.b_y)
-    return LogitSplit(order, contrib[order], r.b_y, logit, float(1 / (1 + np.exp(-logit))))
+    return LogitSplit(order, contrib[order], r.b_y, logit, float(r.y[t - 1]))  # y_t = sigmoid(z_t)
 
 
 def top_changed(r: Reading, t: int, k: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -197,7 +198,7 @@ def reading_view(r: Reading, step: int, order: np.ndarray | None = None, title: 
     z = r.h[1:, order].T  # (H, T) in display order
     labels = [f"h[{j}]" for j in order]
     return rf.reading_figure(r.tokens, r.oov, z, labels, r.h_range, r.y, clamp_step(step, r.T), r.cell,
-                             contrib=(r.W_hy * r.h[r.T])[order], title=title, width_words=width_words, play=play)
+                             contrib=contributions(r, r.T)[order], title=title, width_words=width_words, play=play)
 
 
 def compare_view(a: Reading, b: Reading, order: np.ndarray | None = None) -> tuple[go.Figure, go.Figure]:
@@ -224,7 +225,7 @@ def text_view(r: Reading, by: str, unit: int) -> str:
     """Karpathy's view: the words coloured by the running sentiment y_t or by one unit's h_t."""
     if by == "unit":
         j = min(max(unit, 0), r.H - 1)
-        return rf.coloured_text_html(r.tokens, r.h[1:, j], rf.activation_colours(r.h_range), f"h[{j}]")
+        return rf.coloured_text_html(r.tokens, r.h[1:, j], value_scale(r.h_range), f"h[{j}]")
     return rf.coloured_text_html(r.tokens, r.y, rf.SENTIMENT, "P(positive)")
 
 

@@ -26,13 +26,8 @@ LABEL_CHARS = 18
 
 def label(token: str, oov: bool = False) -> str:
     """A token as a Plotly tick label: escaped, shortened, unknown words in grey italics."""
-    short = token if len(token) <= LABEL_CHARS else token[: LABEL_CHARS - 1] + "…"
-    text = html.escape(short, quote=False)
+    text = html.escape(_short(token), quote=False)
     return f"<i style='color:#8a8a8a'>{text}</i>" if oov else text
-
-
-def activation_colours(value_range: tuple[float, float], data: np.ndarray | None = None) -> dict:
-    return value_scale(value_range, data)
 
 
 def colour(value: float, scale: dict) -> str:
