@@ -92,16 +92,17 @@ def _reach(norms: np.ndarray) -> float:
     return float(norms[0] / norms[-1]) if norms[-1] > 0 else math.nan
 
 
-def eigen_view(setup: FlowSetup, key: str, trained: dict | None = None) -> tuple[go.Figure, dict[str, float]]:
-    """W_hh's eigenvalues (each gate block) for one contender, at init and trained; radius per block."""
+def eigen_view(setup: FlowSetup, key: str, trained: dict | None = None
+               ) -> tuple[go.Figure, dict[tuple[str, str], float]]:
+    """W_hh's eigenvalues (each gate block) for one contender, at init and trained; radius per (block, when)."""
     spec = spectrum(setup.model(key))
     blocks = dict(spec.blocks)
-    radius = {f"{k} at init": v for k, v in spec.radius.items()}
+    radius = {(k, "at init"): v for k, v in spec.radius.items()}
     model = _trained(setup, key, trained)
     if model is not None:
         spec_tr = spectrum(model)
         blocks.update({f"{k} (trained)": v for k, v in spec_tr.blocks.items()})
-        radius.update({f"{k} trained": v for k, v in spec_tr.radius.items()})
+        radius.update({(k, "trained"): v for k, v in spec_tr.radius.items()})
     return figs.eigenvalues(blocks, title=f"Eigenvalues of W_hh: {LABELS[key]}"), radius
 
 
@@ -143,9 +144,8 @@ def accuracy_summary(trained: dict) -> str:
     return ", ".join(f"{LABELS[k]} {r['accuracy']:.0%}" for k, r in trained.items())
 
 
-def radius_summary(radius: dict[str, float]) -> str:
-    return "Measured: " + ", ".join(f"ρ({k.split(' ')[0]}) = {v:.2f} {' '.join(k.split(' ')[1:])}"
-                                    for k, v in radius.items()) + "."
+def radius_summary(radius: dict[tuple[str, str], float]) -> str:
+    return "Measured: " + ", ".join(f"ρ({block}) = {v:.2f} {when}" for (block, when), v in radius.items()) + "."
 
 
 def boom_summary(runs: dict[str, dict]) -> str:

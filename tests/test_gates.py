@@ -63,3 +63,17 @@ def test_page_buttons_train_run_and_race_in_an_apptest():
     assert "after training" in shown  # the trained models' reach, next to the initial one
     assert "no clipping" in shown and "Held-out accuracy of at least 90%" in shown
     assert [w.value for w in at.warning] == []
+
+
+def test_eigen_view_reports_each_blocks_radius_as_measured():
+    import numpy as np
+
+    from playground.gradflow import spectrum
+
+    setup = FlowSetup(T=12, hidden=8)
+    fig, radius = gates.eigen_view(setup, "lstm")
+    expected = spectrum(setup.model("lstm")).radius
+    assert radius == {(k, "at init"): v for k, v in expected.items()} and len(expected) == 4
+    text = gates.radius_summary(radius)
+    assert all(f"ρ({k}) = {v:.2f} at init" in text for k, v in expected.items())
+    assert np.isfinite(list(radius.values())).all() and len(fig.data) >= 4
