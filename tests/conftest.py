@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 DATA = ROOT.parent / "shared" / "data" / "sentiment" / "sst2_train.tsv"
+UNEXPECTED = "Something went wrong"  # how ui.friendly_errors starts its message for an unexpected error
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 
@@ -52,6 +53,8 @@ def served_app(log_name: str = "streamlit.log"):
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+    logged = (ARTIFACTS / log_name).read_text()
+    assert "unexpected error" not in logged, f"the app logged an unexpected error; see artifacts/{log_name}"
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +110,10 @@ def open_page(page, url: str) -> None:
 
 
 def exception_texts(page) -> list[str]:
-    return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
+    """Streamlit exception boxes, and the short message ui.friendly_errors shows for an unexpected error."""
+    boxes = [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
+    alerts = [e.inner_text() for e in page.query_selector_all('[data-testid="stAlert"]')]
+    return boxes + [t for t in alerts if UNEXPECTED in t]
 
 
 APP = str(ROOT / "app.py")

@@ -1,6 +1,7 @@
 """The live session: controls, ticks, history, caps, divergence pause, switching f and g, export, view arrays."""
 import dataclasses
 import io
+import threading
 
 import numpy as np
 import pandas as pd
@@ -224,3 +225,37 @@ def test_play_again_after_a_blow_up_without_changing_anything_says_so():
                                          (float("nan"), "–"), (None, "–")])
 def test_losses_fit_their_metric_box(value, shown):
     assert live.fmt_loss(value) == shown and len(shown) <= 7
+
+
+@pytest.mark.parametrize("other", ["panel", "reset"])
+def test_a_second_script_run_waits_for_the_tick_in_flight(other):
+    """On a click Streamlit starts the new script run while the old one (a tick) is still training: the new run's
+    panel or Reset must wait for the tick, never read or swap weights an optimizer step is rewriting."""
+    s = _session()
+    s.play()
+    inside, release, done, seen = threading.Event(), threading.Event(), threading.Event(), {}
+    train = s.trainer.train
+
+    def slow_train(*args, **kwargs):
+        inside.set()
+        assert release.wait(30)
+        return train(*args, **kwargs)
+
+    s.trainer.train = slow_train
+    ticking = threading.Thread(target=s.tick)
+    ticking.start()
+    assert inside.wait(30)
+
+    def second_run():
+        seen["result"] = live.panel(s) if other == "panel" else s.reset()
+        done.set()
+
+    threading.Thread(target=second_run).start()
+    assert not done.wait(0.5), f"{other} ran while the tick was training"
+    release.set()
+    ticking.join(30)
+    assert done.wait(30)
+    if other == "panel":
+        assert seen["result"].stats["step"] == 5  # drawn from the weights after the tick
+    else:
+        assert s.step == 0 and len(s.history) == 1  # the reset came after the tick and wiped it
