@@ -11,6 +11,7 @@ st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn
            "Switch $f$ and $g$, make it blow up and fix it with clipping (the *Lecture demos* menu has a recipe "
            "that does both).")
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
+METRIC_WIDTH = 150  # pixels per number above the charts
 
 
 def on_task_change() -> None:
@@ -93,20 +94,19 @@ with main, ui.friendly_errors():
     sess, rebuilt = live.session(st.session_state, cfg)
     with st.expander(f"About this task: {live.tasklib.get(cfg.task).label}", expanded=False):
         st.markdown(live.task_card(cfg))
-    b1, b2, b3, info = st.columns([1, 1, 1, 1.5], vertical_alignment="center")  # room for the labels at 1024 px
+    buttons = st.container(horizontal=True, vertical_alignment="center")  # wraps on a narrow screen
     if sess.playing:
-        b1.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",),
-                  use_container_width=True)
+        buttons.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",))
     else:
-        b1.button("Play", icon=":material/play_arrow:", key=f"{PREFIX}:play", on_click=control, args=("play",),
-                  type="primary", use_container_width=True, disabled=sess.trainer is None)
-    b2.button("Step", icon=":material/skip_next:", key=f"{PREFIX}:step", on_click=control, args=("step_once",),
-              use_container_width=True, disabled=sess.trainer is None,
-              help="Train one redraw's worth of steps, then stop.")
-    b3.button("Reset", icon=":material/restart_alt:", key=f"{PREFIX}:reset", on_click=control, args=("reset",),
-              use_container_width=True, help="New weights from the seed; the history starts over.")
+        buttons.button("Play", icon=":material/play_arrow:", key=f"{PREFIX}:play", on_click=control,
+                       args=("play",), type="primary", disabled=sess.trainer is None)
+    buttons.button("Step", icon=":material/skip_next:", key=f"{PREFIX}:step", on_click=control,
+                   args=("step_once",), disabled=sess.trainer is None,
+                   help="Train one redraw's worth of steps, then stop.")
+    buttons.button("Reset", icon=":material/restart_alt:", key=f"{PREFIX}:reset", on_click=control,
+                   args=("reset",), help="New weights from the seed; the history starts over.")
     if rebuilt:
-        info.caption("Settings changed: a new model starts from step 0.")
+        buttons.caption("Settings changed: a new model starts from step 0.")
     ui.show_callback_error(f"{PREFIX}:controls")
 
     @st.fragment(run_every=live.TICK_EVERY if sess.playing else None)
@@ -127,11 +127,13 @@ with main, ui.friendly_errors():
                 st.caption(f"ℹ️ {s.note}")
             p = live.panel(s)
             m = p.stats
-            c = st.columns(4)
-            c[0].metric("Step", f"{m['step']:,}")
-            c[1].metric("Steps / second", f"{m['steps_per_sec']:.0f}" if m["steps_per_sec"] else "–")
-            c[2].metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]))
-            c[3].metric("Held-out loss", live.fmt_loss(m["test_loss"]))
+            numbers = st.container(horizontal=True)  # fixed widths: two rows of two on a narrow screen
+            numbers.metric("Step", f"{m['step']:,}", width=METRIC_WIDTH)
+            numbers.metric("Steps / second", f"{m['steps_per_sec']:.0f}" if m["steps_per_sec"] else "–",
+                           width=METRIC_WIDTH)
+            numbers.metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]),
+                           width=METRIC_WIDTH)
+            numbers.metric("Held-out loss", live.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
             chart = dict(theme=None, config={"displaylogo": False})
             st.plotly_chart(p.curves, key=f"{PREFIX}:curves",
                             alt="Loss and metric against training step, for training batches and the held-out "

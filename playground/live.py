@@ -58,6 +58,10 @@ class LiveConfig:
     steps_per_tick: int = choice(50, STEPS_PER_TICK)
     temperature: float = number(0.8, 0.0, 2.0)
 
+    def link_omits(self) -> tuple[str, ...]:
+        """Settings a shared link leaves out here: only the text task reads the text and the temperature."""
+        return () if self.task == "text" else ("text", "temperature")
+
     def train_config(self) -> tr.TrainConfig:
         return tr.TrainConfig(task=self.task, length=self.length, cell=self.cell, hidden=self.hidden, f=self.f,
                               g=self.g, optimizer=self.optimizer, lr=self.lr, batch_size=self.batch_size,

@@ -52,6 +52,10 @@ class ReviewConfig:
     compare: bool = state.flag(False)
     text_b: str = state.text("This movie is not good.", max_len=MAX_CHARS)
 
+    def link_omits(self) -> tuple[str, ...]:
+        """A shared link leaves out the second review unless the comparison is on."""
+        return () if self.compare else ("text_b",)
+
 
 @dataclass(frozen=True)
 class Prepared:

@@ -73,8 +73,11 @@ def check(cfg: Any) -> list[str]:
 
 
 def to_params(cfg: Any) -> dict[str, str]:
-    """Config -> URL query parameters (every field, so a link keeps its meaning if defaults change)."""
-    return {f.name: _format(getattr(cfg, f.name)) for f in dataclasses.fields(cfg)}
+    """Config -> URL query parameters: every field, so a link keeps its meaning if defaults change, but those
+    that the config's optional `link_omits()` names as unused in its current setting (e.g. the text of a task
+    that reads none), so links stay short."""
+    omit = set(cfg.link_omits()) if hasattr(cfg, "link_omits") else set()
+    return {f.name: _format(getattr(cfg, f.name)) for f in dataclasses.fields(cfg) if f.name not in omit}
 
 
 def from_params(cls: type[C], params: Mapping[str, str]) -> tuple[C, list[str]]:

@@ -157,6 +157,14 @@ def test_page_config_round_trips_through_the_url():
     assert bad.lr == LiveConfig().lr and bad.hidden == LiveConfig().hidden and len(messages) == 2
 
 
+def test_a_link_carries_the_text_only_for_the_text_task():
+    parity = to_params(dataclasses.replace(LiveConfig(), text="my own words", temperature=1.5))
+    assert "text" not in parity and "temperature" not in parity and parity["task"] == "parity"
+    assert from_params(LiveConfig, parity) == (LiveConfig(), [])
+    own = to_params(dataclasses.replace(LiveConfig(), task="text", text="my own words", temperature=1.5))
+    assert own["text"] == "my own words" and own["temperature"] == "1.5"
+
+
 def test_text_task_samples_plain_text_of_the_requested_length():
     s = _session(task="text", g="softmax", length=8, text="abcabcabcabcabcabc")
     s.step_once()

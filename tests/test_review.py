@@ -112,6 +112,12 @@ def test_config_round_trips_through_the_url():
     assert bad == review.ReviewConfig() and len(messages) == 2
 
 
+def test_a_link_carries_the_second_review_only_when_comparing():
+    alone = to_params(review.ReviewConfig(text="good", text_b="bad"))
+    assert "text_b" not in alone and alone["text"] == "good"
+    assert to_params(review.ReviewConfig(text="good", text_b="bad", compare=True))["text_b"] == "bad"
+
+
 def test_shipped_examples_cover_negation_and_a_turn():
     texts = " ".join(review.EXAMPLES.values()).lower()
     assert "not good" in texts and "not bad at all" in texts and ", but " in texts

@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import pytest
 
 from playground import train_figures as tf
 
@@ -73,3 +74,13 @@ def test_loss_axis_keeps_few_labels_when_a_run_explodes():
     loss = [0.7, 0.6, 5.0, 1e9, 1.5e21]
     fig = tf.curves([0, 1, 2, 3, 4], loss, loss, [0.5] * 5, [0.5] * 5, "mean squared error", "accuracy", 0.1, 1.0)
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.dtick == 4  # 22 decades: every 4th labelled
+
+
+@pytest.mark.parametrize("lo,hi", [(0.66, 0.72), (0.6931, 0.6932), (3.1, 3.9), (120.0, 180.0)])
+def test_a_loss_in_a_narrow_band_still_has_labels_on_its_axis(lo, hi):
+    """Between 0.66 and 0.72 there is no 1-2-5 tick of a log axis: the axis gets round values in the band."""
+    axis = tf.curves([0, 1], [lo, hi], [hi, lo], [0.5, 0.5], [0.5, 0.5], "x", "accuracy").layout.yaxis
+    assert axis.type == "log" and 2 <= len(axis.tickvals) <= 6
+    assert all(lo <= t <= hi for t in axis.tickvals)
+    labels = [format(t, axis.tickformat) for t in axis.tickvals]  # d3's ".Nf" is Python's
+    assert len(set(labels)) == len(labels) and all(float(x) == pytest.approx(t) for x, t in zip(labels, axis.tickvals))
