@@ -116,7 +116,7 @@ with main, ui.friendly_errors():
             was_playing = s.playing
             if was_playing:
                 s.tick()
-                if not s.playing:
+                if s.status in ("diverged", "capped"):
                     st.rerun()  # stopped itself (NaN or the cap): redraw the buttons and stop the timer
             if s.status == "refused":
                 st.warning(s.message)
