@@ -79,13 +79,13 @@ def eigenvalues(blocks: Mapping[str, np.ndarray], title: str | None = None, heig
 
 
 def training_runs(runs: Mapping[str, Mapping[str, Sequence[float]]], diverged: Mapping[str, int | None],
-                  title: str | None = None, height: int = 420) -> go.Figure:
+                  title: str | None = None, height: int = 460) -> go.Figure:
     """Loss (top) and gradient norm before clipping (bottom), both on log axes, per step, one colour per run.
 
     runs maps a run name to {"loss": [...], "grad_norm": [...]}; diverged maps it to the step where the
     loss became NaN/inf (marked with an x), or None.
     """
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.16,  # room for the lower title
                         subplot_titles=("training loss", "gradient norm ||∇L|| before clipping"))
     longest = 1
     for i, (name, run) in enumerate(runs.items()):
@@ -99,8 +99,10 @@ def training_runs(runs: Mapping[str, Mapping[str, Sequence[float]]], diverged: M
                             hovertemplate=f"{name}<br>step %{{x}}<br>{key}: %{{y:.3g}}<extra></extra>")
         step = diverged.get(name)
         if step is not None:
-            fig.add_vline(x=step, line=dict(color=colour, dash="dash", width=1.5),
-                          annotation_text=f"{name}: NaN/inf after update {step}", annotation_position="top right")
+            fig.add_vline(x=step, line=dict(color=colour, dash="dash", width=1.5))  # both panels
+            fig.add_annotation(x=step, y=0.98, yref="y domain", xanchor="left", yanchor="top", xshift=6,
+                               text=f"{name}: NaN/inf after update {step}", showarrow=False,
+                               bgcolor="rgba(255,255,255,0.85)", font=dict(color=colour), row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
     fig.update_xaxes(range=[0.5, longest + 0.5])

@@ -47,7 +47,8 @@ def test_training_runs_marks_divergence_and_logs_the_gradient_axis():
     assert list(fig.data[0].y) == [1.0, 5.0, None]
     shapes = [s for s in fig.layout.shapes if s.type == "line"]
     assert shapes and all(s.x0 == 3 for s in shapes)  # only the diverged run is marked, in both panels
-    assert any("no clipping: NaN/inf after update 3" in (a.text or "") for a in fig.layout.annotations)
+    notes = [a for a in fig.layout.annotations if "NaN/inf" in (a.text or "")]
+    assert [(a.text, a.yref) for a in notes] == [("no clipping: NaN/inf after update 3", "y domain")]  # once, on top
 
 
 def test_accuracy_vs_delay_one_line_per_cell_and_chance():
