@@ -126,8 +126,10 @@ def clipping_view(runs: dict[str, dict]) -> go.Figure:
 
 
 def _fraction(v: float | None) -> str:
-    if v is None or not math.isfinite(v):
+    if v is None:
         return "n/a"
+    if not math.isfinite(v):
+        return "overflow (the values left float32's range: they exploded)"
     return "0 (below float32's smallest number)" if v == 0 else f"{v:.1e}" if v < 0.01 or v >= 100 else f"{v:.2f}"
 
 

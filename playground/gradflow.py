@@ -121,8 +121,10 @@ def jacobian_norms(model: RecurrentModel, x: Tensor) -> np.ndarray:
     eye = torch.eye(H, dtype=h_T.dtype).unsqueeze(1).expand(H, B, H)  # one backward pass per row of dh_T/dh_t
     rows = torch.autograd.grad(h_T, tr.steps, grad_outputs=eye, is_grads_batched=True, allow_unused=True)
     J = torch.stack([torch.zeros(H, B, H) if r is None else r for r in rows])  # (T, H_out, B, H_in)
-    J = J.permute(0, 2, 1, 3)  # (T, B, H_out, H_in)
-    return torch.linalg.matrix_norm(J, ord=2).mean(dim=1).detach().numpy()
+    J = J.permute(0, 2, 1, 3).double()  # (T, B, H_out, H_in)
+    finite = torch.isfinite(J).all(dim=-1).all(dim=-1)  # (T, B): a blown-up product (e.g. relu, W_hh x 4) is inf
+    norms = torch.linalg.matrix_norm(torch.where(finite[..., None, None], J, 0.0), ord=2)
+    return torch.where(finite, norms, math.inf).mean(dim=1).detach().numpy()
 
 
 @dataclass

@@ -77,3 +77,11 @@ def test_eigen_view_reports_each_blocks_radius_as_measured():
     text = gates.radius_summary(radius)
     assert all(f"ρ({k}) = {v:.2f} at init" in text for k, v in expected.items())
     assert np.isfinite(list(radius.values())).all() and len(fig.data) >= 4
+
+
+def test_the_reach_summary_names_an_overflow_instead_of_a_number():
+    text = gates.reach_summary({"RNN (ReLU)": (math.inf, None), "GRU": (0.29, math.nan), "RNN (sigmoid)": (0.0, None)},
+                               201)
+    lines = text.splitlines()[1:]
+    assert "overflow" in lines[0] and "0.29" in lines[1] and "after training overflow" in lines[1]
+    assert "below float32's smallest number" in lines[2]

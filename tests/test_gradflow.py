@@ -127,3 +127,16 @@ def test_rnn_has_no_memory_gate_and_is_left_alone():
     before = model.b_h.detach().clone()
     set_memory_bias(model, 5.0)
     assert torch.equal(model.b_h.detach(), before)
+
+
+def test_a_jacobian_product_that_overflows_is_inf_not_an_error():
+    """ReLU with a large W_hh overflows float32 on a long sequence (the page's T=201, H=64, scale 4 did):
+    the norms there are inf, the short products at the end stay finite, and nothing raises."""
+    torch.manual_seed(0)
+    model = RecurrentModel(ModelConfig(cell="rnn", f="relu", hidden_size=4, input_size=1))
+    with torch.no_grad():
+        model.W_hh.copy_(60 * torch.eye(4))
+        model.b_h.fill_(1.0)
+    norms = jacobian_norms(model, torch.ones(2, 40, 1))
+    assert norms.shape == (40,) and np.isinf(norms[0]) and norms[-1] == pytest.approx(1.0)
+    assert np.isfinite(norms[-5:]).all()
