@@ -43,6 +43,10 @@ with left:
 
 text_now = st.session_state[ui.key(PREFIX, "text")]
 T = review.n_tokens(text_now)
+if T == 0:  # nothing to read: say so right under the box, and draw none of the empty panels
+    ui.publish_config(ReviewConfig, PREFIX)
+    st.info(review.EMPTY_HINT)
+    st.stop()
 step_key = ui.key(PREFIX, "step")
 st.session_state.setdefault(f"{PREFIX}:last_text", text_now)  # first visit: keep the link's step
 if st.session_state[f"{PREFIX}:last_text"] != text_now or not 1 <= st.session_state.get(step_key, 0) <= T:

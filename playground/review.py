@@ -36,6 +36,7 @@ def load_examples() -> dict[str, str]:
 
 EXAMPLES = load_examples()
 COLOUR_BY = {"sentiment": "running sentiment y_t", "unit": "one unit of h_t"}
+EMPTY_HINT = "Type a review above (or pick an example) and the model will read it word by word."
 UNITS = min(m.config.hidden_size for m in MODELS.values())  # units every shipped model has
 
 
@@ -117,7 +118,7 @@ def prepare(text: str, sm: Sentiment, cap: int = CAP) -> Prepared:
     """Text -> tokens as the model sees them (capped), with notices for the user. Empty text: InputError."""
     tokens = tokenize(clean(text))
     if not tokens:
-        raise InputError("Type a review above (or pick an example) and the model will read it word by word.")
+        raise InputError(EMPTY_HINT)
     notices = []
     n_typed = len(tokens)
     if n_typed > cap:

@@ -82,6 +82,18 @@ def test_bad_input_gets_a_message_not_a_traceback(at, text, expect):
     assert not at.error
 
 
+def test_an_empty_review_shows_only_its_hint_and_keeps_the_other_settings(at):
+    at.radio(key="review.model").set_value("gru").run()
+    at.toggle(key="review.compare").set_value(True).run()
+    type_review(at, "  \n ")
+    assert [m.value for m in at.info] == [review.EMPTY_HINT]
+    assert not at.get("plotly_chart") and not at.subheader  # no empty panels under the hint
+    type_review(at, "A fine film.")
+    assert at.radio(key="review.model").value == "gru" and at.get("plotly_chart")
+    assert at.toggle(key="review.compare").value  # not drawn while the box was empty, yet kept
+    at.toggle(key="review.compare").set_value(False).run()
+
+
 def test_html_is_shown_as_text(at):
     type_review(at, "<b>bold</b> <script>alert(1)</script>")
     bodies = [h.proto.body for h in at.get("html")]
