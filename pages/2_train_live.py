@@ -48,7 +48,10 @@ def on_upload() -> None:
 ui.init_config(LiveConfig, PREFIX)
 live.clamp_length(st.session_state, K("task"), K("length"), K("text"))
 task_now = live.current_task(st.session_state[K("task")], st.session_state[K("text")])
-controls, main = st.columns([1, 3], gap="medium")
+demo_now = st.session_state.get(f"{PREFIX}:demo")
+if demo_now and not demos.still_shown(demo_now, {n: st.session_state.get(K(n)) for n in live.STRUCTURAL}):
+    st.session_state[f"{PREFIX}:demo"] = None  # the user has moved on: drop the demo and its script
+controls, main = st.columns([1.2, 3], gap="medium")
 with controls:
     st.selectbox("Lecture demos", list(demos.DEMOS), index=None, placeholder="Pick a ready-made demo…",
                  format_func=lambda d: demos.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo)
@@ -74,15 +77,13 @@ with controls:
     st.caption(f"Loss: {live.OUTPUT[st.session_state[K('g')]].loss_name}")
     st.slider("Hidden size (units in h_t)", 1, live.tr.MAX_HIDDEN, key=K("hidden"))
     st.markdown("**Training**")
-    c1, c2 = st.columns(2)
-    c1.selectbox("Optimizer", list(live.tr.OPTIMIZERS), format_func=lambda o: live.tr.OPTIMIZERS[o].label,
-                 key=K("optimizer"))
-    c2.selectbox("Batch size", live.BATCH_SIZES, key=K("batch_size"))
+    st.selectbox("Optimizer", list(live.tr.OPTIMIZERS), format_func=lambda o: live.tr.OPTIMIZERS[o].label,
+                 key=K("optimizer"))  # one widget per row: the column is narrow on a 1024 px projector
+    st.selectbox("Batch size", live.BATCH_SIZES, key=K("batch_size"))
     st.select_slider("Learning rate", live.tr.LEARNING_RATES, key=K("lr"), format_func=lambda v: f"{v:g}")
-    c3, c4 = st.columns(2, vertical_alignment="bottom")
-    c3.toggle("Clip", key=K("clip"), help="Gradient clipping: rescale the gradient when its norm exceeds the "
-                                          "max norm.")
-    c4.number_input("Max norm", 0.1, 10.0, step=0.1, key=K("clip_norm"), disabled=not st.session_state[K("clip")])
+    st.toggle("Clipping", key=K("clip"), help="Gradient clipping: rescale the gradient when its norm exceeds "
+                                              "the max norm.")
+    st.number_input("Max norm", 0.1, 10.0, step=0.1, key=K("clip_norm"), disabled=not st.session_state[K("clip")])
     st.number_input("Random seed", 0, 9999, step=1, key=K("seed"),
                     help="Same seed, same settings: the same data, starting weights and curves.")
     st.select_slider("Steps per redraw", live.STEPS_PER_TICK, key=K("steps_per_tick"),
@@ -138,16 +139,16 @@ with main, ui.friendly_errors():
             st.plotly_chart(p.curves, key=f"{PREFIX}:curves",
                             alt="Loss and metric against training step, for training batches and the held-out "
                                 "set", **chart)
-            left, right = st.columns([3, 2])
+            st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
+            st.plotly_chart(p.probe, key=f"{PREFIX}:probe",
+                            alt="Hidden state h_t of one held-out sequence at every step, with the targets and the "
+                                "model's answers", **chart)
+            left, right = st.columns(2)
             with left:
-                st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
-                st.plotly_chart(p.probe, key=f"{PREFIX}:probe",
-                                alt="Hidden state h_t of one held-out sequence at every step, with the targets and "
-                                    "the model's answers", **chart)
-            with right:
                 st.markdown("**Gradient reaching each step, $\\|\\partial L/\\partial h_t\\|$** (log scale)")
                 st.plotly_chart(p.grads, key=f"{PREFIX}:grads",
                                 alt="Gradient norm reaching each step, log scale", **chart)
+            with right:
                 st.markdown("**Spectral radius of $W_{hh}$** (largest |eigenvalue|)")
                 st.plotly_chart(p.spectral, key=f"{PREFIX}:spectral",
                                 alt="Spectral radius of W_hh against training step", **chart)

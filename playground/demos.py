@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Mapping
 
-from playground.live import LiveConfig
+from playground.live import STRUCTURAL, LiveConfig
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,18 @@ DEMOS: dict[str, Demo] = {
                     dict(task="counting", length=10, f="identity", g="identity", optimizer="sgd", lr=0.03,
                          clip=False),
                     "Press Play: with a linear f, plain SGD and no clipping the gradient grows at every step back "
-                    "through time and the run blows up within a few dozen steps. Then turn Clip on and press "
-                    "Play: the same settings train to about 99% accuracy."),
+                    "through time and the run blows up within a few dozen steps. Then turn *Clipping* on "
+                    "and press Play: the same settings train to about 99% accuracy."),
 }
 
 
 def demo_config(name: str) -> LiveConfig:
     """The settings of a lecture demo."""
     return dataclasses.replace(LiveConfig(), **DEMOS[name].changes)
+
+
+def still_shown(name: str, settings: Mapping[str, object]) -> bool:
+    """Whether the settings are still the demo's model (its script may change the rest, e.g. turn clipping
+    on): a different task, cell, f, g, size or seed is another run, and the demo's script no longer fits it."""
+    demo = demo_config(name)
+    return all(settings.get(k, getattr(demo, k)) == getattr(demo, k) for k in STRUCTURAL)

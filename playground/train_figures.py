@@ -64,6 +64,9 @@ def curves(step: Sequence[int], train_loss: Sequence[float], test_loss: Sequence
     return fig
 
 
+ROOM_PX = 480  # width of the probe's plot area at 1024 px (sidebar open), for text inside its cells
+
+
 def probe(h: np.ndarray, h_range: tuple[float, float], inputs: Sequence[str], targets: Sequence[str | None],
           predictions: Sequence[str], correct: Sequence[bool | None], y_value: Sequence[float],
           y_target: Sequence[float], regression: bool, title: str = "", height: int | None = None) -> go.Figure:
@@ -76,7 +79,8 @@ def probe(h: np.ndarray, h_range: tuple[float, float], inputs: Sequence[str], ta
     H, T = h.shape
     xs = list(range(1, T + 1))
     labels = [_esc(s, 12) for s in inputs]
-    roomy = T <= 24  # columns wide enough to print the answer in each cell on a laptop-width page
+    longest = max((len(str(a)) for a in [*predictions, *targets] if a is not None), default=1)
+    roomy = T * (7 * min(longest, 6) + 8) <= ROOM_PX  # every answer fits in its cell on a 1024 px projector
     short = all(len(str(s)) <= 3 for s in inputs) and roomy  # tokens and bits fit under their column
     hm_height = min(420, max(160, 14 * H + 40))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,

@@ -100,4 +100,13 @@ def test_a_lecture_demo_sets_every_widget(at):
     state = at.session_state
     assert (state["train.task"], state["train.f"], state["train.optimizer"], state["train.clip"]) == \
         ("counting", "identity", "sgd", False)
-    assert any("Clip on" in c.value for c in at.caption)
+    assert any("*Clipping* on" in c.value for c in at.caption)
+
+
+def test_a_demo_keeps_its_script_while_followed_and_drops_it_for_another_model(at):
+    at.selectbox(key="train:demo").select("explode").run()
+    at.toggle(key="train.clip").set_value(True).run()  # the script's own second step
+    assert at.selectbox(key="train:demo").value == "explode" and any("*Clipping* on" in c.value for c in at.caption)
+    at.selectbox(key="train.task").select("parity").run()  # another task: the script no longer fits
+    assert at.selectbox(key="train:demo").value is None and not any("*Clipping* on" in c.value for c in at.caption)
+    assert not at.exception

@@ -84,3 +84,12 @@ def test_a_loss_in_a_narrow_band_still_has_labels_on_its_axis(lo, hi):
     assert all(lo <= t <= hi for t in axis.tickvals)
     labels = [format(t, axis.tickformat) for t in axis.tickvals]  # d3's ".Nf" is Python's
     assert len(set(labels)) == len(labels) and all(float(x) == pytest.approx(t) for x, t in zip(labels, axis.tickvals))
+
+
+@pytest.mark.parametrize("T,answer,printed", [(8, "even", True), (16, "even", False), (30, "1", True),
+                                              (40, "1", False)])
+def test_answers_are_printed_in_the_strip_only_when_they_fit_their_cells(T, answer, printed):
+    fig = tf.probe(np.zeros((2, T)), (-1.0, 1.0), ["1"] * T, [answer] * T, [answer] * T, [True] * T,
+                   [0.5] * T, [np.nan] * T, regression=False)
+    strip = [t for t in fig.data if t.type == "heatmap" and t.text is not None][0]
+    assert bool(strip.texttemplate) == printed
