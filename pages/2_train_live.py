@@ -81,6 +81,8 @@ with controls:
                  key=K("optimizer"))  # one widget per row: the column is narrow on a 1024 px projector
     st.selectbox("Batch size", live.BATCH_SIZES, key=K("batch_size"))
     st.select_slider("Learning rate", live.tr.LEARNING_RATES, key=K("lr"), format_func=lambda v: f"{v:g}")
+    if hint := live.rate_hint(*(st.session_state[K(n)] for n in ("lr", "optimizer", "f", "cell", "clip"))):
+        st.caption(f"⚠️ {hint}")
     st.toggle("Clipping", key=K("clip"), help="Gradient clipping: rescale the gradient when its norm exceeds "
                                               "the max norm.")
     st.number_input("Max norm", 0.1, 10.0, step=0.1, key=K("clip_norm"), disabled=not st.session_state[K("clip")])

@@ -110,6 +110,24 @@ def fmt_loss(value: float) -> str:
     return fmt(value, ".4g" if value is None or not math.isfinite(value) or abs(value) < 1e4 else ".1e")
 
 
+TOO_BIG = {"adam": (0.1, "0.001 to 0.03"), "sgd": (3.0, "0.1 to 1")}  # optimizer -> (too big from, rates that learn)
+
+
+def rate_hint(lr: float, optimizer: str, f: str, cell: str, clip: bool) -> str:
+    """A caption for a learning rate too big to learn the toy tasks with (measured on parity and the sine):
+    what the user will see, and why the run may never stop by itself. Empty for workable rates."""
+    too_big, good = TOO_BIG.get(optimizer, (math.inf, ""))
+    if lr < too_big:
+        return ""
+    bounded = cell != "rnn" or f in ("tanh", "sigmoid")
+    then = ("the states stay bounded, so the run will usually not overflow and stop by itself: watch the loss "
+            "bounce above where it started and the accuracy stay at guessing" if bounded else
+            "with an unbounded f it can overflow, and then the run stops by itself" +
+            ("" if clip else " (clipping tames it)"))
+    return (f"A rate of {lr:g} is too big for {tr.OPTIMIZERS[optimizer].label} on these tasks: {then}. "
+            f"Rates of {good} learn.")
+
+
 def task_card(cfg: LiveConfig) -> str:
     """Markdown describing the task as set up: input, target, g and its loss, metric, what perfect looks like.
     Only our own strings go in (never the user's text)."""

@@ -267,3 +267,31 @@ def test_a_second_script_run_waits_for_the_tick_in_flight(other):
         assert seen["result"].stats["step"] == 5  # drawn from the weights after the tick
     else:
         assert s.step == 0 and len(s.history) == 1  # the reset came after the tick and wiped it
+
+
+@pytest.mark.parametrize("lr,opt,f,cell,clip,expect", [
+    (0.01, "adam", "tanh", "rnn", True, ""), (1.0, "sgd", "relu", "rnn", False, ""),  # SGD at 1 learns parity
+    (0.1, "adam", "tanh", "rnn", True, "will usually not overflow"),
+    (3.0, "sgd", "tanh", "rnn", False, "will usually not overflow"),
+    (1.0, "adam", "relu", "lstm", True, "will usually not overflow"),
+    (3.0, "sgd", "relu", "rnn", False, "clipping tames it"), (0.3, "adam", "identity", "rnn", True, "stops by itself")])
+def test_a_too_big_learning_rate_says_what_will_happen(lr, opt, f, cell, clip, expect):
+    hint = live.rate_hint(lr, opt, f, cell, clip)
+    assert (expect in hint) if expect else hint == ""
+    if clip:
+        assert "clipping tames" not in hint
+
+
+def test_the_rates_the_hint_calls_too_big_do_not_learn_parity():
+    """The hint's thresholds are measured, not guessed: at them, parity stays near guessing; below, it learns."""
+    for opt, (too_big, _) in live.TOO_BIG.items():
+        s = _session(optimizer=opt, lr=too_big, hidden=16, steps_per_tick=50, batch_size=32)
+        s.play()
+        for _ in range(16):
+            s.tick()
+        assert s.latest()["test_metric"] < 0.7, (opt, too_big)
+    s = _session(optimizer="sgd", lr=1.0, clip=False, hidden=16, steps_per_tick=50, batch_size=32)
+    s.play()
+    for _ in range(16):
+        s.tick()
+    assert s.latest()["test_metric"] > 0.9
