@@ -58,7 +58,7 @@ with slider_col:
         st.slider("Word t: the chart reveals the review up to this word; the panels below explain the state after it",
                   1, T, key=step_key)
 with order_col:
-    st.toggle("Sort units by pull on y", key=ui.key(PREFIX, "order"),
+    st.toggle("Sort units", key=ui.key(PREFIX, "order"),
               help="Rows sorted by each unit's contribution W_hy·h_T to the final output: units pushing towards "
                    "positive on top, towards negative at the bottom.")
 main_box, aids_box, text_box, gates_box, compare_box = (st.container() for _ in range(5))

@@ -122,7 +122,7 @@ def gates_view(setup: FlowSetup, cell: str, trained: dict | None = None) -> tupl
 def clipping_view(runs: dict[str, dict]) -> go.Figure:
     return figs.training_runs({k: {"loss": r["loss"], "grad_norm": r["grad_norm"]} for k, r in runs.items()},
                               {k: r["diverged_at"] for k, r in runs.items()},
-                              title="The same model, with and without gradient clipping (plain SGD)")
+                              title="The same model, with and without<br>gradient clipping (plain SGD)")
 
 
 def _fraction(v: float | None) -> str:

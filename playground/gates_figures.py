@@ -107,7 +107,7 @@ def training_runs(runs: Mapping[str, Mapping[str, Sequence[float]]], diverged: M
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
     fig.update_xaxes(range=[0.5, longest + 0.5])
     fig.update_xaxes(title="training step", row=2, col=1)
-    return apply_layout(fig, title, height, legend=_LEGEND)
+    return apply_layout(fig, title, height, legend=_LEGEND).update_layout(margin=dict(t=95 if title else 40))
 
 
 def accuracy_vs_delay(delays: Sequence[int], accuracy: Mapping[str, Sequence[float]], labels: Mapping[str, str],
@@ -124,7 +124,7 @@ def accuracy_vs_delay(delays: Sequence[int], accuracy: Mapping[str, Sequence[flo
                       annotation_position="bottom right")
     fig.update_xaxes(title="delay (distractor steps between the symbol and the answer)", type="category")
     fig.update_yaxes(title="held-out accuracy", range=[0, 1.05], tickformat=".0%")
-    return apply_layout(fig, title, height, legend=_LEGEND)
+    return apply_layout(fig, title, height, legend=_LEGEND).update_layout(margin=dict(t=75 if title else 20))
 
 
 def gate_heatmaps(rows: Mapping[str, np.ndarray], ranges: Mapping[str, tuple[float, float]],

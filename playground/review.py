@@ -36,6 +36,7 @@ def load_examples() -> dict[str, str]:
 
 EXAMPLES = load_examples()
 COLOUR_BY = {"sentiment": "running sentiment y_t", "unit": "one unit of h_t"}
+COMPARE_LABELS = 12  # word labels per review in the side-by-side comparison (half the page wide)
 EMPTY_HINT = "Type a review above (or pick an example) and the model will read it word by word."
 UNITS = min(m.config.hidden_size for m in MODELS.values())  # units every shipped model has
 
@@ -197,20 +198,21 @@ def tokens_view(r: Reading) -> str:
 
 
 def reading_view(r: Reading, step: int, order: np.ndarray | None = None, title: str | None = None,
-                 width_words: int | None = None, play: bool = True) -> go.Figure:
+                 width_words: int | None = None, play: bool = True, most_labels: int = rf.MAX_WORD_LABELS) -> go.Figure:
     """Heatmap of h_t (units x words) over the running sentiment y_t, with playback up to `step`."""
     order = np.arange(r.H) if order is None else order
     z = r.h[1:, order].T  # (H, T) in display order
     labels = [f"h[{j}]" for j in order]
     return rf.reading_figure(r.tokens, r.oov, z, labels, r.h_range, r.y, clamp_step(step, r.T), r.cell,
-                             contrib=contributions(r, r.T)[order], title=title, width_words=width_words, play=play)
+                             contrib=contributions(r, r.T)[order], title=title, width_words=width_words, play=play,
+                             most_labels=most_labels)
 
 
 def compare_view(a: Reading, b: Reading, order: np.ndarray | None = None) -> tuple[go.Figure, go.Figure]:
     """Two reviews on identical scales: same unit order (review A's), same colours, same word-axis length."""
     width = max(a.T, b.T)
-    return tuple(reading_view(r, r.T, order, title=f"{name}: y_T = P(positive) = {r.y[-1]:.2f}", width_words=width,
-                              play=False)
+    return tuple(reading_view(r, r.T, order, title=f"{name}: P(positive) = {r.y[-1]:.2f}", width_words=width,
+                              play=False, most_labels=COMPARE_LABELS)
                  for name, r in (("Review A", a), ("Review B", b)))
 
 

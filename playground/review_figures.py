@@ -64,7 +64,7 @@ def _layout(title: str | None, height: int, **kw) -> dict:
     """The shared style (style.apply_layout, template expanded) as a plain dict, plus this figure's settings."""
     base = copy.deepcopy(_base_layout(title is not None))
     if title is not None:
-        base["title"]["text"] = title
+        base["title"].update(text=title, y=1, yref="container", yanchor="top", pad=dict(t=12))  # grows down
     base["height"] = height
     for k, v in kw.items():
         base[k] = {**base[k], **v} if isinstance(v, dict) and isinstance(base.get(k), dict) else v
@@ -152,17 +152,26 @@ def _play(T: int, duration_ms: int) -> tuple[list[dict], list[dict]]:
     return frames, menus
 
 
-def _word_axis(tokens: Sequence[str], oov: Sequence[bool], xmax: int, **kw) -> dict:
+AIDS_TOP = 125  # top margin of the two reading aids: room for titles broken into short lines (1024 px)
+MAX_WORD_LABELS = 40  # word labels on an axis; a longer review labels every k-th word (hover names them all)
+
+
+def _word_axis(tokens: Sequence[str], oov: Sequence[bool], xmax: int, most: int = MAX_WORD_LABELS, **kw) -> dict:
+    """The word axis (1..xmax): at most `most` word labels, slanted when the slots are narrow."""
     T = len(tokens)
-    return dict(tickmode="array", tickvals=list(range(1, T + 1)), ticktext=[label(t, o) for t, o in zip(tokens, oov)],
-                tickangle=-45 if T > 12 else 0, tickfont=dict(size=10 if T > 40 else 13), range=[0.5, xmax + 0.5],
-                **kw)
+    every = -(-max(T, xmax) // most)  # the same spacing for a short review on a longer shared axis
+    shown = list(range(0, T, every))
+    slots = -(-max(T, xmax) // every)  # label slots across the whole axis, shown or not
+    return dict(tickmode="array", tickvals=[i + 1 for i in shown], ticktext=[label(tokens[i], oov[i]) for i in shown],
+                tickangle=-45 if slots > most / 3 else 0, tickfont=dict(size=10 if slots > 30 else 13),
+                range=[0.5, xmax + 0.5], **kw)
 
 
 def reading_figure(tokens: Sequence[str], oov: Sequence[bool], z: np.ndarray, unit_labels: Sequence[str],
                    h_range: tuple[float, float], y: np.ndarray, step: int, cell: str,
                    contrib: np.ndarray | None = None, title: str | None = None, reveal: bool = True,
-                   play: bool = True, duration_ms: int = 350, width_words: int | None = None) -> go.Figure:
+                   play: bool = True, duration_ms: int = 350, width_words: int | None = None,
+                   most_labels: int = MAX_WORD_LABELS) -> go.Figure:
     """h_t heatmap (units x words, z: (H, T)) above the running sentiment y_t (T,), sharing the word axis.
 
     Words after `step` are hidden when `reveal`; `play` adds frames that reveal the words one by one.
@@ -197,7 +206,7 @@ def reading_figure(tokens: Sequence[str], oov: Sequence[bool], z: np.ndarray, un
         xaxis=dict(anchor="y", matches="x2", showticklabels=False, range=[0.5, xmax + 0.5]),
         yaxis=dict(anchor="x", domain=top, title=dict(text="unit of h_t"), autorange="reversed", type="category",
                    dtick=1, tickfont=dict(size=10 if H > 20 else 13)),
-        xaxis2=_word_axis(tokens, oov, xmax, anchor="y2"),
+        xaxis2=_word_axis(tokens, oov, xmax, most_labels, anchor="y2"),
         yaxis2=dict(anchor="x2", domain=bottom, title=dict(text="y_t = P(pos.)"), range=[-0.04, 1.04],
                     tickvals=[0, 0.5, 1]),
         shapes=[_cover(step if reveal else T, T), _outline(step)])
@@ -224,9 +233,9 @@ def changes_figure(unit_labels: Sequence[str], before: np.ndarray, after: np.nda
              hovertemplate=f"%{{y}} after: %{{x:{HOVER_FMT}}}<extra></extra>"),
     ]
     lo, hi = scale["zmin"], scale["zmax"]
-    title = (f"Units that moved most at word {t} “{html.escape(_short(word), quote=False)}”<br>"
-             "<span style='font-size:13px'>○ before the word (h_{t-1}), ● after it (h_t)</span>")
-    layout = _layout(title, max(360, 110 + 28 * n), showlegend=False, margin=dict(t=70),
+    title = (f"Units that moved most<br>at word {t} “{html.escape(_short(word), quote=False)}”<br>"  # short lines:
+             "<span style='font-size:13px'>○ before it (h<sub>t−1</sub>), ● after it (h<sub>t</sub>)</span>")  # 1024 px
+    layout = _layout(title, max(400, 150 + 28 * n), showlegend=False, margin=dict(t=AIDS_TOP),
                      yaxis=dict(type="category", autorange="reversed", title=dict(text="unit")),
                      xaxis=dict(range=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)], zeroline=True,
                                 title=dict(text="value of the unit")))
@@ -247,14 +256,14 @@ def logit_figure(unit_labels: Sequence[str], values: np.ndarray, bias: float, lo
                  connector=dict(line=dict(color="#cccccc")), increasing=dict(marker=dict(color=up)),
                  decreasing=dict(marker=dict(color=down)), totals=dict(marker=dict(color=CELL_COLOURS["rnn"])),
                  hovertemplate=f"%{{y}}: %{{x:+{HOVER_FMT}}}<extra></extra>")]
-    title = (f"The output after word {t} “{html.escape(_short(word), quote=False)}”, unit by unit<br>"
-             f"<span style='font-size:13px'>z_t = Σ_j W_hy[j]·h_t[j] + b_y = {logit:+.2f}  →  "
-             f"y_t = σ(z_t) = {p:.2f}</span>")
+    title = (f"The output after word {t}<br>“{html.escape(_short(word), quote=False)}”, unit by unit<br>"
+             f"<span style='font-size:13px'>z<sub>t</sub> = Σ<sub>j</sub> W<sub>hy</sub>[j]·h<sub>t</sub>[j] + b<sub>y</sub>"
+             f" = {logit:+.2f}<br>y<sub>t</sub> = σ(z<sub>t</sub>) = {p:.2f}</span>")
     rows = len(names)  # one row per unit, then b_y and z_t: every label readable, top to bottom
-    layout = _layout(title, max(360, 110 + 15 * rows), showlegend=False, margin=dict(t=70),
+    layout = _layout(title, max(400, 150 + 15 * rows), showlegend=False, margin=dict(t=AIDS_TOP),
                      yaxis=dict(type="category", autorange="reversed", tickfont=dict(size=10 if rows > 20 else 13),
                                 title=dict(text="unit")),
-                     xaxis=dict(title=dict(text="contribution to z_t (running sum)"), zeroline=True))
+                     xaxis=dict(title=dict(text="contribution to z<sub>t</sub>, summed"), zeroline=True))
     return _figure(data, layout)
 
 
@@ -289,8 +298,9 @@ def gates_figure(tokens: Sequence[str], panels: dict[str, np.ndarray], unit_labe
         notes.append(dict(text=GATE_INFO[name][0], xref="paper", yref="paper", x=0.5, y=dom[1], xanchor="center",
                           yanchor="bottom", showarrow=False, font=dict(size=14)))
     step = min(max(step, 1), T)
-    title = f"{cell.upper()} gates per word (rows: the same units as the h_t heatmap)"
-    layout = _layout(title, 150 + 150 * n, showlegend=False, margin=dict(l=40, r=20, t=80, b=90),
+    title = (f"{cell.upper()} gates per word<br><span style='font-size:13px'>rows: the same units as the "
+             "h<sub>t</sub> heatmap</span>")
+    layout = _layout(title, 150 + 150 * n, showlegend=False, margin=dict(l=40, r=20, t=90, b=90),
                      annotations=notes, shapes=[_outline(step)], **layout_axes)
     return _figure(data, layout)
 

@@ -24,6 +24,7 @@ from playground.state import check, from_params, to_params
 C = TypeVar("C")
 T = TypeVar("T")
 log = logging.getLogger("playground")
+LINK_CHARS_SHOWN = 400  # a longer share link scrolls inside a box of fixed height in the sidebar
 
 
 def key(prefix: str, name: str) -> str:
@@ -89,7 +90,9 @@ def publish_config(cls: type[C], prefix: str) -> C:
     if base:
         with st.sidebar:
             st.caption("Share this view: the link below (or the address bar) reproduces these settings.")
-            st.code(share_link(base, url_for(prefix), params), language=None, wrap_lines=True)
+            link = share_link(base, url_for(prefix), params)
+            st.code(link, language=None, wrap_lines=True,  # a long review makes a long link: scroll, not fill
+                    height="content" if len(link) <= LINK_CHARS_SHOWN else 240)
     return cfg
 
 

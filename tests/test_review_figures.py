@@ -124,3 +124,22 @@ def test_every_builder_makes_a_figure_plotly_accepts():
         for trace in fig.to_dict()["data"]:
             if trace["type"] == "heatmap":
                 assert isinstance(trace["colorscale"], list)  # spelt out: plotly.js does not know "RdBu_r"
+
+
+@pytest.mark.parametrize("n,every", [(40, 1), (41, 2), (200, 5)])
+def test_a_long_review_labels_every_kth_word_and_still_names_all_on_hover(n, every):
+    words = [f"w{i}" for i in range(n)]
+    fig = rf.reading_figure(words, [False] * n, np.zeros((2, n)), ["h[0]", "h[1]"], (-1.0, 1.0), np.full(n, 0.5),
+                            n, "rnn")
+    axis = fig.layout.xaxis2
+    assert list(axis.tickvals) == list(range(1, n + 1, every)) and len(axis.tickvals) <= rf.MAX_WORD_LABELS
+    assert list(axis.ticktext) == words[::every]
+    assert [c[0] for c in fig.data[0].customdata[0]] == words  # the heatmap's hover names every word
+
+
+def test_a_short_review_on_a_longer_shared_axis_is_labelled_at_the_same_spacing():
+    """Compare view: review B (10 words) on review A's 20-word axis, 12 labels at most across the axis."""
+    words = [f"w{i}" for i in range(10)]
+    fig = rf.reading_figure(words, [False] * 10, np.zeros((2, 10)), ["h[0]", "h[1]"], (-1.0, 1.0), np.full(10, 0.5),
+                            10, "rnn", width_words=20, most_labels=12)
+    assert list(fig.layout.xaxis2.tickvals) == [1, 3, 5, 7, 9] and list(fig.layout.xaxis2.range) == [0.5, 20.5]
