@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.style import CELL_COLOURS, HOVER_FMT, SERIES, apply_layout, symmetric_scale, value_scale
+from playground.style import CELL_COLOURS, HOVER_FMT, SERIES, apply_layout, log_ticks, symmetric_scale, value_scale
 
 # One colour per curve, the same on every figure of the page; keys are gradflow.CONTENDERS keys or cell names.
 COLOURS = {**CELL_COLOURS, "rnn_tanh": CELL_COLOURS["rnn"], "rnn_sigmoid": SERIES[4], "rnn_relu": SERIES[3],
@@ -103,8 +103,9 @@ def training_runs(runs: Mapping[str, Mapping[str, Sequence[float]]], diverged: M
             fig.add_annotation(x=step, y=0.98, yref="y domain", xanchor="left", yanchor="top", xshift=6,
                                text=f"{name}: NaN/inf after update {step}", showarrow=False,
                                bgcolor="rgba(255,255,255,0.85)", font=dict(color=colour), row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
+    for row, key in ((1, "loss"), (2, "grad_norm")):
+        shown = [v for run in runs.values() for v in _positive(run.get(key, [])) if v is not None]
+        fig.update_yaxes(type="log", row=row, col=1, **({"exponentformat": "power"} | log_ticks(shown)))
     fig.update_xaxes(range=[0.5, longest + 0.5])
     fig.update_xaxes(title="training step", row=2, col=1)
     return apply_layout(fig, title, height, legend=_LEGEND).update_layout(margin=dict(t=95 if title else 40))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -42,3 +43,32 @@ def apply_layout(fig: go.Figure, title: str | None = None, height: int = 320, **
         template="plotly_white", hoverlabel=dict(font_size=13), **kw,
     )
     return fig
+
+
+def even_ticks(lo: float, hi: float) -> list[float]:
+    """Two to six round values (steps of 1, 2 or 5 times a power of ten) from lo to hi, for a range too
+    narrow for the 1-2-5 labels of a log axis."""
+    if hi <= lo:
+        return [lo]
+    most = (hi - lo) / 2.5
+    power = 10.0 ** math.floor(math.log10(most))
+    step = max(m * power for m in (1, 2, 5) if m * power <= most)
+    first = math.ceil(lo / step - 1e-9)
+    return [round(k * step, 12) for k in range(first, math.floor(hi / step + 1e-9) + 1)]
+
+
+def log_ticks(values: Sequence[float], most: int = 6) -> dict:
+    """Tick settings for a log axis over `values`: 1-2-5 labels within a decade or so, else whole decades,
+    every k-th one so that at most `most` labels show however many decades the values span."""
+    if not values:
+        return {}
+    lo, hi = min(values), max(values)
+    span = math.log10(hi) - math.log10(lo)
+    if span <= 1.5:
+        decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+        if sum(lo <= m * 10.0 ** e <= hi for e in decades for m in (1, 2, 5)) >= 2:
+            return dict(dtick="D2", tickformat=".2g")
+        ticks = even_ticks(lo, hi)  # e.g. a loss between 0.66 and 0.72
+        step = ticks[1] - ticks[0] if len(ticks) > 1 else abs(lo) or 1.0
+        return dict(tickvals=ticks, tickformat=f".{max(0, -math.floor(math.log10(step) + 1e-9))}f")
+    return dict(dtick=max(1, math.ceil(span / most)), exponentformat="power")

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.style import HOVER_FMT, SERIES, apply_layout, symmetric_scale, value_scale
+from playground.style import HOVER_FMT, SERIES, apply_layout, log_ticks, symmetric_scale, value_scale
 
 TRAIN, HELD_OUT = SERIES[0], SERIES[1]
 RIGHT, WRONG, NO_TARGET = "#2ca02c", "#d62728", "#f2f2f2"
@@ -54,7 +54,7 @@ def curves(step: Sequence[int], train_loss: Sequence[float], test_loss: Sequence
                           annotation_font=dict(size=11, color=REFERENCE))
     fig.update_xaxes(title="training step", rangemode="tozero")
     losses = [v for v in _finite([*train_loss, *test_loss]) if v is not None and v > 0]
-    fig.update_yaxes(type="log", row=1, col=1, **_log_ticks(losses))
+    fig.update_yaxes(type="log", row=1, col=1, **log_ticks(losses))
     if percent:
         fig.update_yaxes(tickformat=".0%", range=[-0.02, 1.05], row=1, col=2)
     else:  # R²: anything below -1 is "worse than guessing"; keep the scale on the interesting part
@@ -203,34 +203,5 @@ def grad_norms(norms: Sequence[float], height: int = 260) -> go.Figure:
                                marker=dict(size=5), name="||dL/dh_t||",
                                hovertemplate="t = %{x}<br>||dL/dh_t|| = %{y:.3g}<extra></extra>"))
     fig.update_xaxes(title="step t", rangemode="tozero")
-    fig.update_yaxes(title="||dL/dh_t||", type="log", **_log_ticks([v for v in shown if v is not None]))
+    fig.update_yaxes(title="||dL/dh_t||", type="log", **log_ticks([v for v in shown if v is not None]))
     return apply_layout(fig, None, height)
-
-
-def _even_ticks(lo: float, hi: float) -> list[float]:
-    """Two to six round values (steps of 1, 2 or 5 times a power of ten) from lo to hi, for a range too
-    narrow for the 1-2-5 labels of a log axis."""
-    if hi <= lo:
-        return [lo]
-    most = (hi - lo) / 2.5
-    power = 10.0 ** math.floor(math.log10(most))
-    step = max(m * power for m in (1, 2, 5) if m * power <= most)
-    first = math.ceil(lo / step - 1e-9)
-    return [round(k * step, 12) for k in range(first, math.floor(hi / step + 1e-9) + 1)]
-
-
-def _log_ticks(values: Sequence[float], most: int = 6) -> dict:
-    """Tick settings for a log axis over `values`: 1-2-5 labels within a decade or so, else whole decades,
-    every k-th one so that at most `most` labels show however many decades the values span."""
-    if not values:
-        return {}
-    lo, hi = min(values), max(values)
-    span = math.log10(hi) - math.log10(lo)
-    if span <= 1.5:
-        decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
-        if sum(lo <= m * 10.0 ** e <= hi for e in decades for m in (1, 2, 5)) >= 2:
-            return dict(dtick="D2", tickformat=".2g")
-        ticks = _even_ticks(lo, hi)  # e.g. a loss between 0.66 and 0.72
-        step = ticks[1] - ticks[0] if len(ticks) > 1 else abs(lo) or 1.0
-        return dict(tickvals=ticks, tickformat=f".{max(0, -math.floor(math.log10(step) + 1e-9))}f")
-    return dict(dtick=max(1, math.ceil(span / most)), exponentformat="power")

@@ -85,3 +85,13 @@ def test_the_reach_summary_names_an_overflow_instead_of_a_number():
     lines = text.splitlines()[1:]
     assert "overflow" in lines[0] and "0.29" in lines[1] and "after training overflow" in lines[1]
     assert "below float32's smallest number" in lines[2]
+
+
+def test_the_default_clipping_run_shows_a_blow_up_after_some_steps_and_a_clipped_run_that_survives():
+    """The page's defaults must tell the story on their own: a line before the blow-up, not a single dot."""
+    cfg = GatesConfig()
+    runs = clipping_runs(cfg.setup(), cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr, gates.BOOM_STEPS)
+    wild, tamed = runs["no clipping"], runs[f"clipped at {cfg.clip:g}"]
+    assert wild["diverged_at"] is not None and wild["diverged_at"] >= 4
+    assert tamed["diverged_at"] is None and len(tamed["loss"]) == gates.BOOM_STEPS
+    assert tamed["loss"][-1] < tamed["loss"][0] / 10
