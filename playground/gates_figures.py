@@ -122,7 +122,7 @@ def accuracy_vs_delay(delays: Sequence[int], accuracy: Mapping[str, Sequence[flo
                         hovertemplate=f"{name}<br>delay %{{x}}<br>accuracy %{{y:.1%}}<extra></extra>")
     if chance is not None:
         fig.add_hline(y=chance, line=dict(color="#888", dash="dot"), annotation_text="chance",
-                      annotation_position="bottom right")
+                      annotation_position="bottom left")  # the lines reach chance at the long delays, on the right
     fig.update_xaxes(title="delay (distractor steps between the symbol and the answer)", type="category")
     fig.update_yaxes(title="held-out accuracy", range=[0, 1.05], tickformat=".0%")
     return apply_layout(fig, title, height, legend=_LEGEND).update_layout(margin=dict(t=75 if title else 20))
@@ -162,4 +162,4 @@ def gate_heatmaps(rows: Mapping[str, np.ndarray], ranges: Mapping[str, tuple[flo
         fig.update_xaxes(title="step t (input token)", row=n, col=1)
     else:  # too many to label: numbered steps, the token on hover
         fig.update_xaxes(title="step t (hover for the input token)", row=n, col=1)
-    return apply_layout(fig, title, height_per_row * n + 80)
+    return apply_layout(fig, title, height_per_row * n + 100).update_layout(margin=dict(t=80 if title else 40))

@@ -164,7 +164,7 @@ def weights(mats: dict[str, np.ndarray], blocks: Sequence[str] = (), height: int
     fig.update_xaxes(title="input feature of x_t" if E > 3 else "x_t", row=1, col=1)  # narrow: keep it short
     fig.update_xaxes(title="unit of h_t", row=2, col=2)
     fig.update_yaxes(title="unit of h_t (row)", row=1, col=1)
-    fig.update_yaxes(title="output", row=2, col=2)
+    # W_hy's rows (outputs) get no axis title: it would sit on W_xh's x title, right beside it
     if blocks:
         Hb = rows // len(blocks)
         for c in (1, 2):
@@ -188,7 +188,7 @@ def spectral_radius(step: Sequence[int], rho: Sequence[float], label: str = "W_h
                                line=dict(color=SERIES[4], width=2), name="ρ",
                                hovertemplate="step %{x}<br>ρ = %{y:.3f}<extra></extra>"))
     fig.add_hline(y=1.0, line=dict(color=REFERENCE, dash="dot", width=1), annotation_text="ρ = 1",
-                  annotation_position="top left", annotation_font=dict(size=11, color=REFERENCE))
+                  annotation_position="top right", annotation_font=dict(size=11, color=REFERENCE))
     fig.update_xaxes(title="training step", rangemode="tozero")
     fig.update_yaxes(title=f"ρ({html.escape(label)})", rangemode="tozero")
     return apply_layout(fig, None, height)
