@@ -95,3 +95,12 @@ def test_the_default_clipping_run_shows_a_blow_up_after_some_steps_and_a_clipped
     assert wild["diverged_at"] is not None and wild["diverged_at"] >= 4
     assert tamed["diverged_at"] is None and len(tamed["loss"]) == gates.BOOM_STEPS
     assert tamed["loss"][-1] < tamed["loss"][0] / 10
+
+
+def test_a_clipping_run_where_nothing_blows_up_says_how_to_make_it():
+    cfg = GatesConfig(T=20)  # the default scale and rate are chosen for T = 40: at 20 the product stays finite
+    runs = clipping_runs(cfg.setup(), cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr, 40)
+    assert all(r["diverged_at"] is None for r in runs.values())
+    assert "Nothing blew up" in gates.boom_summary(runs)
+    blown = clipping_runs(GatesConfig().setup(), cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr, 40)
+    assert "Nothing blew up" not in gates.boom_summary(blown)
