@@ -114,7 +114,7 @@ TOO_BIG = {"adam": (0.1, "0.001 to 0.03"), "sgd": (3.0, "0.1 to 1")}  # optimize
 
 
 def rate_hint(lr: float, optimizer: str, f: str, cell: str, clip: bool) -> str:
-    """A caption for a learning rate too big to learn the toy tasks with (measured on parity and the sine):
+    """A caption for a learning rate too big to learn the toy tasks with (thresholds measured on parity):
     what the user will see, and why the run may never stop by itself. Empty for workable rates."""
     too_big, good = TOO_BIG.get(optimizer, (math.inf, ""))
     if lr < too_big:
