@@ -11,7 +11,7 @@ st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn
            "Switch $f$ and $g$, make it blow up and fix it with clipping (the *Lecture demos* menu has a recipe "
            "that does both).")
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
-METRIC_WIDTH = 150  # pixels per number above the charts
+METRIC_WIDTH = 140  # pixels per number above the charts
 
 
 def on_task_change() -> None:

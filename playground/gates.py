@@ -162,7 +162,11 @@ def boom_summary(runs: dict[str, dict]) -> str:
         else:
             lines.append(f"- **{name}**: ran all {len(r['loss'])} steps ({peak}), final loss {r['loss'][-1]:.3g}, "
                          f"held-out accuracy {r['accuracy']:.0%}.")
-    if all(r["diverged_at"] is None for r in runs.values()):
+    if all(r["diverged_at"] == 1 for r in runs.values()):
+        lines.append("\nBoth blew up at the very first update: at these settings the states overflow in the forward "
+                     "pass already, before any gradient step, so clipping has nothing to act on. Lower T, the hidden "
+                     "size or the W_hh scale.")
+    elif all(r["diverged_at"] is None for r in runs.values()):
         lines.append("\nNothing blew up at these settings. Raise the W_hh scale or the learning rate: the shorter the "
                      "sequence, the larger the scale it takes (at T = 40, scale 2 and rate 0.01 blow up; at T = 25, "
                      "scale 2.5 and rate 0.1).")

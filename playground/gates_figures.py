@@ -100,13 +100,14 @@ def training_runs(runs: Mapping[str, Mapping[str, Sequence[float]]], diverged: M
         step = diverged.get(name)
         if step is not None:
             fig.add_vline(x=step, line=dict(color=colour, dash="dash", width=1.5))  # both panels
-            fig.add_annotation(x=step, y=0.98, yref="y domain", xanchor="left", yanchor="top", xshift=6,
+            fig.add_annotation(x=step, y=0.98 - 0.2 * len(fig.layout.annotations[2:]), yref="y domain",
+                               xanchor="left", yanchor="top", xshift=6,  # [2:]: below the subplot titles
                                text=f"{name}: NaN/inf after update {step}", showarrow=False,
                                bgcolor="rgba(255,255,255,0.85)", font=dict(color=colour), row=1, col=1)
     for row, key in ((1, "loss"), (2, "grad_norm")):
         shown = [v for run in runs.values() for v in _positive(run.get(key, [])) if v is not None]
         fig.update_yaxes(type="log", row=row, col=1, **({"exponentformat": "power"} | log_ticks(shown)))
-    fig.update_xaxes(range=[0.5, longest + 0.5])
+    fig.update_xaxes(range=[0.5, longest + 0.5], **({"dtick": 1} if longest <= 10 else {}))  # whole steps
     fig.update_xaxes(title="training step", row=2, col=1)
     return apply_layout(fig, title, height, legend=_LEGEND).update_layout(margin=dict(t=95 if title else 40))
 

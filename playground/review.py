@@ -36,7 +36,7 @@ def load_examples() -> dict[str, str]:
 
 EXAMPLES = load_examples()
 COLOUR_BY = {"sentiment": "running sentiment y_t", "unit": "one unit of h_t"}
-COMPARE_LABELS = 12  # word labels per review in the side-by-side comparison (half the page wide)
+COMPARE_LABELS = 8  # word labels per review in the side-by-side comparison (half the page wide)
 EMPTY_HINT = "Type a review above (or pick an example) and the model will read it word by word."
 UNITS = min(m.config.hidden_size for m in MODELS.values())  # units every shipped model has
 

@@ -64,7 +64,7 @@ def _layout(title: str | None, height: int, **kw) -> dict:
     """The shared style (style.apply_layout, template expanded) as a plain dict, plus this figure's settings."""
     base = copy.deepcopy(_base_layout(title is not None))
     if title is not None:
-        base["title"].update(text=title, y=1, yref="container", yanchor="top", pad=dict(t=12))  # grows down
+        base["title"].update(text=title, y=1 - 14 / height, yref="container", yanchor="top")  # grows down
     base["height"] = height
     for k, v in kw.items():
         base[k] = {**base[k], **v} if isinstance(v, dict) and isinstance(base.get(k), dict) else v
@@ -153,7 +153,7 @@ def _play(T: int, duration_ms: int) -> tuple[list[dict], list[dict]]:
 
 
 AIDS_TOP = 125  # top margin of the two reading aids: room for titles broken into short lines (1024 px)
-MAX_WORD_LABELS = 40  # word labels on an axis; a longer review labels every k-th word (hover names them all)
+MAX_WORD_LABELS = 28  # word labels on an axis; a longer review labels every k-th word (hover names them all)
 
 
 def _word_axis(tokens: Sequence[str], oov: Sequence[bool], xmax: int, most: int = MAX_WORD_LABELS, **kw) -> dict:

@@ -68,6 +68,8 @@ def log_ticks(values: Sequence[float], most: int = 6) -> dict:
         decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
         if sum(lo <= m * 10.0 ** e <= hi for e in decades for m in (1, 2, 5)) >= 2:
             return dict(dtick="D2", tickformat=".2g")
+        if hi <= lo or not 1e-4 <= hi <= 1e6:  # one value, or a band too far out for fixed decimals
+            return dict(tickvals=[lo, hi] if hi > lo else [lo], tickformat=".3g")
         ticks = even_ticks(lo, hi)  # e.g. a loss between 0.66 and 0.72
         step = ticks[1] - ticks[0] if len(ticks) > 1 else abs(lo) or 1.0
         return dict(tickvals=ticks, tickformat=f".{max(0, -math.floor(math.log10(step) + 1e-9))}f")

@@ -81,7 +81,8 @@ def probe(h: np.ndarray, h_range: tuple[float, float], inputs: Sequence[str], ta
     labels = [_esc(s, 12) for s in inputs]
     longest = max((len(str(a)) for a in [*predictions, *targets] if a is not None), default=1)
     roomy = T * (7 * min(longest, 6) + 8) <= ROOM_PX  # every answer fits in its cell on a 1024 px projector
-    short = all(len(str(s)) <= 3 for s in inputs) and roomy  # tokens and bits fit under their column
+    widest = max((len(str(a)) for a in inputs), default=1)
+    short = widest <= 3 and T * (7 * widest + 8) <= ROOM_PX  # tokens and bits fit under their column, upright
     hm_height = min(420, max(160, 14 * H + 40))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
                         row_heights=[0.7, 0.3] if not regression else [0.62, 0.38])
@@ -121,7 +122,8 @@ def probe(h: np.ndarray, h_range: tuple[float, float], inputs: Sequence[str], ta
         fig.update_yaxes(autorange="reversed", row=2, col=1)
     fig.update_yaxes(title="unit of h_t", autorange="reversed", row=1, col=1)
     if short:
-        fig.update_xaxes(tickmode="array", tickvals=xs, ticktext=labels, row=2, col=1, title="x_t (step t)")
+        fig.update_xaxes(tickmode="array", tickvals=xs, ticktext=labels, tickangle=0, row=2, col=1,
+                         title="x_t (step t)")
     else:
         fig.update_xaxes(row=2, col=1, title="step t (hover for x_t)")
     fig.update_xaxes(showticklabels=False, row=1, col=1)
@@ -148,7 +150,7 @@ def weights(mats: dict[str, np.ndarray], blocks: Sequence[str] = (), height: int
     col_w = [max(E, 2), H]
     row_h = [rows, max(1.5 * O, 0.12 * rows, 2)]
     fig = make_subplots(rows=2, cols=2, column_widths=[w / sum(col_w) for w in col_w],
-                        row_heights=[r / sum(row_h) for r in row_h], horizontal_spacing=0.08,
+                        row_heights=[r / sum(row_h) for r in row_h], horizontal_spacing=0.11,
                         vertical_spacing=0.2 if O < 4 else 0.12,
                         subplot_titles=[_SHAPE.format("W_xh", *W_xh.shape), _SHAPE.format("W_hh", *W_hh.shape),
                                         _SHAPE.format("W_hy", *W_hy.shape)],
@@ -161,7 +163,7 @@ def weights(mats: dict[str, np.ndarray], blocks: Sequence[str] = (), height: int
                       row=r, col=c)
         fig.update_yaxes(autorange="reversed", row=r, col=c, **_int_ticks(m.shape[0]))
         fig.update_xaxes(row=r, col=c, **_int_ticks(m.shape[1]))
-    fig.update_xaxes(title="input feature of x_t" if E > 3 else "x_t", row=1, col=1)  # narrow: keep it short
+    fig.update_xaxes(title="x_t", row=1, col=1)  # short: W_hy's title sits just right of it
     fig.update_xaxes(title="unit of h_t", row=2, col=2)
     fig.update_yaxes(title="unit of h_t (row)", row=1, col=1)
     # W_hy's rows (outputs) get no axis title: it would sit on W_xh's x title, right beside it

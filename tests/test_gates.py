@@ -104,3 +104,13 @@ def test_a_clipping_run_where_nothing_blows_up_says_how_to_make_it():
     assert "Nothing blew up" in gates.boom_summary(runs)
     blown = clipping_runs(GatesConfig().setup(), cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr, 40)
     assert "Nothing blew up" not in gates.boom_summary(blown)
+
+
+def test_when_both_runs_blow_up_at_once_the_summary_says_clipping_cannot_help():
+    """T=201, H=64, W_hh x 4: the ReLU states overflow in the forward pass, so the clipped run dies too."""
+    runs = clipping_runs(FlowSetup(T=201, hidden=64, scale=4.0), "rnn_relu", 4.0, 1.0, 0.01, 5)
+    assert [r["diverged_at"] for r in runs.values()] == [1, 1]
+    assert "clipping has nothing to act on" in gates.boom_summary(runs)
+    fig = gates.clipping_view(runs)
+    notes = [a for a in fig.layout.annotations if "NaN/inf" in (a.text or "")]
+    assert len(notes) == 2 and notes[0].y != notes[1].y  # two notes at one step, one above the other

@@ -93,3 +93,8 @@ def test_answers_are_printed_in_the_strip_only_when_they_fit_their_cells(T, answ
                    [0.5] * T, [np.nan] * T, regression=False)
     strip = [t for t in fig.data if t.type == "heatmap" and t.text is not None][0]
     assert bool(strip.texttemplate) == printed
+
+
+def test_a_loss_axis_for_one_huge_value_gets_a_readable_label():
+    axis = tf.curves([0], [3.9e34], [3.9e34], [0.1], [0.1], "x", "accuracy").layout.yaxis
+    assert list(axis.tickvals) == [3.9e34] and format(3.9e34, axis.tickformat) == "3.9e+34"
