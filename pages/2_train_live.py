@@ -1,7 +1,7 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
-from playground import demos, live, ui
+from playground import demos, live, live_text, ui
 from playground.live import PREFIX, LiveConfig
 
 ui.require_navigation()
@@ -81,7 +81,7 @@ with controls:
                  key=K("optimizer"))  # one widget per row: the column is narrow on a 1024 px projector
     st.selectbox("Batch size", live.BATCH_SIZES, key=K("batch_size"))
     st.select_slider("Learning rate", live.tr.LEARNING_RATES, key=K("lr"), format_func=lambda v: f"{v:g}")
-    if hint := live.rate_hint(*(st.session_state[K(n)] for n in ("lr", "optimizer", "f", "cell", "clip"))):
+    if hint := live_text.rate_hint(*(st.session_state[K(n)] for n in ("lr", "optimizer", "f", "cell", "clip"))):
         st.caption(f"⚠️ {hint}")
     st.toggle("Clipping", key=K("clip"), help="Gradient clipping: rescale the gradient when its norm exceeds "
                                               "the max norm.")
@@ -96,7 +96,7 @@ cfg = ui.publish_config(LiveConfig, PREFIX)
 with main, ui.friendly_errors():
     sess, rebuilt = live.session(st.session_state, cfg)
     with st.expander(f"About this task: {live.tasklib.get(cfg.task).label}", expanded=False):
-        st.markdown(live.task_card(cfg))
+        st.markdown(live_text.task_card(cfg))
     buttons = st.container(horizontal=True, vertical_alignment="center")  # wraps on a narrow screen
     if sess.playing:
         buttons.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",))
@@ -134,9 +134,9 @@ with main, ui.friendly_errors():
             numbers.metric("Step", f"{m['step']:,}", width=METRIC_WIDTH)
             numbers.metric("Steps / second", f"{m['steps_per_sec']:.0f}" if m["steps_per_sec"] else "–",
                            width=METRIC_WIDTH)
-            numbers.metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]),
+            numbers.metric(f"Held-out {m['metric_name']}", live_text.fmt(m["test_metric"], m["metric_fmt"]),
                            width=METRIC_WIDTH)
-            numbers.metric("Held-out loss", live.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
+            numbers.metric("Held-out loss", live_text.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
             chart = dict(theme=None, config={"displaylogo": False})
             st.plotly_chart(p.curves, key=f"{PREFIX}:curves",
                             alt="Loss and metric against training step, for training batches and the held-out "

@@ -100,50 +100,6 @@ def clamp_length(store, task_key: str, length_key: str, text_key: str) -> None:
     store[length_key] = int(min(max(int(store[length_key]), knob.lo), knob.hi))
 
 
-def fmt(value: float, spec: str) -> str:
-    """A metric for the page: '–' until there is a number."""
-    return format(value, spec) if value is not None and math.isfinite(value) else "–"
-
-
-def fmt_loss(value: float) -> str:
-    """A loss in at most 7 characters, so it fits its metric box however large a blow-up makes it."""
-    return fmt(value, ".4g" if value is None or not math.isfinite(value) or abs(value) < 1e4 else ".1e")
-
-
-TOO_BIG = {"adam": (0.1, "0.001 to 0.03"), "sgd": (3.0, "0.1 to 1")}  # optimizer -> (too big from, rates that learn)
-
-
-def rate_hint(lr: float, optimizer: str, f: str, cell: str, clip: bool) -> str:
-    """A caption for a learning rate too big to learn the toy tasks with (thresholds measured on parity):
-    what the user will see, and why the run may never stop by itself. Empty for workable rates."""
-    too_big, good = TOO_BIG.get(optimizer, (math.inf, ""))
-    if lr < too_big:
-        return ""
-    bounded = cell != "rnn" or f in ("tanh", "sigmoid")
-    then = ("the states stay bounded, so the run will usually not overflow and stop by itself: watch the loss "
-            "bounce above where it started and the accuracy stay at guessing" if bounded else
-            "with an unbounded f it can overflow, and then the run stops by itself" +
-            ("" if clip else " (clipping tames it)"))
-    return (f"A rate of {lr:g} is too big for {tr.OPTIMIZERS[optimizer].label} on these tasks: {then}. "
-            f"Rates of {good} learn.")
-
-
-def task_card(cfg: LiveConfig) -> str:
-    """Markdown describing the task as set up: input, target, g and its loss, metric, what perfect looks like.
-    Only our own strings go in (never the user's text)."""
-    task = cfg.train_config().make_task()
-    g = OUTPUT[cfg.g]
-    lines = [f"**{task.label}** ({tasklib.USES[task.use]}) · {task.knob.label} = {cfg.length}",
-             f"- **Input:** {task.input}",
-             f"- **Target:** {task.target}",
-             f"- **Output g = {g.label}**, loss: {g.loss_name}; **metric:** {task.metric.name} on a fixed "
-             f"held-out set of {tr.HELD_OUT} sequences"
-             + (f" (guessing scores {task.chance(cfg.length):{task.metric.fmt}})"
-                if task.chance(cfg.length) is not None else "") + ".",
-             f"- **A perfect model:** {task.perfect}"]
-    return "\n".join(lines)
-
-
 @dataclass
 class LiveView:
     """Plain arrays for the figure builders, all for the current weights."""

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from playground import demos, live
+from playground import demos, live, live_text
 from playground.errors import ConfigError
 from playground.live import LiveConfig, LiveSession
 from playground.state import from_params, to_params
@@ -229,12 +229,6 @@ def test_play_again_after_a_blow_up_without_changing_anything_says_so():
     assert not s.message.startswith("Again")
 
 
-@pytest.mark.parametrize("value,shown", [(0.04313, "0.04313"), (1234.5, "1234"), (1.557e6, "1.6e+06"),
-                                         (float("nan"), "–"), (None, "–")])
-def test_losses_fit_their_metric_box(value, shown):
-    assert live.fmt_loss(value) == shown and len(shown) <= 7
-
-
 @pytest.mark.parametrize("other", ["panel", "reset"])
 def test_a_second_script_run_waits_for_the_tick_in_flight(other):
     """On a click Streamlit starts the new script run while the old one (a tick) is still training: the new run's
@@ -269,22 +263,9 @@ def test_a_second_script_run_waits_for_the_tick_in_flight(other):
         assert s.step == 0 and len(s.history) == 1  # the reset came after the tick and wiped it
 
 
-@pytest.mark.parametrize("lr,opt,f,cell,clip,expect", [
-    (0.01, "adam", "tanh", "rnn", True, ""), (1.0, "sgd", "relu", "rnn", False, ""),  # SGD at 1 learns parity
-    (0.1, "adam", "tanh", "rnn", True, "will usually not overflow"),
-    (3.0, "sgd", "tanh", "rnn", False, "will usually not overflow"),
-    (1.0, "adam", "relu", "lstm", True, "will usually not overflow"),
-    (3.0, "sgd", "relu", "rnn", False, "clipping tames it"), (0.3, "adam", "identity", "rnn", True, "stops by itself")])
-def test_a_too_big_learning_rate_says_what_will_happen(lr, opt, f, cell, clip, expect):
-    hint = live.rate_hint(lr, opt, f, cell, clip)
-    assert (expect in hint) if expect else hint == ""
-    if clip:
-        assert "clipping tames" not in hint
-
-
 def test_the_rates_the_hint_calls_too_big_do_not_learn_parity():
     """The hint's thresholds are measured, not guessed: at them, parity stays near guessing; below, it learns."""
-    for opt, (too_big, _) in live.TOO_BIG.items():
+    for opt, (too_big, _) in live_text.TOO_BIG.items():
         s = _session(optimizer=opt, lr=too_big, hidden=16, steps_per_tick=50, batch_size=32)
         s.play()
         for _ in range(16):
