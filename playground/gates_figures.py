@@ -87,7 +87,7 @@ def training_runs(runs: Mapping[str, Mapping[str, Sequence[float]]], diverged: M
     """
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.16,  # room for the lower title
                         subplot_titles=("training loss", "gradient norm ||∇L|| before clipping"))
-    longest = 1
+    longest, marked = 1, 0  # marked: divergence notes drawn so far (stacked when runs blow up at one step)
     for i, (name, run) in enumerate(runs.items()):
         colour = SERIES[(i * 3) % len(SERIES)]
         for row, key in ((1, "loss"), (2, "grad_norm")):
@@ -100,10 +100,11 @@ def training_runs(runs: Mapping[str, Mapping[str, Sequence[float]]], diverged: M
         step = diverged.get(name)
         if step is not None:
             fig.add_vline(x=step, line=dict(color=colour, dash="dash", width=1.5))  # both panels
-            fig.add_annotation(x=step, y=0.98 - 0.2 * len(fig.layout.annotations[2:]), yref="y domain",
-                               xanchor="left", yanchor="top", xshift=6,  # [2:]: below the subplot titles
+            fig.add_annotation(x=step, y=0.98 - 0.2 * marked, yref="y domain", xanchor="left", yanchor="top",
+                               xshift=6,
                                text=f"{name}: NaN/inf after update {step}", showarrow=False,
                                bgcolor="rgba(255,255,255,0.85)", font=dict(color=colour), row=1, col=1)
+            marked += 1
     for row, key in ((1, "loss"), (2, "grad_norm")):
         shown = [v for run in runs.values() for v in _positive(run.get(key, [])) if v is not None]
         fig.update_yaxes(type="log", row=row, col=1, **({"exponentformat": "power"} | log_ticks(shown)))

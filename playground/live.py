@@ -356,17 +356,12 @@ class Panel:
 
 def panel(s: LiveSession) -> Panel:
     """The live panel's figures and numbers for the session's current state (one call per redraw)."""
-    with s.lock:
-        return _panel(s)
-
-
-def _panel(s: LiveSession) -> Panel:
-    trn = s._need()
-    task, hist, v = trn.task, list(s.rows), s.view()
+    with s.lock:  # one consistent state: a tick in flight in another script run finishes first
+        trn = s._need()
+        task, hist, v, last, step = trn.task, list(s.rows), s.view(), s.latest(), s.step
     col = {k: [r[k] for r in hist] for k in tr.HISTORY_COLUMNS}
     percent = task.metric.name == "accuracy"
     cell = trn.model.config.cell
-    last = s.latest()
     return Panel(
         curves=tf.curves(col["step"], col["train_loss"], col["test_loss"], col["train_metric"], col["test_metric"],
                          trn.model.g.loss_name, f"{task.metric.name}", task.chance(trn.length), task.metric.perfect,
@@ -377,7 +372,7 @@ def _panel(s: LiveSession) -> Panel:
         spectral=tf.spectral_radius(col["step"], col["spectral_radius"],
                                     "W_hh" if cell == "rnn" else f"W_hh, {CELLS[cell].gates[2]} block"),
         grads=tf.grad_norms(v.grad_norms),
-        stats={"step": s.step, "steps_per_sec": s.steps_per_sec, "status": s.status,
+        stats={"step": step, "steps_per_sec": s.steps_per_sec, "status": s.status,
                "test_metric": last.get("test_metric", math.nan), "test_loss": last.get("test_loss", math.nan),
                "metric_name": task.metric.name, "metric_fmt": task.metric.fmt},
     )

@@ -269,8 +269,8 @@ def race_view(result: RaceResult) -> go.Figure:
     mode = "same width" if s.mode == "width" else "same parameter count"
     return figs.accuracy_vs_delay(list(s.delays), result.accuracy(), {c: CELLS[c].label for c in RACERS},
                                   chance=TASK.chance(s.delays[0]),
-                                  title=f"Held-out accuracy after {s.steps} steps<br><span style='font-size:13px'>{mode}, "
-                                        f"seed {s.seed}</span>")
+                                  title=f"Held-out accuracy after {s.steps} steps<br>"
+                                        f"<span style='font-size:13px'>{mode}, seed {s.seed}</span>")
 
 
 def race_summary(result: RaceResult, good: float = 0.9) -> str:

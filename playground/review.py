@@ -198,7 +198,8 @@ def tokens_view(r: Reading) -> str:
 
 
 def reading_view(r: Reading, step: int, order: np.ndarray | None = None, title: str | None = None,
-                 width_words: int | None = None, play: bool = True, most_labels: int = rf.MAX_WORD_LABELS) -> go.Figure:
+                 width_words: int | None = None, play: bool = True,
+                 most_labels: int = rf.MAX_WORD_LABELS) -> go.Figure:
     """Heatmap of h_t (units x words) over the running sentiment y_t, with playback up to `step`."""
     order = np.arange(r.H) if order is None else order
     z = r.h[1:, order].T  # (H, T) in display order

@@ -233,8 +233,9 @@ def changes_figure(unit_labels: Sequence[str], before: np.ndarray, after: np.nda
              hovertemplate=f"%{{y}} after: %{{x:{HOVER_FMT}}}<extra></extra>"),
     ]
     lo, hi = scale["zmin"], scale["zmax"]
-    title = (f"Units that moved most<br>at word {t} “{html.escape(_short(word), quote=False)}”<br>"  # short lines:
-             "<span style='font-size:13px'>○ before it (h<sub>t−1</sub>), ● after it (h<sub>t</sub>)</span>")  # 1024 px
+    title = (f"Units that moved most<br>at word {t} “{html.escape(_short(word), quote=False)}”<br>"  # short lines
+             "<span style='font-size:13px'>○ before it (h<sub>t−1</sub>), "  # for 1024 px
+             "● after it (h<sub>t</sub>)</span>")
     layout = _layout(title, max(400, 150 + 28 * n), showlegend=False, margin=dict(t=AIDS_TOP),
                      yaxis=dict(type="category", autorange="reversed", title=dict(text="unit")),
                      xaxis=dict(range=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)], zeroline=True,
@@ -257,8 +258,8 @@ def logit_figure(unit_labels: Sequence[str], values: np.ndarray, bias: float, lo
                  decreasing=dict(marker=dict(color=down)), totals=dict(marker=dict(color=CELL_COLOURS["rnn"])),
                  hovertemplate=f"%{{y}}: %{{x:+{HOVER_FMT}}}<extra></extra>")]
     title = (f"The output after word {t}<br>“{html.escape(_short(word), quote=False)}”, unit by unit<br>"
-             f"<span style='font-size:13px'>z<sub>t</sub> = Σ<sub>j</sub> W<sub>hy</sub>[j]·h<sub>t</sub>[j] + b<sub>y</sub>"
-             f" = {logit:+.2f}<br>y<sub>t</sub> = σ(z<sub>t</sub>) = {p:.2f}</span>")
+             "<span style='font-size:13px'>z<sub>t</sub> = Σ<sub>j</sub> W<sub>hy</sub>[j]·h<sub>t</sub>[j] "
+             f"+ b<sub>y</sub> = {logit:+.2f}<br>y<sub>t</sub> = σ(z<sub>t</sub>) = {p:.2f}</span>")
     rows = len(names)  # one row per unit, then b_y and z_t: every label readable, top to bottom
     layout = _layout(title, max(400, 150 + 15 * rows), showlegend=False, margin=dict(t=AIDS_TOP),
                      yaxis=dict(type="category", autorange="reversed", tickfont=dict(size=10 if rows > 20 else 13),
