@@ -6,6 +6,7 @@ measured against its baseline in the same run. `--quick` gives a short form (use
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import importlib.util
 import sys
 from pathlib import Path
@@ -13,6 +14,22 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
+
+
+TARGETS = {  # figure name pattern -> the most it may be (README, speed table); printed next to the figure
+    "core.rnn_*_vs_torch.T*": 1.2,
+    "review.page_ms.*.T50": 50.0,
+    "train.parity8_defaults.page_wall_seconds_to_95pct": 15.0,
+}
+
+
+def line(name: str, value) -> str:
+    """`name: value`, and for a figure with a target `(target <= X: met|not met)`."""
+    text = f"{name}: {value:.4g}" if isinstance(value, float) else f"{name}: {value}"
+    for pattern, most in TARGETS.items():
+        if fnmatch.fnmatchcase(name, pattern):
+            return f"{text} (target <= {most:g}: {'met' if value <= most else 'not met'})"
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         for name, value in module.run(args.quick).items():
-            print(f"{name}: {value:.4g}" if isinstance(value, float) else f"{name}: {value}", flush=True)
+            print(line(name, value), flush=True)
     return 0
 
 

@@ -3,6 +3,7 @@ import streamlit as st
 
 from playground import review, sentiment, ui
 from playground.review import PREFIX, ReviewConfig
+from playground.state import limits
 
 ui.require_navigation()
 st.title("Read a review")
@@ -67,7 +68,7 @@ with text_box:
     c1, c2 = st.columns([2, 1])
     c1.radio("Colour each word by", list(review.COLOUR_BY), format_func=review.COLOUR_BY.get, horizontal=True,
              key=ui.key(PREFIX, "colour_by"))
-    c2.number_input("Unit j of h_t", min_value=0, max_value=review.UNITS - 1, step=1, key=ui.key(PREFIX, "unit"))
+    c2.number_input("Unit j of h_t", **limits(ReviewConfig, "unit"), step=1, key=ui.key(PREFIX, "unit"))
 with compare_box:
     st.subheader("Compare two reviews")
     st.toggle("Compare with a second review", key=ui.key(PREFIX, "compare"))

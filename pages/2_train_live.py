@@ -3,6 +3,7 @@ import streamlit as st
 
 from playground import demos, live, live_text, ui
 from playground.live import PREFIX, LiveConfig
+from playground.state import limits, options
 
 ui.require_navigation()
 st.title("Train live")
@@ -75,20 +76,21 @@ with controls:
     st.selectbox("Output activation g (picks the loss)", list(live.OUTPUT), key=K("g"),
                  format_func=lambda g: live.OUTPUT[g].label)
     st.caption(f"Loss: {live.OUTPUT[st.session_state[K('g')]].loss_name}")
-    st.slider("Hidden size (units in h_t)", 1, live.tr.MAX_HIDDEN, key=K("hidden"))
+    st.slider("Hidden size (units in h_t)", **limits(LiveConfig, "hidden"), key=K("hidden"))
     st.markdown("**Training**")
     st.selectbox("Optimizer", list(live.tr.OPTIMIZERS), format_func=lambda o: live.tr.OPTIMIZERS[o].label,
                  key=K("optimizer"))  # one widget per row: the column is narrow on a 1024 px projector
-    st.selectbox("Batch size", live.BATCH_SIZES, key=K("batch_size"))
-    st.select_slider("Learning rate", live.tr.LEARNING_RATES, key=K("lr"), format_func=lambda v: f"{v:g}")
+    st.selectbox("Batch size", options(LiveConfig, "batch_size"), key=K("batch_size"))
+    st.select_slider("Learning rate", options(LiveConfig, "lr"), key=K("lr"), format_func=lambda v: f"{v:g}")
     if hint := live_text.rate_hint(*(st.session_state[K(n)] for n in ("lr", "optimizer", "f", "cell", "clip"))):
         st.caption(f"⚠️ {hint}")
     st.toggle("Clipping", key=K("clip"), help="Gradient clipping: rescale the gradient when its norm exceeds "
                                               "the max norm.")
-    st.number_input("Max norm", 0.1, 10.0, step=0.1, key=K("clip_norm"), disabled=not st.session_state[K("clip")])
-    st.number_input("Random seed", 0, 9999, step=1, key=K("seed"),
+    st.number_input("Max norm", **limits(LiveConfig, "clip_norm"), step=0.1, key=K("clip_norm"),
+                    disabled=not st.session_state[K("clip")])
+    st.number_input("Random seed", **limits(LiveConfig, "seed"), step=1, key=K("seed"),
                     help="Same seed, same settings: the same data, starting weights and curves.")
-    st.select_slider("Steps per redraw", live.STEPS_PER_TICK, key=K("steps_per_tick"),
+    st.select_slider("Steps per redraw", options(LiveConfig, "steps_per_tick"), key=K("steps_per_tick"),
                      help=f"Training steps between two redraws (each redraw trains at most "
                           f"{live.TICK_SECONDS:g} s, to share the server).")
 cfg = ui.publish_config(LiveConfig, PREFIX)
@@ -159,8 +161,8 @@ with main, ui.friendly_errors():
                             alt="Heatmaps of the weight matrices W_xh, W_hh and W_hy on one colour scale", **chart)
             if s.trainer.task.name == "text":
                 st.markdown("**Sample from the model**")
-                st.slider("Temperature (0: always the likeliest character)", 0.0, 2.0, step=0.1,
-                          key=K("temperature"))
+                st.slider("Temperature (0: always the likeliest character)", **limits(LiveConfig, "temperature"),
+                          step=0.1, key=K("temperature"))
                 if st.button("Generate 200 characters", key=f"{PREFIX}:sample"):
                     st.session_state[f"{PREFIX}:sampled"] = s.sample_text(
                         n_chars=200, temperature=st.session_state[K("temperature")])

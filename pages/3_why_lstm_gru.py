@@ -4,6 +4,7 @@ import streamlit as st
 from playground import gates, gradflow, race, ui
 from playground.gates import GatesConfig
 from playground.gradflow import CONTENDERS, INITS
+from playground.state import limits
 
 PREFIX = "gates"
 CHART = dict(theme=None, config={"displaylogo": False})
@@ -34,32 +35,38 @@ gates_box = st.container()
 
 with flow_controls:
     a, b, c = st.columns(3)
-    a.slider("Sequence length T", 2, 201, key=K("T"), help="1 symbol followed by T−1 distractors.")
-    b.slider("Hidden size H", 1, 64, key=K("hidden"))
-    c.number_input("Seed", 0, 9999, step=1, key=K("seed"), help="Same seed: same data and starting weights.")
+    a.slider("Sequence length T", **limits(GatesConfig, "T"), key=K("T"),
+             help="1 symbol followed by T−1 distractors.")
+    b.slider("Hidden size H", **limits(GatesConfig, "hidden"), key=K("hidden"))
+    c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"),
+                   help="Same seed: same data and starting weights.")
     a, b, c = st.columns(3)
     a.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"))
-    b.slider("W_hh scale (×)", 0.1, 4.0, step=0.05, key=K("scale"),
-             help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can explode.")
-    c.slider("Memory-gate bias (LSTM b_f, GRU b_z)", -3.0, 6.0, step=0.5, key=K("memory_bias"),
+    b.slider("W_hh scale (×)", **limits(GatesConfig, "scale"), step=0.05, key=K("scale"),
+             help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can "
+                  "explode.")
+    c.slider("Memory-gate bias (LSTM b_f, GRU b_z)", **limits(GatesConfig, "memory_bias"), step=0.5,
+             key=K("memory_bias"),
              help="σ(bias) is the share of its memory a unit keeps per step before any training: "
                   "0 → 50%, 1 → 73% (Keras' LSTM default), 3 → 95%. The RNN has no such gate.")
-    st.columns(3)[0].slider("Training steps for “Train all five”", 10, 1000, step=10, key=K("train_steps"))
+    st.columns(3)[0].slider("Training steps for “Train all five”", **limits(GatesConfig, "train_steps"), step=10,
+                            key=K("train_steps"))
 with inspect_controls:
     st.selectbox("Model for the eigenvalue plot", list(CONTENDERS), format_func=LABEL, key=K("inspect"))
 with boom_controls:
     a, b, c, d = st.columns(4)
     a.selectbox("Model", list(CONTENDERS), format_func=LABEL, key=K("boom"))
-    b.slider("W_hh = orthogonal × this scale", 0.1, 4.0, step=0.05, key=K("boom_scale"))
-    c.number_input("SGD learning rate", 0.001, 1.0, step=0.01, format="%.3f", key=K("boom_lr"))
-    d.number_input("Clip the gradient norm at", 0.01, 100.0, step=0.5, key=K("clip"))
+    b.slider("W_hh = orthogonal × this scale", **limits(GatesConfig, "boom_scale"), step=0.05,
+             key=K("boom_scale"))
+    c.number_input("SGD learning rate", **limits(GatesConfig, "boom_lr"), step=0.01, format="%.3f", key=K("boom_lr"))
+    d.number_input("Clip the gradient norm at", **limits(GatesConfig, "clip"), step=0.5, key=K("clip"))
 with race_controls:
     a, b, c, d = st.columns(4)
     a.text_input("Delays N (comma separated)", key=K("race_delays"), max_chars=60,
                  help=f"Up to {race.MAX_DELAYS} delays between 1 and {race.MAX_DELAY}.")
     b.radio("Compare at", list(race.MODES), format_func=race.MODES.get, key=K("race_mode"))
-    c.slider("Hidden size (the RNN's)", 2, 64, key=K("race_hidden"))
-    d.slider("Training steps per model and delay", 25, 1500, step=25, key=K("race_steps"))
+    c.slider("Hidden size (the RNN's)", **limits(GatesConfig, "race_hidden"), key=K("race_hidden"))
+    d.slider("Training steps per model and delay", **limits(GatesConfig, "race_steps"), step=25, key=K("race_steps"))
 cfg = ui.publish_config(GatesConfig, PREFIX)
 setup, trained, run = cfg.setup(), None, None  # run: which training run the views show (None: untrained)
 memo = st.session_state  # the views cost up to seconds: redo them only when setup or run changes
@@ -68,7 +75,7 @@ with ui.friendly_errors():
     with flow_box:
         saved = st.session_state.get(f"{PREFIX}:trained")
         if st.button(f"Train all five for {cfg.train_steps} steps", icon=":material/play_arrow:",
-                     help="Adam, learning rate 0.01, clipping at 1, batches of 32: the race's recipe."):
+                     help=race.recipe(setup.train_config(cfg.inspect)) + "."):
             bar = st.progress(0.0, text="Training…")
             result = gradflow.train_contenders(setup, cfg.train_steps,
                                                progress=lambda f, m: bar.progress(min(f, 1.0), m))
@@ -98,9 +105,11 @@ with ui.friendly_errors():
         st.caption("Why: $\\partial h_T/\\partial h_t$ is the product of one Jacobian per step, and its largest "
                    "singular value bounds how much of the gradient at $T$ can reach step $t$: "
                    "$\\|\\partial L/\\partial h_t\\| \\le \\|\\partial h_T/\\partial h_t\\|\\,"
-                   "\\|\\partial L/\\partial h_T\\|$. So the lines above cannot lie above these. For the RNN each "
-                   "factor is $\\mathrm{diag}(f'(a_s))\\,W_{hh}$: a small $W_{hh}$ or a small $f'$ shrinks it, a large "
-                   "$W_{hh}$ grows it.")
+                   "\\|\\partial L/\\partial h_T\\|$ for each sequence. So where a line here vanishes, the "
+                   "gradient that reaches step $t$ in that model vanishes too (both charts average over the probe "
+                   f"sequences: the first over {setup.probe_size} of them, this one over the first "
+                   f"{gates.JACOBIAN_PROBES}). For the RNN each factor is $\\mathrm{{diag}}(f'(a_s))\\,W_{{hh}}$: "
+                   "a small $W_{hh}$ or a small $f'$ shrinks it, a large $W_{hh}$ grows it.")
     with inspect_box:
         left, right = st.columns([3, 2])
         with left:
@@ -145,9 +154,10 @@ with boom_box, ui.friendly_errors():
 
 with race_box, ui.friendly_errors():
     settings = cfg.race_settings()
-    st.markdown("The three cells train on **the same batches** from the same seed, with the same optimizer (Adam, "
-                "learning rate 0.01, clipping at 1), batch size 32 and step budget, one run per delay; accuracy is "
-                "measured on 512 held-out sequences none of them trained on. Weights start from torch's default "
+    lane = settings.train_config("rnn", settings.hidden, settings.delays[0])
+    st.markdown(f"The three cells train on **the same batches** from the same seed, with the same recipe "
+                f"({race.recipe(lane)}) and step budget, one run per delay; accuracy is measured on "
+                f"{lane.held_out} held-out sequences none of them trained on. Weights start from torch's default "
                 "initialisation; the LSTM's and GRU's memory gates start at the bias set in section 1. "
                 "An LSTM has four blocks of weights where the RNN has one, a GRU three: "
                 "“same parameter count” shrinks their hidden size until the counts match the RNN's.")

@@ -68,7 +68,8 @@ class Progress:
 
 
 def keras_init(model: RecurrentModel) -> None:
-    """Keras' defaults: W_xh Glorot-uniform, each block of W_hh orthogonal, biases 0, LSTM forget bias 1.
+    """Keras' SimpleRNN defaults: W_xh Glorot-uniform, W_hh orthogonal, biases 0. The LSTM and GRU get the same
+    per gate block (Keras initialises their stacked matrices whole) and the LSTM forget bias 1 (unit_forget_bias).
 
     An orthogonal W_hh keeps ||W_hh h|| = ||h||, so signals and gradients survive more steps at the start.
     """

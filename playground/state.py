@@ -1,7 +1,8 @@
 """Page configs as dataclasses that round-trip through the URL (st.query_params is a str -> str mapping).
 
 Declare each setting once, with `choice(...)` or `number(...)`: that one declaration gives the default,
-the validation and the URL form. Bad URL values fall back to the default, with a message for the user.
+the validation, the URL form and (through `limits` / `options`) the widget's range. Bad URL values fall back to
+the default, with a message for the user.
 """
 from __future__ import annotations
 
@@ -31,6 +32,18 @@ def flag(default: bool) -> Any:
 
 def text(default: str, max_len: int = 2000) -> Any:
     return dataclasses.field(default=default, metadata={"max_len": max_len})
+
+
+def limits(cls: type, name: str) -> dict[str, Any]:
+    """A number setting's bounds as widget keywords (min_value=, max_value=), read from its declaration, so a
+    page's slider can never offer a value the URL would refuse."""
+    meta = {f.name: f.metadata for f in dataclasses.fields(cls)}[name]
+    return {"min_value": meta["min"], "max_value": meta["max"]}
+
+
+def options(cls: type, name: str) -> list:
+    """A choice setting's options, read from its declaration (for a selectbox or select_slider)."""
+    return list({f.name: f.metadata for f in dataclasses.fields(cls)}[name]["choices"])
 
 
 def _format(value: Any) -> str:

@@ -2,13 +2,14 @@
 
 No Streamlit here. `Trainer(TrainConfig(...))` owns one model, its optimizer, its batch generator and a fixed
 held-out set; `trainer.train(n)` runs up to n steps and stops at the first NaN/inf, keeping the last finite
-weights. `fit(cfg, steps)` is the one-call form for experiments and other pages:
+weights. `fit(cfg, steps)` is the one-call form for tests, benchmarks and experiments:
 
     result = fit(TrainConfig(task="recall", length=10, cell="lstm", hidden=16), steps=300)
     result.metric          # held-out accuracy (or R²) after training
     result.history         # pandas frame: step, train_loss, ..., test_metric
 
-Same config (seed included) -> same batches, same initial weights, same numbers.
+Same config (seed included) -> same batches, same initial weights, and on the same machine the same numbers
+(another CPU may take other floating-point paths: bench/robustness.py checks which outcomes hold anyway).
 """
 from __future__ import annotations
 

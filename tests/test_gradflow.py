@@ -140,3 +140,16 @@ def test_a_jacobian_product_that_overflows_is_inf_not_an_error():
     norms = jacobian_norms(model, torch.ones(2, 40, 1))
     assert norms.shape == (40,) and np.isinf(norms[0]) and norms[-1] == pytest.approx(1.0)
     assert np.isfinite(norms[-5:]).all()
+
+
+@pytest.mark.parametrize("key", list(CONTENDERS))
+def test_per_sequence_the_jacobian_norm_bounds_the_fraction_of_gradient_that_reaches_each_step(key):
+    """What the page's caption says: ||dL/dh_t|| / ||dL/dh_T|| <= ||dh_T/dh_t|| for each sequence, every cell."""
+    from playground.gradflow import FlowSetup
+
+    setup = FlowSetup(T=15, hidden=8, scale=1.5)
+    model, probe = setup.model(key), setup.probe()
+    for i in range(4):
+        x, y = probe.x[i:i + 1], probe.y[i:i + 1]
+        g, j = grad_norms(model, x, y), jacobian_norms(model, x)
+        assert np.all(g / g[-1] <= j * (1 + 1e-5) + 1e-12), (key, i)

@@ -12,6 +12,7 @@ from playground import demos, live, live_text
 from playground.errors import ConfigError
 from playground.live import LiveConfig, LiveSession
 from playground.state import from_params, to_params
+from playground.train import fit
 
 FAST = dict(hidden=6, steps_per_tick=5, batch_size=8)
 BLOWS_UP = dict(task="counting", length=40, f="identity", g="identity", optimizer="sgd", lr=1.0, clip=False)
@@ -88,8 +89,8 @@ def test_a_refused_combination_says_why_and_has_nothing_to_train():
     assert s.status == "paused" and s.trainer is not None
 
 
-def test_divergence_pauses_within_one_tick_keeps_finite_weights_and_can_continue():
-    s = _session(**BLOWS_UP, steps_per_tick=50)
+def test_divergence_pauses_within_one_tick_and_keeps_finite_weights():
+    s = _session(**BLOWS_UP, steps_per_tick=50)  # blew up at update 1 or 2 for every seed tried (robustness.py)
     s.play()
     s.tick()
     assert s.status == "diverged" and "exploded at step" in s.message
@@ -97,11 +98,26 @@ def test_divergence_pauses_within_one_tick_keeps_finite_weights_and_can_continue
     assert s.history.test_loss.notna().all()  # the recorded rows are for finite weights
     step = s.step
     assert s.tick() is None and s.step == step  # stays paused
-    s.apply(dataclasses.replace(s.cfg, lr=0.0001, clip=True))  # the student lowers the rate
-    assert s.status == "paused" and "kept" in s.message
+
+
+def test_after_a_blow_up_new_settings_continue_from_the_kept_weights():
+    """Whether a real blow-up's kept weights train on at a lower rate depends on the run (they may overflow on the
+    next batch too), so the blow-up here is made by hand: the weights broken after update 10 of a healthy run."""
+    s = _session()
     s.play()
     s.tick()
-    assert s.status == "playing" and s.step > step
+    s.tick()
+    kept = [p.detach().clone() for p in s.trainer._finite]  # the weights before update 10
+    with torch.no_grad():
+        s.trainer.model.W_hy.fill_(float("inf"))
+    s.tick()
+    assert s.status == "diverged" and "exploded at step 10" in s.message and s.step == 9
+    assert all(torch.equal(p, q) for p, q in zip(kept, s.trainer.model.parameters()))
+    s.apply(dataclasses.replace(s.cfg, lr=0.001))  # the student lowers the rate
+    assert s.status == "paused" and "kept" in s.message and s.trainer.opt.param_groups[0]["lr"] == 0.001
+    s.play()
+    s.tick()
+    assert s.status == "playing" and s.step == 9 + FAST["steps_per_tick"]
 
 
 def test_the_step_cap_pauses_the_session(monkeypatch):
@@ -196,22 +212,28 @@ def test_loading_a_file_with_settings_the_page_does_not_offer_is_refused_and_cha
     assert s.trainer is before and s.cfg.batch_size == FAST["batch_size"]
 
 
-def test_the_explode_demo_blows_up_without_clipping_and_learns_with_it():
-    from playground.train import fit
-
-    cfg = demos.demo_config("explode").train_config()
-    assert cfg.clip == 0
-    wild = fit(cfg, steps=300)
-    assert wild.divergence is not None and wild.divergence.step < 100
-    tamed = fit(dataclasses.replace(cfg, clip=1.0), steps=2000, eval_every=100, until=0.9)
-    assert tamed.divergence is None and tamed.metric >= 0.9
+def test_the_explode_demo_does_what_its_script_says():
+    """Play blows up; Clipping on, Reset, Play: the same model passes 90%. At seeds 0-9 it blew up by step 13 and
+    the clipped run passed 90% by step 150 (robustness.py demo.*), well inside the bounds asserted here."""
+    s = LiveSession(demos.demo_config("explode"))
+    s.play()
+    for _ in range(6):  # 300 steps
+        s.tick()
+    assert s.status == "diverged" and s.trainer.divergence is not None
+    s.apply(dataclasses.replace(s.cfg, clip=True))
+    s.reset()
+    s.play()
+    for _ in range(20):  # 1,000 steps
+        s.tick()
+        if s.latest()["test_metric"] >= 0.9:
+            break
+    assert s.status == "playing" and s.latest()["test_metric"] >= 0.9, s.latest()
+    assert "Reset" in demos.DEMOS["explode"].script and "90%" in demos.DEMOS["explode"].script
 
 
 def test_the_parity_demo_is_the_default_and_learns():
-    from playground.train import fit
-
     assert demos.demo_config("parity") == LiveConfig()
-    result = fit(LiveConfig().train_config(), steps=2500, eval_every=100, until=0.95)
+    result = fit(LiveConfig().train_config(), steps=2500, eval_every=100, until=0.95)  # seeds 0-9: by step 1,300
     assert result.divergence is None and result.metric >= 0.95
 
 
@@ -235,44 +257,61 @@ def test_a_second_script_run_waits_for_the_tick_in_flight(other):
     panel or Reset must wait for the tick, never read or swap weights an optimizer step is rewriting."""
     s = _session()
     s.play()
-    inside, release, done, seen = threading.Event(), threading.Event(), threading.Event(), {}
+    inside, release, entered, tick_done = (threading.Event() for _ in range(4))
+    seen = {}
     train = s.trainer.train
 
     def slow_train(*args, **kwargs):
         inside.set()
         assert release.wait(30)
-        return train(*args, **kwargs)
+        out = train(*args, **kwargs)
+        tick_done.set()
+        return out
+
+    # an event set inside the region the lock guards: where the panel reads the model, or Reset replaces it
+    name = "view" if other == "panel" else "_start"
+    inner = getattr(s, name)
+
+    def marked(*args, **kwargs):
+        seen.setdefault("tick done on entry", tick_done.is_set())
+        entered.set()
+        return inner(*args, **kwargs)
 
     s.trainer.train = slow_train
     ticking = threading.Thread(target=s.tick)
     ticking.start()
     assert inside.wait(30)
+    setattr(s, name, marked)
 
     def second_run():
         seen["result"] = live.panel(s) if other == "panel" else s.reset()
-        done.set()
 
-    threading.Thread(target=second_run).start()
-    assert not done.wait(0.5), f"{other} ran while the tick was training"
+    runner = threading.Thread(target=second_run)
+    runner.start()
+    entered.wait(2)  # without the lock the second run gets in here while the tick is held (it fails below)
     release.set()
     ticking.join(30)
-    assert done.wait(30)
+    runner.join(30)
+    assert seen["tick done on entry"] is True, f"{other} ran while the tick was training"
     if other == "panel":
         assert seen["result"].stats["step"] == 5  # drawn from the weights after the tick
     else:
         assert s.step == 0 and len(s.history) == 1  # the reset came after the tick and wiped it
 
 
-def test_the_rates_the_hint_calls_too_big_do_not_learn_parity():
-    """The hint's thresholds are measured, not guessed: at them, parity stays near guessing; below, it learns."""
-    for opt, (too_big, _) in live_text.TOO_BIG.items():
-        s = _session(optimizer=opt, lr=too_big, hidden=16, steps_per_tick=50, batch_size=32)
-        s.play()
-        for _ in range(16):
-            s.tick()
-        assert s.latest()["test_metric"] < 0.7, (opt, too_big)
-    s = _session(optimizer="sgd", lr=1.0, clip=False, hidden=16, steps_per_tick=50, batch_size=32)
+@pytest.mark.parametrize("opt", list(live_text.TOO_BIG))
+def test_the_rates_the_hint_calls_too_big_do_not_learn_parity_and_the_rates_it_names_do(opt):
+    """The hint's numbers are measured (robustness.py hint.*: seeds 0-4 under six floating-point paths): at TOO_BIG
+    parity stayed at guessing (at most 55%); at both ends of LEARNS it passed 90% by step 2,100 of 3,000."""
+    s = _session(optimizer=opt, lr=live_text.TOO_BIG[opt], hidden=16, steps_per_tick=50, batch_size=32)
     s.play()
     for _ in range(16):
         s.tick()
-    assert s.latest()["test_metric"] > 0.9
+    assert s.latest()["test_metric"] < 0.7, s.latest()
+    for lr in live_text.LEARNS[opt]:
+        cfg = dataclasses.replace(LiveConfig(), optimizer=opt, lr=lr)  # the page's defaults: clipping on
+        result = fit(cfg.train_config(), steps=live_text.LEARNS_WITHIN, eval_every=100, until=0.9)
+        assert result.divergence is None and result.metric >= 0.9, (opt, lr, result.metric)
+    hint = live_text.rate_hint(live_text.TOO_BIG[opt], opt, "tanh", "rnn", True)
+    low, high = live_text.LEARNS[opt]
+    assert f"rates of {low:g} to {high:g} learn" in hint

@@ -77,6 +77,11 @@ def test_lineup_counts_come_from_the_models_and_lstm_has_four_times_the_recurren
     rows = {r["cell"]: r for r in lineup(RaceSettings(hidden=10))}
     assert rows["LSTM"]["of which W_hh"] == 4 * rows["RNN (Elman)"]["of which W_hh"] == 4 * 10 * 10
     assert rows["GRU"]["of which W_hh"] == 3 * 100
+    # by hand: embedding 17 x 8, then per gate block W_x (10 x 8), W_h (10 x 10), one bias (10); readout 8 x 10 + 8
+    # (the GRU keeps a second bias b_hh for its candidate, torch's form, which adds 3 x 10)
+    by_hand = {"RNN (Elman)": 17 * 8 + 1 * (80 + 100 + 10) + 88, "LSTM": 17 * 8 + 4 * (80 + 100 + 10) + 88,
+               "GRU": 17 * 8 + 3 * (80 + 100 + 10) + 30 + 88}
+    assert {c: r["parameters"] for c, r in rows.items()} == by_hand
     assert rows["LSTM"]["parameters"] == n_params(make_model("lstm", 10, 3.0, 0))
 
 
@@ -115,3 +120,11 @@ def test_summary_reads_the_delays_off_the_result():
     text = race_summary(RaceResult(s, lanes))
     assert "RNN (Elman) at delay 5;" in text and "LSTM at delay 5;" in text and "GRU at delay 5, 20" in text
     assert RaceResult(s, lanes).accuracy()["gru"] == [1.0, 0.99]
+
+
+def test_the_recipe_the_page_prints_is_read_off_the_config():
+    s = RaceSettings()
+    lane = s.train_config("rnn", s.hidden, 20)
+    assert racelib.recipe(lane) == "Adam, learning rate 0.01, clipping at 1, batches of 32" and lane.held_out == 512
+    other = dataclasses.replace(s, optimizer="sgd", lr=0.3, clip=0.0, batch=8).train_config("gru", 4, 5)
+    assert racelib.recipe(other) == "SGD, learning rate 0.3, no clipping, batches of 8"

@@ -1,5 +1,7 @@
 """The page's computations: input cleaning and the cap, the trace it reads, and the reading aids, checked
 against brute force and against the model's fast path."""
+import json
+
 import numpy as np
 import pytest
 
@@ -87,8 +89,11 @@ def test_page_views_are_all_there_and_serialise(models):
     r = review.read(models["lstm"], "not good")
     views = review.page_views(r, 1, review.unit_order(r), "unit", 3)
     assert set(views) == {"tokens", "reading", "changes", "logit", "text", "gates"}
-    for fig in views.values():
-        assert fig.to_json() if hasattr(fig, "to_json") else fig
+    assert views["tokens"].count("<span") == len(r.tokens)  # the word strip: one span per word
+    assert all(w in views["text"] for w in r.tokens)  # the text coloured by one unit
+    for name in ("reading", "changes", "logit", "gates"):  # figures that serialise, with data to draw
+        spec = json.loads(views[name].to_json())
+        assert spec["data"] and all(trace.get("type") for trace in spec["data"]), name
     rnn = review.read(models["rnn"], "not good")
     assert review.gates_view(rnn, 1) is None
 

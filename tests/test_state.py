@@ -52,3 +52,19 @@ def test_cross_field_error_gives_defaults():
 def test_check_reports_out_of_range():
     assert check(Demo()) == []
     assert check(Demo(hidden=0)) == ["hidden must be between 1 and 64"]
+
+
+def test_widget_ranges_are_read_from_the_config_declarations():
+    from playground.gates import GatesConfig
+    from playground.live import LiveConfig
+    from playground.state import limits, options
+    from playground.train import LEARNING_RATES
+
+    assert limits(GatesConfig, "T") == {"min_value": 2, "max_value": 201}
+    assert limits(LiveConfig, "clip_norm") == {"min_value": 0.1, "max_value": 10.0}
+    assert options(LiveConfig, "lr") == list(LEARNING_RATES)
+    # every bound a page can offer is one the URL accepts: the ends round-trip through the link
+    for cls, name in [(GatesConfig, "race_steps"), (LiveConfig, "seed"), (GatesConfig, "memory_bias")]:
+        for end in limits(cls, name).values():
+            cfg, messages = from_params(cls, {name: str(end)})
+            assert getattr(cfg, name) == end and messages == []

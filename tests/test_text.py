@@ -28,9 +28,9 @@ def test_tokenize_keeps_already_tokenized_text():
     assert tokenize(data_row) == data_row.split()
 
 
-def test_tokenize_is_deterministic_and_handles_huge_text():
-    text = "good movie , " * 20_000
-    assert tokenize(text) == tokenize(text) and len(tokenize(text)) == 60_000
+def test_tokenize_handles_huge_text_word_for_word():
+    text = "Good movie, " * 20_000
+    assert tokenize(text) == ["good", "movie", ","] * 20_000
 
 
 def test_vocabulary_build_is_frequency_then_alphabetical():
