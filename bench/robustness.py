@@ -88,7 +88,7 @@ def _claims() -> dict[str, Claim]:
         claims[f"hint.{opt}_too_big"] = Claim(
             f"{opt} at lr {too_big:g} (the hint's 'too big') stays below 70% on parity after 800 steps",
             live_metric(16, optimizer=opt, lr=too_big, hidden=16, steps_per_tick=50), lambda v: v < 0.7)
-        for lr in live_text.LEARNS[opt]:
+        for lr in sorted(set(live_text.LEARNS[opt])):
             claims[f"hint.{opt}_{lr:g}_learns"] = Claim(
                 f"{opt} at lr {lr:g} (the hint's 'rates that learn') passes 90% on parity within "
                 f"{live_text.LEARNS_WITHIN} steps",
