@@ -41,7 +41,7 @@ def rate_hint(lr: float, optimizer: str, f: str, cell: str, clip: bool) -> str:
         return ""
     bounded = cell != "rnn" or f in ("tanh", "sigmoid")
     then = ("the states stay bounded, so the run will usually not overflow and stop by itself: watch the loss "
-            "bounce above where it started and the accuracy stay at guessing" if bounded else
+            "stay at or above where it started and the accuracy stay at guessing" if bounded else
             "with an unbounded f it can overflow, and then the run stops by itself" +
             ("" if clip else " (clipping tames it)"))
     low, high = LEARNS[optimizer]
