@@ -33,6 +33,7 @@ from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "tests"))  # the sentiment claims train on test_sentiment's toy corpus
 
 VARIATIONS = {
     "base": {},
@@ -88,7 +89,7 @@ def _claims() -> dict[str, Claim]:
         claims[f"hint.{opt}_too_big"] = Claim(
             f"{opt} at lr {too_big:g} (the hint's 'too big') stays below 70% on parity after 800 steps",
             live_metric(16, optimizer=opt, lr=too_big, hidden=16, steps_per_tick=50), lambda v: v < 0.7)
-        for lr in sorted(set(live_text.LEARNS[opt])):
+        for lr in live_text.LEARNS[opt]:
             claims[f"hint.{opt}_{lr:g}_learns"] = Claim(
                 f"{opt} at lr {lr:g} (the hint's 'rates that learn') passes 90% on parity within "
                 f"{live_text.LEARNS_WITHIN} steps",
@@ -218,8 +219,7 @@ def _claims() -> dict[str, Claim]:
 
     def tiny_sentiment(cell):
         def run(seed):
-            sys.path.insert(0, str(HERE.parent / "tests"))
-            from test_sentiment import FAST, TINY, toy_data
+            from test_sentiment import FAST, TINY, toy_data  # the test's own corpus and settings
             from playground.cells import ModelConfig
             from playground.sentiment_train import accuracy, train
             train_data, vocab = toy_data(400, seed)

@@ -75,7 +75,7 @@ with ui.friendly_errors():
     with flow_box:
         saved = st.session_state.get(f"{PREFIX}:trained")
         if st.button(f"Train all five for {cfg.train_steps} steps", icon=":material/play_arrow:",
-                     help=race.recipe(setup.train_config(cfg.inspect)) + "."):
+                     help=setup.train_config(cfg.inspect).recipe() + "."):
             bar = st.progress(0.0, text="Training…")
             result = gradflow.train_contenders(setup, cfg.train_steps,
                                                progress=lambda f, m: bar.progress(min(f, 1.0), m))
@@ -156,7 +156,7 @@ with race_box, ui.friendly_errors():
     settings = cfg.race_settings()
     lane = settings.train_config("rnn", settings.hidden, settings.delays[0])
     st.markdown(f"The three cells train on **the same batches** from the same seed, with the same recipe "
-                f"({race.recipe(lane)}) and step budget, one run per delay; accuracy is measured on "
+                f"({lane.recipe()}) and step budget, one run per delay; accuracy is measured on "
                 f"{lane.held_out} held-out sequences none of them trained on. Weights start from torch's default "
                 "initialisation; the LSTM's and GRU's memory gates start at the bias set in section 1. "
                 "An LSTM has four blocks of weights where the RNN has one, a GRU three: "

@@ -18,7 +18,7 @@ from playground import gates_figures as figs
 from playground import tasks as tasklib
 from playground.cells import CELLS, RecurrentModel, n_params
 from playground.errors import ConfigError
-from playground.train import MAX_HIDDEN, OPTIMIZERS, TrainConfig, Trainer
+from playground.train import MAX_HIDDEN, TrainConfig, Trainer
 
 Tensor = torch.Tensor
 RACERS = ("rnn", "lstm", "gru")
@@ -271,12 +271,6 @@ def race_view(result: RaceResult) -> go.Figure:
                                   chance=TASK.chance(s.delays[0]),
                                   title=f"Held-out accuracy after {s.steps} steps<br>"
                                         f"<span style='font-size:13px'>{mode}, seed {s.seed}</span>")
-
-
-def recipe(cfg: TrainConfig) -> str:
-    """How a config trains, for the page: 'Adam, learning rate 0.01, clipping at 1, batches of 32'."""
-    clip = f"clipping at {cfg.clip:g}" if cfg.clip > 0 else "no clipping"
-    return f"{OPTIMIZERS[cfg.optimizer].label}, learning rate {cfg.lr:g}, {clip}, batches of {cfg.batch_size}"
 
 
 def race_summary(result: RaceResult, good: float = 0.9) -> str:

@@ -101,6 +101,11 @@ class TrainConfig:
         """'RNN with relu' / 'LSTM': how a message names the model."""
         return f"RNN (f = {self.f})" if self.cell == "rnn" else CELLS[self.cell].label
 
+    def recipe(self) -> str:
+        """How it trains, for a page: 'Adam, learning rate 0.01, clipping at 1, batches of 32'."""
+        clip = f"clipping at {self.clip:g}" if self.clip > 0 else "no clipping"
+        return f"{OPTIMIZERS[self.optimizer].label}, learning rate {self.lr:g}, {clip}, batches of {self.batch_size}"
+
 
 @dataclass(frozen=True)
 class Divergence:

@@ -302,7 +302,7 @@ def test_a_second_script_run_waits_for_the_tick_in_flight(other):
 @pytest.mark.parametrize("opt", list(live_text.TOO_BIG))
 def test_the_rates_the_hint_calls_too_big_do_not_learn_parity_and_the_rates_it_names_do(opt):
     """The hint's numbers are measured (robustness.py hint.*: seeds 0-4 under six floating-point paths): at TOO_BIG
-    parity stayed at guessing (at most 55%); at both ends of LEARNS it passed 90% by step 2,100 of 3,000."""
+    parity stayed at guessing (at most 55%); at every rate in LEARNS it passed 90% by step 2,100 of 3,000."""
     s = _session(optimizer=opt, lr=live_text.TOO_BIG[opt], hidden=16, steps_per_tick=50, batch_size=32)
     s.play()
     for _ in range(16):
@@ -312,10 +312,9 @@ def test_the_rates_the_hint_calls_too_big_do_not_learn_parity_and_the_rates_it_n
     # the guessing loss ln 2 (seeds 0-5: median held-out loss 0.697-1.23 against a start of 0.693-0.703)
     losses = s.history.test_loss
     assert losses.iloc[1:].median() >= 0.97 * losses.iloc[0], list(losses)
-    for lr in sorted(set(live_text.LEARNS[opt])):
+    for lr in live_text.LEARNS[opt]:
         cfg = dataclasses.replace(LiveConfig(), optimizer=opt, lr=lr)  # the page's defaults: clipping on
         result = fit(cfg.train_config(), steps=live_text.LEARNS_WITHIN, eval_every=100, until=0.9)
         assert result.divergence is None and result.metric >= 0.9, (opt, lr, result.metric)
     hint = live_text.rate_hint(live_text.TOO_BIG[opt], opt, "tanh", "rnn", True)
-    low, high = live_text.LEARNS[opt]
-    assert (f"rates of {low:g} to {high:g} learn" if low < high else f"a rate of {low:g} learns") in hint
+    assert f"a rate of {' or '.join(f'{r:g}' for r in live_text.LEARNS[opt])} learns" in hint

@@ -125,6 +125,6 @@ def test_summary_reads_the_delays_off_the_result():
 def test_the_recipe_the_page_prints_is_read_off_the_config():
     s = RaceSettings()
     lane = s.train_config("rnn", s.hidden, 20)
-    assert racelib.recipe(lane) == "Adam, learning rate 0.01, clipping at 1, batches of 32" and lane.held_out == 512
+    assert lane.recipe() == "Adam, learning rate 0.01, clipping at 1, batches of 32" and lane.held_out == 512
     other = dataclasses.replace(s, optimizer="sgd", lr=0.3, clip=0.0, batch=8).train_config("gru", 4, 5)
-    assert racelib.recipe(other) == "SGD, learning rate 0.3, no clipping, batches of 8"
+    assert other.recipe() == "SGD, learning rate 0.3, no clipping, batches of 8"
