@@ -5,12 +5,16 @@ import math
 from typing import Sequence
 
 import numpy as np
+import plotly.colors as pcolors
 import plotly.graph_objects as go
 
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=14)
 DIVERGING = "RdBu_r"  # negative blue, 0 white, positive red
 SEQUENTIAL = "Viridis"
 HOVER_FMT = ".3f"
+# As plotly's validation would expand them: the browser's plotly.js knows no "_r" (reversed) names, and a
+# figure built without validation (playground.fastfig) is sent as it is.
+COLORSCALES = {name: pcolors.get_colorscale(name) for name in (DIVERGING, SEQUENTIAL)}
 SERIES = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]  # consistent per-cell colours
 CELL_COLOURS = {"rnn": SERIES[0], "lstm": SERIES[1], "gru": SERIES[2]}
 
@@ -27,8 +31,8 @@ def value_scale(value_range: tuple[float, float], data: np.ndarray | None = None
     extent = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     if lo < 0:  # signed values: diverging, centred on 0
         m = max(-lo, hi) if math.isfinite(lo) and math.isfinite(hi) else extent
-        return dict(colorscale=DIVERGING, zmin=-m, zmax=m, zmid=0.0)
-    return dict(colorscale=SEQUENTIAL, zmin=lo, zmax=hi if math.isfinite(hi) else extent)
+        return dict(colorscale=COLORSCALES[DIVERGING], zmin=-m, zmax=m, zmid=0.0)
+    return dict(colorscale=COLORSCALES[SEQUENTIAL], zmin=lo, zmax=hi if math.isfinite(hi) else extent)
 
 
 def symmetric_scale(data: np.ndarray) -> dict:

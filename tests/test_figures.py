@@ -4,12 +4,13 @@ import math
 import numpy as np
 
 from playground.figures import heatmap, lines, weight_heatmap
-from playground.style import value_scale
+from playground.style import COLORSCALES, value_scale
 
 
 def test_tanh_scale_is_fixed_diverging_centered():
     s = value_scale((-1.0, 1.0), np.array([[0.1, 0.2]]))
-    assert (s["zmin"], s["zmax"], s["zmid"]) == (-1.0, 1.0, 0.0) and s["colorscale"] == "RdBu_r"
+    assert (s["zmin"], s["zmax"], s["zmid"]) == (-1.0, 1.0, 0.0) and s["colorscale"] == COLORSCALES["RdBu_r"]
+    assert s["colorscale"][0] == [0.0, "rgb(5,48,97)"]  # spelt out: the browser's plotly.js knows no "_r" names
 
 
 def test_sigmoid_scale_is_fixed_sequential():

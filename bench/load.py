@@ -1,0 +1,236 @@
+"""The lecture-hall benchmark: N sessions training live on one server, as a class would.
+
+    python bench/load.py                       # N = 1, 5, 20 (distinct settings) and 50 (one shared link)
+    python bench/load.py --sessions 5 --seconds 20 --check   # CI's short form: asserts, exits 1 on a failure
+    python bench/load.py --browsers 2          # the same with Chromium tabs beside the light clients
+
+It starts the app (`streamlit run app.py`, its own port), opens N light clients (bench/stclient.py: the
+app's websocket protocol, no rendering) on Train live, each with its own seed (or all on one link with
+--same), presses Play and measures over a window after a warm-up:
+- per session: redraws/s (finished training-panel runs with charts) and training steps/s (its "Step" metric),
+  min / median / max, and whether any session stalled (no redraw in the last 5 s);
+- a new visitor's Read a review: seconds from opening the page to its first chart;
+- the server's CPU in cores (app process and its workers) and its resident memory (MB).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stclient import Client  # noqa: E402
+
+PANEL_CHARTS = 5  # a training-panel redraw sends this many charts (loss, probe, gradients, radius, weights)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run app.py` on a free port, stopped on exit; its log is kept for the error check."""
+
+    def __init__(self, port: int | None = None, env: dict | None = None, log: Path | None = None):
+        self.port = port or free_port()
+        self.log_path = log or Path(f"/tmp/rnn-playground-load-{self.port}.log")
+        self._env = {**os.environ, **(env or {})}
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "Server":
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(self.port), "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=self._env, start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"the app did not answer within 60 s; see {self.log_path}")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self._log.close()
+
+    def pids(self) -> list[int]:
+        """The app process and every process under it (training workers)."""
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
+        kids = [int(p) for p in out.stdout.split()]
+        return [self.proc.pid, *kids]
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, IndexError):
+                pass
+        return total
+
+    def rss_mb(self) -> float:
+        total = 0
+        for pid in self.pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            except OSError:
+                pass
+        return total / 1024
+
+    def log_errors(self) -> list[str]:
+        text = self.log_path.read_text(errors="replace")
+        return [line for line in text.splitlines() if "Traceback" in line or " ERROR " in line
+                or line.startswith("Error")]
+
+
+def _steps(c: Client, t0: float, t1: float) -> list[tuple[float, int]]:
+    """(when, step shown) for the session's redraws that finished inside [t0, t1]."""
+    out = []
+    for r in c.finished_runs(t0):
+        if r.finished <= t1 and "Step" in r.metrics:
+            try:
+                out.append((r.finished, int(r.metrics["Step"].replace(",", ""))))
+            except ValueError:
+                pass
+    return out
+
+
+@dataclass
+class Result:
+    n: int
+    same: bool
+    redraws: list[float]
+    steps: list[float]
+    stalled: int
+    visitor_s: float | None
+    cores: float
+    rss_mb: float
+    errors: list[str]
+    seeds_seen: dict[int, str]
+
+    def line(self) -> str:
+        def mmm(v: list[float], fmt: str) -> str:
+            return "/".join(format(x, fmt) for x in (min(v), statistics.median(v), max(v))) if v else "-"
+        visitor = f"{self.visitor_s:.1f} s" if self.visitor_s is not None else "never"
+        return (f"N={self.n:<3d}{' same link' if self.same else ' distinct '} redraws/s {mmm(self.redraws, '.2f'):>16}"
+                f"  steps/s {mmm(self.steps, '.0f'):>13}  stalled {self.stalled}  visitor {visitor:>6}"
+                f"  cpu {self.cores:.2f} cores  rss {self.rss_mb:.0f} MB")
+
+
+async def measure(server: Server, n: int, seconds: float, warmup: float, same: bool = False,
+                  page: str = "train_live", base_query: str = "task=parity") -> Result:
+    clients = [Client(server.url, page, base_query if same else f"{base_query}&seed={i + 1}") for i in range(n)]
+    visits = [asyncio.ensure_future(c.visit(warmup + seconds + 2, press="train:play", press_after=0.2))
+              for c in clients]
+    await asyncio.sleep(warmup)
+    t0, cpu0 = time.perf_counter(), server.cpu_seconds()
+    visitor = Client(server.url, "read_a_review")
+    visit = asyncio.ensure_future(visitor.visit(min(seconds, 20)))
+    await asyncio.sleep(seconds)
+    t1, cpu1, rss = time.perf_counter(), server.cpu_seconds(), server.rss_mb()
+    await visit
+    await asyncio.gather(*visits)
+    redraws, steps, stalled = [], [], 0
+    for c in clients:
+        done = [r for r in c.finished_runs(t0) if r.finished <= t1 and r.charts >= PANEL_CHARTS]
+        redraws.append(len(done) / (t1 - t0))
+        seen = _steps(c, t0, t1)  # steps/s between the first and the last redraw inside the window
+        steps.append((seen[-1][1] - seen[0][1]) / (seen[-1][0] - seen[0][0]) if len(seen) > 1 else 0.0)
+        if not done or done[-1].finished < t1 - 5:
+            stalled += 1
+    first_chart = next((r for r in visitor.runs if r.charts), None)
+    visitor_s = (first_chart.finished - visitor.runs[0].started) if first_chart and first_chart.finished else None
+    errors = [e for c in [*clients, visitor] for e in c.errors]
+    errors += [x for c in clients for r in c.runs for x in r.exceptions]
+    return Result(n, same, redraws, steps, stalled, visitor_s, (cpu1 - cpu0) / (t1 - t0), rss, errors,
+                  {i + 1: c.last_metric("Held-out loss") or "" for i, c in enumerate(clients)})
+
+
+def models_digest() -> str:
+    h = hashlib.sha256()
+    for p in sorted((ROOT / "assets").rglob("*")):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, nargs="*", help="N values (default 1 5 20, then 50 on one link)")
+    ap.add_argument("--seconds", type=float, default=30.0, help="measuring window per N")
+    ap.add_argument("--warmup", type=float, default=8.0)
+    ap.add_argument("--same", action="store_true", help="every session on one link (the lecturer's)")
+    ap.add_argument("--check", action="store_true",
+                    help="CI's short form: assert every session advances, numbers are per session, no error")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    a = ap.parse_args(argv)
+    plan = [(n, a.same) for n in a.sessions] if a.sessions else [(1, False), (5, False), (20, False), (50, True)]
+    digest = models_digest()
+    results, failures = [], []
+    with Server() as server:
+        for n, same in plan:
+            r = asyncio.run(measure(server, n, a.seconds, a.warmup, same))
+            results.append(r)
+            print(r.line(), flush=True)
+            if a.check:
+                failures += check(r)
+        log_errors = server.log_errors()
+    if a.check:
+        if log_errors:
+            failures.append(f"the server log has errors: {log_errors[:3]}")
+        if models_digest() != digest:
+            failures.append("the shipped models changed during the run")
+        for f in failures:
+            print(f"FAIL: {f}")
+        print("load check: " + ("ok" if not failures else f"{len(failures)} failure(s)"))
+    if a.json:
+        a.json.write_text(json.dumps([r.__dict__ for r in results], indent=1))
+    return 1 if failures else 0
+
+
+def check(r: Result) -> list[str]:
+    """What CI asserts: every session advances, no errors, and distinct settings show distinct numbers."""
+    out = []
+    if r.errors:
+        out.append(f"N={r.n}: errors {r.errors[:3]}")
+    slow = [i + 1 for i, s in enumerate(r.steps) if s <= 0]
+    if slow:
+        out.append(f"N={r.n}: sessions {slow} did not advance")
+    if not r.same and r.n > 1 and len(set(r.seeds_seen.values())) < r.n:
+        out.append(f"N={r.n}: sessions with different seeds show the same held-out loss: {r.seeds_seen}")
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

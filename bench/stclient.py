@@ -1,0 +1,183 @@
+"""A light Streamlit client: speaks the app's own protobuf messages over its websocket, as the browser does.
+
+One `Client` is one browser tab, without the rendering: it opens a page with a query string, presses a button
+by its widget key, re-runs fragments on the timer the server asks for (`auto_rerun`), and records what it
+was sent: each script run's elements (metrics, charts, alerts, exceptions) and when it finished. Fifty of
+these fit on a machine where fifty Chromiums would not; `bench/load.py` checks them against Chromium at
+small N.
+
+Widget values: a rerun sends the values of the widgets the client has changed (none but button triggers
+here); every other widget keeps its session-state value on the server, as for a browser that changed nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+
+@dataclass
+class Run:
+    """One script run (a whole page or one fragment) as the client saw it."""
+
+    started: float
+    fragment: str = ""
+    finished: float | None = None
+    metrics: dict[str, str] = field(default_factory=dict)  # label -> shown value
+    charts: int = 0  # plotly charts sent
+    chart_bytes: int = 0
+    alerts: list[str] = field(default_factory=list)  # warning / error / info bodies
+    exceptions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Client:
+    """One session on `base` (http://host:port). `widgets` maps widget key suffix -> widget id once seen."""
+
+    base: str
+    page: str
+    query: str = ""
+    runs: list[Run] = field(default_factory=list)
+    widgets: dict[str, str] = field(default_factory=dict)
+    page_hashes: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
+    errors: list[str] = field(default_factory=list)
+    _ws: object = None
+    _timers: dict[str, asyncio.Task] = field(default_factory=dict)
+    _run: Run | None = None
+    _page_hash: str = ""
+
+    # ---- sending ----
+    async def _send_rerun(self, fragment: str = "", auto: bool = False, trigger: str | None = None) -> None:
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = self.query
+        cs.page_name = self.page
+        if self._page_hash:
+            cs.page_script_hash = self._page_hash
+        if fragment:
+            cs.fragment_id, cs.is_auto_rerun = fragment, auto
+        if trigger:
+            w = cs.widget_states.widgets.add()
+            w.id, w.trigger_value = trigger, True
+        await self._ws.send(msg.SerializeToString())
+
+    async def press(self, key: str) -> None:
+        """Click the button whose widget key ends with `key` (it must have been drawn)."""
+        wid = self.widget(key)
+        if wid is None:
+            raise KeyError(f"no button {key!r} on the page yet (seen: {sorted(self.widgets)})")
+        await self._send_rerun(trigger=wid)
+
+    def widget(self, key: str) -> str | None:
+        return next((wid for k, wid in self.widgets.items() if k.endswith(key)), None)
+
+    # ---- receiving ----
+    async def _receive(self) -> None:
+        async for data in self._ws:
+            msg = ForwardMsg.FromString(data)
+            kind = msg.WhichOneof("type")
+            now = time.perf_counter()
+            if kind == "new_session":
+                ns = msg.new_session
+                self.page_hashes = {p.url_pathname: p.page_script_hash for p in ns.app_pages}
+                self._run = Run(now)
+                self.runs.append(self._run)
+            elif kind == "navigation":  # the page this run shows: later reruns name it, as the browser does
+                self._page_hash = msg.navigation.page_script_hash or self._page_hash
+            elif kind == "page_info_changed":  # the app rewrote the query string (the page's settings)
+                self.query = msg.page_info_changed.query_string
+            elif kind == "delta":
+                self._delta(msg)
+            elif kind == "script_finished":
+                if self._run is not None and self._run.finished is None:
+                    self._run.finished = now
+                self._run = None
+            elif kind == "auto_rerun":
+                self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
+            elif kind == "stop_auto_rerun":
+                self._stop_timers()
+            elif kind == "session_status_changed" and msg.session_status_changed.script_is_running:
+                if self._run is None or self._run.finished is not None:
+                    self._run = Run(now)
+                    self.runs.append(self._run)
+
+    def _delta(self, msg: ForwardMsg) -> None:
+        run = self._run
+        if run is None:
+            run = self._run = Run(time.perf_counter())
+            self.runs.append(run)
+        if msg.delta.fragment_id:
+            run.fragment = msg.delta.fragment_id
+        if msg.delta.WhichOneof("type") != "new_element":
+            return
+        el = msg.delta.new_element
+        what = el.WhichOneof("type")
+        if what in ("button", "download_button"):
+            b = getattr(el, what)
+            self.widgets[b.id.rsplit("-", 1)[-1] if "-" in b.id else b.id] = b.id
+        elif what == "metric":
+            run.metrics[el.metric.label] = el.metric.body
+        elif what == "plotly_chart":
+            run.charts += 1
+            run.chart_bytes += len(el.plotly_chart.spec)
+        elif what == "alert":
+            run.alerts.append(el.alert.body)
+        elif what == "exception":
+            run.exceptions.append(f"{el.exception.type}: {el.exception.message}")
+
+    def _start_timer(self, fragment: str, interval: float) -> None:
+        old = self._timers.pop(fragment, None)
+        if old is not None:
+            old.cancel()
+
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(interval)
+                await self._send_rerun(fragment=fragment, auto=True)
+
+        self._timers[fragment] = asyncio.ensure_future(tick())
+
+    def _stop_timers(self) -> None:
+        for t in self._timers.values():
+            t.cancel()
+        self._timers.clear()
+
+    # ---- a whole visit ----
+    async def visit(self, seconds: float, press: str | None = None, press_after: float = 0.0) -> None:
+        """Open the page, optionally press a button once it is drawn, stay `seconds`, then close."""
+        url = self.base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+        try:
+            async with websockets.connect(url, max_size=None, subprotocols=["streamlit"]) as ws:
+                self._ws = ws
+                reader = asyncio.ensure_future(self._receive())
+                await self._send_rerun()
+                end = time.perf_counter() + seconds
+                if press:
+                    while self.widget(press) is None and time.perf_counter() < end:
+                        await asyncio.sleep(0.05)
+                    await asyncio.sleep(press_after)
+                    if self.widget(press) is not None:
+                        await self.press(press)
+                    else:
+                        self.errors.append(f"never saw the button {press!r}")
+                await asyncio.sleep(max(0.0, end - time.perf_counter()))
+                self._stop_timers()
+                reader.cancel()
+        except (OSError, websockets.WebSocketException) as e:
+            self.errors.append(f"{type(e).__name__}: {e}")
+        finally:
+            self._stop_timers()
+
+    # ---- what it saw ----
+    def finished_runs(self, since: float = 0.0) -> list[Run]:
+        return [r for r in self.runs if r.finished is not None and r.finished >= since]
+
+    def last_metric(self, label: str) -> str | None:
+        for r in reversed(self.runs):
+            if label in r.metrics:
+                return r.metrics[label]
+        return None
