@@ -29,6 +29,7 @@ class Run:
     finished: float | None = None
     metrics: dict[str, str] = field(default_factory=dict)  # label -> shown value
     charts: int = 0  # plotly charts sent
+    cached: int = 0  # elements sent as a reference to an identical earlier message (Streamlit's message cache)
     chart_bytes: int = 0
     alerts: list[str] = field(default_factory=list)  # warning / error / info bodies
     exceptions: list[str] = field(default_factory=list)
@@ -92,6 +93,8 @@ class Client:
                 self.query = msg.page_info_changed.query_string
             elif kind == "delta":
                 self._delta(msg)
+            elif kind == "ref_hash" and self._run is not None:  # an element the server sent before: unchanged
+                self._run.cached += 1
             elif kind == "script_finished":
                 if self._run is not None and self._run.finished is None:
                     self._run.finished = now
@@ -156,8 +159,9 @@ class Client:
                 reader = asyncio.ensure_future(self._receive())
                 await self._send_rerun()
                 end = time.perf_counter() + seconds
-                if press:
-                    while self.widget(press) is None and time.perf_counter() < end:
+                if press:  # as a user does: once the page has drawn (its button, and a run that drew something)
+                    drawn = lambda: any(r.metrics or r.charts for r in self.finished_runs())  # noqa: E731
+                    while (self.widget(press) is None or not drawn()) and time.perf_counter() < end:
                         await asyncio.sleep(0.05)
                     await asyncio.sleep(press_after)
                     if self.widget(press) is not None:

@@ -28,19 +28,19 @@ def on_demo() -> None:
 
 
 def control(action: str) -> None:
-    s = st.session_state.get(live.SESSION_KEY)
-    if s is not None:
+    h = st.session_state.get(live.SESSION_KEY)
+    if h is not None:
         with ui.callback_errors(f"{PREFIX}:controls"):
-            getattr(s, action)()
+            h.call(action)
 
 
 def on_upload() -> None:
     file = st.session_state.get(f"{PREFIX}:upload")
-    s = st.session_state.get(live.SESSION_KEY)
-    if file is None or s is None:
+    h = st.session_state.get(live.SESSION_KEY)
+    if file is None or h is None:
         return
     with ui.callback_errors(f"{PREFIX}:upload"):
-        cfg = s.load(file.getvalue())
+        cfg = h.call("load", file.getvalue())
         for name, value in live.config_fields(cfg).items():
             st.session_state[K(name)] = value
         st.session_state[f"{PREFIX}:config"] = cfg
@@ -90,89 +90,90 @@ with controls:
                     disabled=not st.session_state[K("clip")])
     st.number_input("Random seed", **limits(LiveConfig, "seed"), step=1, key=K("seed"),
                     help="Same seed, same settings: the same data, starting weights and curves.")
-    st.select_slider("Steps per redraw", options(LiveConfig, "steps_per_tick"), key=K("steps_per_tick"),
-                     help=f"Training steps between two redraws (each redraw trains at most "
-                          f"{live.TICK_SECONDS:g} s, to share the server).")
+    st.select_slider("Steps per tick", options(LiveConfig, "steps_per_tick"), key=K("steps_per_tick"),
+                     help="Training steps per point of the loss history and per click of Step: the same on "
+                          "every screen, however busy the server is.")
 cfg = ui.publish_config(LiveConfig, PREFIX)
 
 with main, ui.friendly_errors():
-    sess, rebuilt = live.session(st.session_state, cfg)
+    h = ui.live_handle(live.SESSION_KEY)
+    rebuilt = h.call("open", cfg)
+    now = h.snapshot(train=False)
     with st.expander(f"About this task: {live.tasklib.get(cfg.task).label}", expanded=False):
         st.markdown(live_text.task_card(cfg))
     buttons = st.container(horizontal=True, vertical_alignment="center")  # wraps on a narrow screen
-    if sess.playing:
+    if now.playing:
         buttons.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",))
     else:
         buttons.button("Play", icon=":material/play_arrow:", key=f"{PREFIX}:play", on_click=control,
-                       args=("play",), type="primary", disabled=sess.trainer is None)
+                       args=("play",), type="primary", disabled=not now.has_model)
     buttons.button("Step", icon=":material/skip_next:", key=f"{PREFIX}:step", on_click=control,
-                   args=("step_once",), disabled=sess.trainer is None,
-                   help="Train one redraw's worth of steps, then stop.")
+                   args=("step_once",), disabled=not now.has_model,
+                   help=f"Train one tick ({cfg.steps_per_tick} steps), then stop.")
     buttons.button("Reset", icon=":material/restart_alt:", key=f"{PREFIX}:reset", on_click=control,
                    args=("reset",), help="New weights from the seed; the history starts over.")
     if rebuilt:
         buttons.caption("Settings changed: a new model starts from step 0.")
     ui.show_callback_error(f"{PREFIX}:controls")
 
-    @st.fragment(run_every=live.TICK_EVERY if sess.playing else None)
+    @st.fragment(run_every=live.TICK_EVERY if now.playing else None)
     def training_panel() -> None:
         with ui.friendly_errors():
-            s = st.session_state[live.SESSION_KEY]
-            was_playing = s.playing
-            if was_playing:
-                s.tick()
-                if s.status in ("diverged", "capped"):
-                    st.rerun()  # stopped itself (NaN or the cap): redraw the buttons and stop the timer
-            if s.status == "refused":
-                st.warning(s.message)
+            s = h.snapshot(train=True)
+            if now.playing and not s.playing:
+                st.rerun()  # stopped (NaN, the cap, a gone worker): redraw the buttons and stop the timer
+            if s.status == "refused" or not s.has_model:
+                st.warning(s.message or "There is no model: the settings were refused.")
                 return
             if s.message:
                 (st.error if s.status == "diverged" else st.info)(s.message)
             if s.note:
                 st.caption(f"ℹ️ {s.note}")
-            p = live.panel(s)
-            m = p.stats
-            numbers = st.container(horizontal=True)  # fixed widths: two rows of two on a narrow screen
-            numbers.metric("Step", f"{m['step']:,}", width=METRIC_WIDTH)
-            numbers.metric("Steps / second", f"{m['steps_per_sec']:.0f}" if m["steps_per_sec"] else "–",
-                           width=METRIC_WIDTH)
-            numbers.metric(f"Held-out {m['metric_name']}", live_text.fmt(m["test_metric"], m["metric_fmt"]),
-                           width=METRIC_WIDTH)
-            numbers.metric("Held-out loss", live_text.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
-            chart = dict(theme=None, config={"displaylogo": False})
-            st.plotly_chart(p.curves, key=f"{PREFIX}:curves",
-                            alt="Loss and metric against training step, for training batches and the held-out "
-                                "set", **chart)
-            st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
-            st.plotly_chart(p.probe, key=f"{PREFIX}:probe",
-                            alt="Hidden state h_t of one held-out sequence at every step, with the targets and the "
-                                "model's answers", **chart)
-            left, right = st.columns(2)
-            with left:
-                st.markdown("**Gradient reaching each step, $\\|\\partial L/\\partial h_t\\|$** (log scale)")
-                st.plotly_chart(p.grads, key=f"{PREFIX}:grads",
-                                alt="Gradient norm reaching each step, log scale", **chart)
-            with right:
-                st.markdown("**Spectral radius of $W_{hh}$** (largest |eigenvalue|)")
-                st.plotly_chart(p.spectral, key=f"{PREFIX}:spectral",
-                                alt="Spectral radius of W_hh against training step", **chart)
-            st.markdown("**Weights** (one colour scale for all three, centred on 0)")
-            st.plotly_chart(p.weights, key=f"{PREFIX}:weights",
-                            alt="Heatmaps of the weight matrices W_xh, W_hh and W_hy on one colour scale", **chart)
-            if s.trainer.task.name == "text":
+            if s.playing and s.busy > 1:
+                st.caption(f"⏳ {live_text.busy_note(s.busy, s.steps_per_sec)}")
+            with ui.one_redraw_at_a_time():
+                p = live.panel(s)
+                m = p.stats
+                numbers = st.container(horizontal=True)  # fixed widths: two rows of two on a narrow screen
+                numbers.metric("Step", f"{m['step']:,}", width=METRIC_WIDTH)
+                numbers.metric("Steps / second", f"{m['steps_per_sec']:.0f}" if m["steps_per_sec"] else "–",
+                               width=METRIC_WIDTH)
+                numbers.metric(f"Held-out {m['metric_name']}", live_text.fmt(m["test_metric"], m["metric_fmt"]),
+                               width=METRIC_WIDTH)
+                numbers.metric("Held-out loss", live_text.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
+                chart = dict(theme=None, config={"displaylogo": False})
+                st.plotly_chart(p.curves, key=f"{PREFIX}:curves", alt="Loss and metric against training step, "
+                                "for training batches and the held-out set", **chart)
+                st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
+                st.plotly_chart(p.probe, key=f"{PREFIX}:probe", alt="Hidden state h_t of one held-out sequence at "
+                                "every step, with the targets and the model's answers", **chart)
+                left, right = st.columns(2)
+                with left:
+                    st.markdown("**Gradient reaching each step, $\\|\\partial L/\\partial h_t\\|$** (log scale)")
+                    st.plotly_chart(p.grads, key=f"{PREFIX}:grads",
+                                    alt="Gradient norm reaching each step, log scale", **chart)
+                with right:
+                    st.markdown("**Spectral radius of $W_{hh}$** (largest |eigenvalue|)")
+                    st.plotly_chart(p.spectral, key=f"{PREFIX}:spectral",
+                                    alt="Spectral radius of W_hh against training step", **chart)
+                st.markdown("**Weights** (one colour scale for all three, centred on 0)")
+                st.plotly_chart(p.weights, key=f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, "
+                                "W_hh and W_hy on one colour scale", **chart)
+            if s.task == "text":
                 st.markdown("**Sample from the model**")
                 st.slider("Temperature (0: always the likeliest character)", **limits(LiveConfig, "temperature"),
                           step=0.1, key=K("temperature"))
                 if st.button("Generate 200 characters", key=f"{PREFIX}:sample"):
-                    st.session_state[f"{PREFIX}:sampled"] = s.sample_text(
-                        n_chars=200, temperature=st.session_state[K("temperature")])
+                    st.session_state[f"{PREFIX}:sampled"] = h.call(
+                        "sample_text", "", 200, st.session_state[K("temperature")])
                 if st.session_state.get(f"{PREFIX}:sampled"):
                     st.code(st.session_state[f"{PREFIX}:sampled"], language=None, wrap_lines=True)
-            d1, d2 = st.columns(2)
-            d1.download_button("Loss history (CSV)", s.csv(), file_name="train_live_history.csv",
+            d1, d2 = st.columns(2)  # made when clicked: not on every redraw
+            d1.download_button("Loss history (CSV)", lambda: h.call("csv"), file_name="train_live_history.csv",
                                mime="text/csv", on_click="ignore", key=f"{PREFIX}:csv")
-            d2.download_button("Weights + settings (.pt)", s.weights_file(), file_name="train_live_model.pt",
-                               mime="application/octet-stream", on_click="ignore", key=f"{PREFIX}:weights_file",
+            d2.download_button("Weights + settings (.pt)", lambda: h.call("weights_file"),
+                               file_name="train_live_model.pt", mime="application/octet-stream",
+                               on_click="ignore", key=f"{PREFIX}:weights_file",
                                help="Load it again below, or in Python with playground.cells.load_model.")
 
     training_panel()

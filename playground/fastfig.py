@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from typing import Callable, Hashable, Mapping
 
+import numpy as np
 import plotly.graph_objects as go
 
 MAX_SKELETONS = 256  # per server; one per figure shape in use (tasks x lengths x hidden sizes ...)
@@ -60,8 +61,14 @@ def figure(name: str, key: Hashable, build: Callable[[], go.Figure], data: Mappi
            layout: Mapping | None = None) -> go.Figure:
     """The skeleton of (name, key) with trace i's properties updated by data[i] and the layout by `layout`."""
     skel = skeleton(name, key, build)
-    traces = [merged(t, (data or {}).get(i, {})) for i, t in enumerate(skel["data"])]
+    traces = [merged(t, _plain((data or {}).get(i, {}))) for i, t in enumerate(skel["data"])]
     return go.Figure({"data": traces, "layout": merged(skel["layout"], layout or {})}, _validate=False)
+
+
+def _plain(props: Mapping) -> dict:
+    """Arrays as lists: plotly's JSON encoder handles a numpy array by trying a series of optional imports
+    (sage, pandas, ...) under the import lock, which all of the server's threads queue for."""
+    return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in props.items()}
 
 
 def clear() -> None:

@@ -30,8 +30,8 @@ PREFIX = "train"
 SESSION_KEY = f"{PREFIX}:session"
 MAX_STEPS = 20_000  # per session, then training pauses until Reset
 MAX_LENGTH = 64
-TICK_SECONDS = 0.25  # a tick never trains longer than this, however many steps it was asked for
-TICK_EVERY = 0.4  # seconds between ticks while playing (the page's fragment run_every)
+TICK_SECONDS = 0.25  # training per redraw when the page itself trains (no worker processes; see pool.py)
+TICK_EVERY = 0.4  # seconds between redraws while playing (the page's fragment run_every)
 STEPS_PER_TICK = (1, 5, 10, 25, 50, 100)
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
 PROBE_GRAD_BATCH = 32
@@ -148,6 +148,7 @@ class LiveSession:
     seconds: float = 0.0  # training wall time so far
     ticks: int = 0
     retrying: bool = False  # Play pressed again after a blow-up, with the settings unchanged
+    _pending: tr.Tick | None = field(default=None, init=False, repr=False)  # the tick in progress (advance)
     lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -180,6 +181,7 @@ class LiveSession:
         self.note = trainer.head.note if trainer else ""
         self.steps_per_sec = self.seconds = 0.0
         self.ticks = 0
+        self._pending = None
         if trainer is not None:
             self._record(tr.Tick(0, [], math.nan, math.nan, 0.0))
 
@@ -231,19 +233,32 @@ class LiveSession:
 
     @_locked
     def tick(self) -> tr.Tick | None:
-        """Train cfg.steps_per_tick steps (at most TICK_SECONDS), add one history row, stop on NaN or the cap."""
+        """Finish the current tick: exactly cfg.steps_per_tick steps since the last row (fewer only at a NaN or
+        the cap), then one history row. The same clicks give the same steps and numbers on every machine."""
+        return self.advance(None)
+
+    @_locked
+    def advance(self, budget: float | None) -> tr.Tick | None:
+        """Train the current tick for up to `budget` seconds (None: to its end). Returns the finished tick when
+        this call completed it (its history row is recorded), else None. Rows come every cfg.steps_per_tick
+        steps however the work is sliced, so a busy server changes how often the page redraws, not the numbers."""
         if self.trainer is None or self.status in ("diverged", "refused"):
             return None
         if self.step >= MAX_STEPS:
             self._cap()
             return None
-        n = min(self.cfg.steps_per_tick, MAX_STEPS - self.step)
-        t = self.trainer.train(n, time_budget=TICK_SECONDS)
-        self.seconds += t.seconds
+        start = self.step - (self._pending.steps if self._pending else 0)  # the step this tick started at
+        quota = min(self.cfg.steps_per_tick, MAX_STEPS - start)
+        part = self.trainer.train(max(1, start + quota - self.step), time_budget=budget)
+        t = self._pending = _joined(self._pending, part)
+        self.seconds += part.seconds
+        if part.steps and part.seconds > 0:
+            rate = part.steps / part.seconds
+            self.steps_per_sec = rate if not self.steps_per_sec else 0.8 * self.steps_per_sec + 0.2 * rate
+        if t.divergence is None and self.step < start + quota:
+            return None  # more of this tick next time
+        self._pending = None
         self.ticks += 1
-        if t.steps and t.seconds > 0:
-            rate = t.steps / t.seconds
-            self.steps_per_sec = rate if not self.steps_per_sec else 0.7 * self.steps_per_sec + 0.3 * rate
         if t.steps:
             self._record(t)
         if t.divergence is not None:
@@ -354,28 +369,76 @@ class Panel:
     stats: dict
 
 
-def panel(s: LiveSession) -> Panel:
-    """The live panel's figures and numbers for the session's current state (one call per redraw)."""
-    with s.lock:  # one consistent state: a tick in flight in another script run finishes first
-        trn = s._need()
-        task, hist, v, last, step = trn.task, list(s.rows), s.view(), s.latest(), s.step
+@dataclass
+class Snapshot:
+    """What the page shows of one session, as plain data: it is made where the model is (a worker process or
+    this one) and drawn by `panel` in the server."""
+
+    status: str
+    message: str
+    note: str
+    step: int
+    steps_per_sec: float
+    task: str  # the task's name ("" when the settings were refused)
+    rows: list[dict]  # the history, one dict per tick
+    view: LiveView | None  # None when there is no model
+    labels: dict  # metric_name, metric_fmt, loss_name, chance, perfect, percent, spectral_label
+    busy: int = 1  # runs training on the same worker now (1: this one alone or none)
+
+    @property
+    def playing(self) -> bool:
+        return self.status == "playing"
+
+    @property
+    def has_model(self) -> bool:
+        return self.view is not None
+
+
+def snapshot(s: LiveSession) -> Snapshot:
+    """The session's state for the page (one call per redraw; holds the lock for one consistent state)."""
+    with s.lock:  # a tick in flight in another script run finishes first
+        trn = s.trainer
+        if trn is None:
+            return Snapshot(s.status, s.message, s.note, 0, 0.0, "", [], None, {})
+        task, cell = trn.task, trn.model.config.cell
+        labels = {"metric_name": task.metric.name, "metric_fmt": task.metric.fmt, "loss_name": trn.model.g.loss_name,
+                  "chance": task.chance(trn.length), "perfect": task.metric.perfect,
+                  "percent": task.metric.name == "accuracy",
+                  "spectral_label": "W_hh" if cell == "rnn" else f"W_hh, {CELLS[cell].gates[2]} block"}
+        return Snapshot(s.status, s.message, s.note, s.step, s.steps_per_sec, task.name, list(s.rows), s.view(),
+                        labels)
+
+
+def panel(s: LiveSession | Snapshot) -> Panel:
+    """The live panel's figures and numbers (one call per redraw), from a session or its snapshot."""
+    snap = snapshot(s) if isinstance(s, LiveSession) else s
+    if snap.view is None:
+        raise ConfigError(snap.message or "There is no model: the settings were refused.")
+    v, lab, hist = snap.view, snap.labels, snap.rows
     col = {k: [r[k] for r in hist] for k in tr.HISTORY_COLUMNS}
-    percent = task.metric.name == "accuracy"
-    cell = trn.model.config.cell
+    last = hist[-1] if hist else {}
     return Panel(
         curves=tf.curves(col["step"], col["train_loss"], col["test_loss"], col["train_metric"], col["test_metric"],
-                         trn.model.g.loss_name, f"{task.metric.name}", task.chance(trn.length), task.metric.perfect,
-                         percent=percent),
+                         lab["loss_name"], lab["metric_name"], lab["chance"], lab["perfect"], percent=lab["percent"]),
         probe=tf.probe(v.h, v.h_range, v.inputs, v.targets, v.predictions, v.correct, v.y_value, v.y_target,
                        v.regression),
         weights=tf.weights(v.weights, v.blocks),
-        spectral=tf.spectral_radius(col["step"], col["spectral_radius"],
-                                    "W_hh" if cell == "rnn" else f"W_hh, {CELLS[cell].gates[2]} block"),
+        spectral=tf.spectral_radius(col["step"], col["spectral_radius"], lab["spectral_label"]),
         grads=tf.grad_norms(v.grad_norms),
-        stats={"step": step, "steps_per_sec": s.steps_per_sec, "status": s.status,
+        stats={"step": snap.step, "steps_per_sec": snap.steps_per_sec, "status": snap.status,
                "test_metric": last.get("test_metric", math.nan), "test_loss": last.get("test_loss", math.nan),
-               "metric_name": task.metric.name, "metric_fmt": task.metric.fmt},
+               "metric_name": lab["metric_name"], "metric_fmt": lab["metric_fmt"]},
     )
+
+
+def _joined(a: tr.Tick | None, b: tr.Tick) -> tr.Tick:
+    """Two slices of one tick as one: all the losses, step-weighted means, the divergence if any.
+    (A kept slice `a` has steps: a slice that diverges at once ends its tick.)"""
+    if a is None:
+        return b
+    mean = (lambda x, y: (x * a.steps + y * b.steps) / (a.steps + b.steps)) if b.steps else (lambda x, y: x)
+    return tr.Tick(a.steps + b.steps, a.losses + b.losses, mean(a.metric, b.metric), mean(a.grad_norm, b.grad_norm),
+                   a.seconds + b.seconds, b.divergence)
 
 
 def _shown_value(g: str, y: torch.Tensor, logits: torch.Tensor, pred: torch.Tensor, regression: bool) -> np.ndarray:
@@ -385,13 +448,3 @@ def _shown_value(g: str, y: torch.Tensor, logits: torch.Tensor, pred: torch.Tens
         return y[:, 0].double().numpy()
     idx = logits.argmax(-1, keepdim=True)
     return y.gather(-1, idx)[:, 0].double().numpy()
-
-
-def session(store, cfg: LiveConfig) -> tuple[LiveSession, bool]:
-    """The session's LiveSession (created on first use) with cfg applied; (session, settings rebuilt model)."""
-    s = store.get(SESSION_KEY)
-    if s is None:
-        s = LiveSession(cfg)
-        store[SESSION_KEY] = s
-        return s, False
-    return s, s.apply(cfg)

@@ -63,3 +63,10 @@ def task_card(cfg: LiveConfig) -> str:
                 if task.chance(cfg.length) is not None else "") + ".",
              f"- **A perfect model:** {task.perfect}"]
     return "\n".join(lines)
+
+
+def busy_note(busy: int, steps_per_sec: float) -> str:
+    """Why training is slower than alone: the worker shares its core equally among the runs playing on it."""
+    rate = f" (about {steps_per_sec:.0f} steps/s for this one)" if steps_per_sec else ""
+    return (f"Shared server: {busy} runs are training on this core, each gets an equal slice{rate}. The numbers "
+            "at each step are the same as alone; they just come slower.")

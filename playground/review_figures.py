@@ -34,7 +34,8 @@ def colour(value: float, scale: dict) -> str:
     """The CSS colour a heatmap with `scale` gives to `value` (clipped to the scale's range)."""
     lo, hi = scale["zmin"], scale["zmax"]
     frac = 0.5 if not math.isfinite(value) or hi <= lo else min(1.0, max(0.0, (value - lo) / (hi - lo)))
-    palette = _palette(scale["colorscale"])
+    cs = scale["colorscale"]
+    palette = _palette(cs if isinstance(cs, str) else tuple(tuple(step) for step in cs))  # a cache key
     return palette[round(frac * (len(palette) - 1))]
 
 
@@ -51,8 +52,9 @@ def _named(name: str) -> list:
 
 
 @functools.lru_cache(maxsize=8)
-def _palette(colorscale: str, n: int = 256) -> tuple[str, ...]:
-    return tuple(pcolors.sample_colorscale(colorscale, [i / (n - 1) for i in range(n)]))
+def _palette(colorscale: str | tuple, n: int = 256) -> tuple[str, ...]:
+    scale = colorscale if isinstance(colorscale, str) else [list(step) for step in colorscale]
+    return tuple(pcolors.sample_colorscale(scale, [i / (n - 1) for i in range(n)]))
 
 
 def _ink(rgb: str) -> str:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import threading
+import time
 from typing import Callable, Hashable, Iterator, MutableMapping, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from playground import pool
 from playground.errors import PlaygroundError
 from playground.pages import url_for
 from playground.state import check, from_params, to_params
@@ -144,3 +147,68 @@ def friendly_errors() -> Iterator[None]:
     except Exception as e:  # noqa: BLE001 - last line of defence for a live demo
         log.exception("unexpected error")
         st.error(f"Something went wrong ({type(e).__name__}). Try other settings or reload the page.")
+
+
+# ---- Train live's sessions: their runs live in worker processes (playground.pool) ----
+JANITOR_EVERY = 1.0  # seconds between checks for sessions whose browser has gone
+
+
+@st.cache_resource(show_spinner=False)
+def live_pool() -> pool.Pool | None:
+    """The server's training workers, started on first use (None: PLAYGROUND_WORKERS=0, train in-process)."""
+    n = pool.default_workers()
+    if n == 0:
+        return None
+    p = pool.Pool(n)
+    threading.Thread(target=_janitor, args=(p,), daemon=True, name="playground-janitor").start()
+    return p
+
+
+def _janitor(p: pool.Pool) -> None:
+    """Pause the runs of sessions whose websocket is gone (from that moment they train no more steps) and free
+    those Streamlit has dropped (server.disconnectedSessionTTL later), so their memory comes back."""
+    from streamlit.runtime import Runtime
+
+    paused: set[str] = set()
+    while True:
+        time.sleep(JANITOR_EVERY)
+        try:
+            rt = Runtime.instance()
+            for sid in p.sessions():
+                if rt._session_mgr.get_session_info(sid) is None:
+                    p.forget(sid)
+                    paused.discard(sid)
+                elif not rt.is_active_session(sid):
+                    if sid not in paused:
+                        paused.add(sid)
+                        with contextlib.suppress(PlaygroundError):  # e.g. its worker restarted meanwhile
+                            p.call(sid, "pause", timeout=10)
+                else:
+                    paused.discard(sid)
+        except Exception:  # noqa: BLE001 - the janitor must keep going
+            log.exception("live-session janitor")
+
+
+def live_handle(session_key: str) -> pool.Handle:
+    """This browser session's handle on its training run (created on first use)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    h = st.session_state.get(session_key)
+    if h is None:
+        ctx = get_script_run_ctx()
+        h = pool.Handle(live_pool(), ctx.session_id if ctx else "local")
+        st.session_state[session_key] = h
+    return h
+
+
+_REDRAW = threading.Lock()
+
+
+@contextlib.contextmanager
+def one_redraw_at_a_time() -> Iterator[None]:
+    """Hold while building and sending a live redraw. It is pure Python under the GIL, so doing twenty at once
+    is no faster than one after another, and much slower in fact: each thread gives the GIL up and waits to take
+    it back many times per chart (hashing, sockets), the server's event loop among them. Queued here instead,
+    the redraws come in turn and the event loop that sends them stays free."""
+    with _REDRAW:
+        yield

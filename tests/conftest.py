@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# AppTest runs the pages in this process: their training runs here too (pool.Handle with no pool), so a test can
+# look inside the LiveSession. The served app of the browser tests gets the real worker processes (see below).
+os.environ["PLAYGROUND_WORKERS"] = "0"
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -36,7 +39,7 @@ def served_app(log_name: str = "streamlit.log"):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PLAYGROUND_WORKERS": ""})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60

@@ -39,12 +39,12 @@ def test_step_play_pause_reset(at):
     at.button(key="train:step").click().run()
     assert _step(at) == per_tick and _curve_points(at) == points + 1
     at.button(key="train:play").click().run()  # the full rerun runs the fragment once: one tick
-    assert at.session_state[SESSION_KEY].playing
+    assert at.session_state[SESSION_KEY].session.playing
     assert [b.label for b in at.button][:1] == ["Pause"] and _step(at) == 2 * per_tick
     at.run()  # a rerun while playing ticks again
     assert _step(at) == 3 * per_tick
     at.button(key="train:pause").click().run()
-    assert not at.session_state[SESSION_KEY].playing
+    assert not at.session_state[SESSION_KEY].session.playing
     at.run()
     assert _step(at) == 3 * per_tick  # paused: no more training
     at.button(key="train:reset").click().run()
@@ -55,11 +55,11 @@ def test_step_play_pause_reset(at):
 def test_switching_f_and_g_changes_the_model_that_trains(at):
     at.selectbox(key="train.f").set_value("relu").run()
     at.button(key="train:step").click().run()
-    model = at.session_state[SESSION_KEY].trainer.model
+    model = at.session_state[SESSION_KEY].session.trainer.model
     assert model.config.f == "relu" and model.config.g == "sigmoid"
     at.selectbox(key="train.g").set_value("identity").run()
     at.button(key="train:step").click().run()
-    model = at.session_state[SESSION_KEY].trainer.model
+    model = at.session_state[SESSION_KEY].session.trainer.model
     assert model.config.g == "identity" and model.g.loss_name == "mean squared error"
     assert any("squared error" in c.value for c in at.caption)  # the one-line note on the odd choice
     assert any("mean squared error" in c.proto.spec for c in at.get("plotly_chart"))
@@ -84,7 +84,7 @@ def test_a_blow_up_pauses_and_is_explained(at):
     at.toggle(key="train.clip").set_value(False).run()
     at.button(key="train:play").click().run()
     assert any("exploded at step" in e.value for e in at.error)
-    assert at.session_state[SESSION_KEY].status == "diverged" and not at.exception
+    assert at.session_state[SESSION_KEY].session.status == "diverged" and not at.exception
 
 
 def test_text_task_samples_text(at):

@@ -1,0 +1,342 @@
+"""Live training outside the Streamlit server's Python thread: a few worker processes own every run.
+
+Why: the server is one Python process. Twenty script threads each stepping a model in it fight over one
+GIL (every torch op releases and retakes it), so at five sessions each got ~2 steps/s. Here each worker is
+a process of its own with one thread, it trains its sessions in turn, in slices of SLICE seconds (round
+robin: every playing session gets the same CPU time), and answers the page's requests between slices. The
+page only sends commands (play, pause, step, reset, new settings) and asks for a `live.Snapshot` to draw.
+
+    pool = Pool(2)                          # the app starts it once per server (st.cache_resource)
+    h = Handle(pool, session_id)
+    h.call("open", cfg); h.call("play")
+    snap = h.snapshot()                     # step, history, probe arrays: what the page draws
+
+`Handle(None, sid)` runs the same `Engine` in this process instead (PLAYGROUND_WORKERS=0; tests, AppTest):
+then the page's own redraw trains TICK_SECONDS per call, as before.
+
+Fault handling: a worker that dies is replaced at once; its sessions' calls raise WorkerGone (a
+PlaygroundError: the page says so) and the next "open" starts the session afresh on a live worker. A
+session whose page has not asked anything for GONE_AFTER seconds (its browser went away) stops training;
+one not heard of for DROP_AFTER is forgotten, and so is every session the server reports closed.
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from multiprocessing.connection import Client, Connection, Listener
+from typing import Any, Callable
+
+from playground import live
+from playground.errors import PlaygroundError
+
+log = logging.getLogger("playground")
+SLICE = 0.03  # seconds a worker trains one session before it turns to the next one and to its requests
+GONE_AFTER = 60.0  # a playing session whose page asked nothing for this long is paused (the janitor in ui.py
+# pauses one whose browser disconnected at once; this catches a server that stopped asking at all)
+DROP_AFTER = 600.0  # ...and after this long forgotten (its memory comes back)
+WORKER_NICE = 10  # workers train with whatever CPU the server's page work leaves
+CALL_TIMEOUT = 60.0  # a request that takes longer means a hung worker
+OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text", "csv", "weights_file", "load",
+       "close")
+
+
+def default_workers() -> int:
+    """PLAYGROUND_WORKERS, else one per core (at most 4): Community Cloud gives up to 2."""
+    env = os.environ.get("PLAYGROUND_WORKERS", "")
+    if env.strip().isdigit():
+        return int(env)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class WorkerGone(PlaygroundError):
+    """The process that trained this session stopped."""
+
+
+class Engine:
+    """Every session of one worker (or of this process): runs the page's requests and trains in slices."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.sessions: dict[str, live.LiveSession] = {}
+        self.seen: dict[str, float] = {}
+        self._turn: deque[str] = deque()  # round robin over sessions that are playing
+        self.clock = clock
+
+    # ---- requests ----
+    def call(self, sid: str, op: str, *args) -> Any:
+        if op not in OPS:
+            raise ValueError(f"unknown request {op!r}")
+        self.seen[sid] = self.clock()
+        if op == "close":
+            self.drop(sid)
+            return None
+        if op == "open":  # the page's settings, on every full script run: returns True when they rebuilt the model
+            (cfg,) = args
+            s = self.sessions.get(sid)
+            if s is None:
+                self.sessions[sid] = live.LiveSession(cfg)
+                return False
+            return s.apply(cfg)
+        s = self.sessions.get(sid)
+        if s is None:
+            raise WorkerGone("This training session is no longer on the server (it was idle, or its worker "
+                             "restarted). Press Reset to start again.")
+        if op == "snapshot":
+            (train_for,) = args or (0.0,)
+            if train_for and s.playing:  # in-process mode: the redraw itself trains
+                s.advance(train_for)
+            snap = live.snapshot(s)
+            snap.busy = max(1, len(self.playing()))
+            return snap
+        result = getattr(s, op)(*args)
+        if op == "load":
+            return result  # the settings of the loaded file
+        return live.snapshot(s) if op in ("play", "pause", "step_once", "reset") else result
+
+    # ---- training ----
+    def playing(self) -> list[str]:
+        return [sid for sid, s in self.sessions.items() if s.playing]
+
+    def work(self, budget: float = SLICE) -> str | None:
+        """Train the next playing session (round robin) for up to `budget` seconds; returns its id."""
+        playing = set(self.playing())
+        self._turn = deque(sid for sid in self._turn if sid in playing)
+        self._turn.extend(sid for sid in playing if sid not in self._turn)
+        if not self._turn:
+            return None
+        sid = self._turn.popleft()
+        self._turn.append(sid)
+        self.sessions[sid].advance(budget)
+        return sid
+
+    def expire(self) -> None:
+        """Pause sessions nobody watches; forget those long gone."""
+        now = self.clock()
+        for sid in list(self.sessions):
+            idle = now - self.seen.get(sid, now)
+            if idle > DROP_AFTER:
+                self.drop(sid)
+            elif idle > GONE_AFTER and self.sessions[sid].playing:
+                s = self.sessions[sid]
+                s.pause()
+                s.message = "Paused: this page was not open (training stops when no one watches)."
+
+    def drop(self, sid: str) -> None:
+        self.sessions.pop(sid, None)
+        self.seen.pop(sid, None)
+
+
+def serve(conn: Connection) -> None:
+    """A worker process's loop: answer every waiting request, train one slice, repeat; sleep when idle."""
+    import torch
+
+    torch.set_num_threads(1)
+    engine = Engine()
+    last_expire = time.monotonic()
+    while True:
+        while conn.poll(0 if engine.playing() else 1.0):
+            msg = conn.recv()
+            if msg == "stop":
+                return
+            rid, sid, op, args = msg
+            try:
+                reply = (rid, True, engine.call(sid, op, *args))
+            except PlaygroundError as e:
+                reply = (rid, False, _portable(e))
+            except Exception as e:  # noqa: BLE001 - the worker must outlive one bad request
+                log.exception("worker request failed")
+                reply = (rid, False, RuntimeError(f"{type(e).__name__}: {e}"))
+            conn.send(reply)
+        engine.work()
+        if time.monotonic() - last_expire > 1.0:
+            engine.expire()
+            last_expire = time.monotonic()
+
+
+def main() -> None:
+    """Entry point of a worker process: `python -c "from playground.pool import main; main()" ADDRESS`, with
+    the authentication key on stdin (a plain subprocess: multiprocessing's spawn would re-run the app's
+    __main__, which under `streamlit run` is the page script)."""
+    import sys
+
+    key = bytes.fromhex(sys.stdin.readline().strip())
+    os.nice(WORKER_NICE)  # the server's own thread (pages, redraws, a visitor's first view) goes first
+    with Client(sys.argv[1], family="AF_UNIX", authkey=key) as conn:
+        try:
+            serve(conn)
+        except (EOFError, OSError):
+            pass  # the server went away
+
+
+class Worker:
+    """One worker process, its connection, and the thread that hands its replies to the waiting calls."""
+
+    _ids = itertools.count()
+
+    def __init__(self):
+        self.name = f"playground-worker-{next(self._ids)}"
+        key = secrets.token_bytes(16)
+        path = os.path.join(tempfile.mkdtemp(prefix="playground-"), "worker.sock")
+        with Listener(path, family="AF_UNIX", authkey=key) as listener:
+            root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+            self.process = subprocess.Popen([sys.executable, "-c", "from playground.pool import main; main()", path],
+                                            stdin=subprocess.PIPE, env=env, cwd=root)
+            self.process.stdin.write(key.hex().encode() + b"\n")
+            self.process.stdin.close()
+            listener._listener._socket.settimeout(60)  # a worker that never calls back: fail, do not hang
+            self.conn = listener.accept()
+        with contextlib.suppress(OSError):  # the listener removed its socket file on closing
+            os.rmdir(os.path.dirname(path))
+        self.pending: dict[int, Future] = {}
+        self.lock = threading.Lock()
+        self.send_lock = threading.Lock()
+        self.sessions: set[str] = set()
+        self._reader = threading.Thread(target=self._read, daemon=True, name=f"{self.name}-reader")
+        self._reader.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def submit(self, rid: int, sid: str, op: str, args: tuple) -> Future:
+        fut: Future = Future()
+        with self.lock:
+            self.pending[rid] = fut
+        try:
+            with self.send_lock:
+                self.conn.send((rid, sid, op, args))
+        except (OSError, ValueError):
+            self._fail_all()
+        return fut
+
+    def _read(self) -> None:
+        while True:
+            try:
+                rid, ok, value = self.conn.recv()
+            except (EOFError, OSError):
+                self._fail_all()
+                return
+            with self.lock:
+                fut = self.pending.pop(rid, None)
+            if fut is not None:
+                fut.set_result(value) if ok else fut.set_exception(value)
+
+    def _fail_all(self) -> None:
+        with self.lock:
+            waiting, self.pending = list(self.pending.values()), {}
+        for fut in waiting:
+            if not fut.done():
+                fut.set_exception(WorkerGone("The training worker stopped (the server restarts it). The run is "
+                                             "lost: press Reset to start again."))
+
+    def stop(self) -> None:
+        if self.alive:
+            with contextlib.suppress(OSError, ValueError), self.send_lock:
+                self.conn.send("stop")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(2)
+        if self.alive:
+            self.process.kill()
+        self.conn.close()
+
+
+class Pool:
+    """`n` workers; each session lives on one (the least loaded when it first opens)."""
+
+    def __init__(self, n: int = 2):
+        self.workers = [Worker() for _ in range(max(1, n))]
+        self.home: dict[str, Worker] = {}
+        self._rid = itertools.count()
+        self.lock = threading.Lock()
+
+    def worker_of(self, sid: str, op: str) -> Worker:
+        with self.lock:
+            for i, w in enumerate(self.workers):
+                if not w.alive:  # replace a dead worker; its sessions learn it at their next call
+                    log.warning("training worker %s died; starting a new one", w.name)
+                    self.workers[i] = Worker()
+            w = self.home.get(sid)
+            if w is not None and w in self.workers:
+                return w
+            if op != "open" and w is not None:
+                raise WorkerGone("The training worker of this session stopped (the server restarted it). "
+                                 "The run is lost: press Reset to start again.")
+            w = min(self.workers, key=lambda x: len(x.sessions))
+            w.sessions.add(sid)
+            self.home[sid] = w
+            return w
+
+    def call(self, sid: str, op: str, *args, timeout: float = CALL_TIMEOUT) -> Any:
+        w = self.worker_of(sid, op)
+        fut = w.submit(next(self._rid), sid, op, args)
+        try:
+            return fut.result(timeout)
+        except FutureTimeout:
+            raise WorkerGone(f"The training worker did not answer within {timeout:.0f} s; it is being "
+                             "restarted. Press Reset to start again.") from None
+
+    def forget(self, sid: str) -> None:
+        """The session is closed: free its run on its worker."""
+        with self.lock:
+            w = self.home.pop(sid, None)
+        if w is not None:
+            w.sessions.discard(sid)
+            if w.alive:
+                w.submit(next(self._rid), sid, "close", ())
+
+    def restart(self, w: Worker) -> None:
+        """Kill a worker (e.g. a hung one); the next call replaces it."""
+        w.process.kill()
+        w.process.wait(5)
+
+    def sessions(self) -> list[str]:
+        with self.lock:
+            return list(self.home)
+
+    def stop(self) -> None:
+        for w in self.workers:
+            w.stop()
+
+
+class Handle:
+    """The page's end of one session: the pool's worker, or an Engine in this process (pool None)."""
+
+    def __init__(self, pool: Pool | None, sid: str):
+        self.pool, self.sid = pool, sid
+        self.engine = Engine() if pool is None else None
+        self.last: live.Snapshot | None = None
+
+    def call(self, op: str, *args) -> Any:
+        out = self.engine.call(self.sid, op, *args) if self.engine else self.pool.call(self.sid, op, *args)
+        if isinstance(out, live.Snapshot):
+            self.last = out
+        return out
+
+    def snapshot(self, train: bool = False) -> live.Snapshot:
+        """The session as it is now. In-process mode with train=True (the page's redraw while playing): train up
+        to TICK_SECONDS first. A worker trains on its own and is only asked."""
+        return self.call("snapshot", live.TICK_SECONDS if self.engine and train else 0.0)
+
+    @property
+    def session(self) -> live.LiveSession | None:
+        """The LiveSession itself (in-process mode only; tests look inside it)."""
+        return self.engine.sessions.get(self.sid) if self.engine else None
+
+
+def _portable(e: PlaygroundError) -> PlaygroundError:
+    """The error as one that survives pickling to the server: its own class when that takes just a message."""
+    try:
+        return type(e)(str(e))
+    except TypeError:
+        return PlaygroundError(str(e))
