@@ -10,7 +10,7 @@ app's websocket protocol, no rendering) on Train live, each with its own seed (o
 - per session: redraws/s (finished training-panel runs with charts) and training steps/s (its "Step" metric),
   min / median / max, and whether any session stalled (no redraw in the last 5 s);
 - a new visitor's Read a review: seconds from opening the page to its first chart;
-- the server's CPU in cores (app process and its workers) and its resident memory (MB).
+- the server's CPU in cores (app process and its workers) and its memory (MB, proportional set size).
 """
 from __future__ import annotations
 
@@ -96,12 +96,14 @@ class Server:
                 pass
         return total
 
-    def rss_mb(self) -> float:
+    def rss_mb(self, field: str = "Pss:") -> float:
+        """Memory of the app and its workers, MB. Pss by default: pages the processes share (the torch library)
+        count once in total, as the container's memory limit sees them; Rss counts them in every process."""
         total = 0
         for pid in self.pids():
             try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith(field):
                         total += int(line.split()[1])
             except OSError:
                 pass
@@ -146,7 +148,7 @@ class Result:
         visitor = f"{self.visitor_s:.1f} s" if self.visitor_s is not None else "never"
         return (f"N={self.n:<3d}{' same link' if self.same else ' distinct '} redraws/s {mmm(self.redraws, '.2f'):>16}"
                 f"  steps/s {mmm(self.steps, '.0f'):>13}  stalled {self.stalled}  visitor {visitor:>6}"
-                f"  cpu {self.cores:.2f} cores  rss {self.rss_mb:.0f} MB")
+                f"  cpu {self.cores:.2f} cores  mem {self.rss_mb:.0f} MB")
 
 
 async def measure(server: Server, n: int, seconds: float, warmup: float, same: bool = False,

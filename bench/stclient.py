@@ -33,6 +33,7 @@ class Run:
     chart_bytes: int = 0
     alerts: list[str] = field(default_factory=list)  # warning / error / info bodies
     exceptions: list[str] = field(default_factory=list)
+    status: str = ""  # how it finished: FINISHED_SUCCESSFULLY, FINISHED_EARLY_FOR_RERUN, ...
 
 
 @dataclass
@@ -98,6 +99,7 @@ class Client:
             elif kind == "script_finished":
                 if self._run is not None and self._run.finished is None:
                     self._run.finished = now
+                    self._run.status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
                 self._run = None
             elif kind == "auto_rerun":
                 self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
