@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any, Callable
@@ -255,7 +255,8 @@ class Pool:
     """`n` workers; each session lives on one (the least loaded when it first opens)."""
 
     def __init__(self, n: int = 2):
-        self.workers = [Worker() for _ in range(max(1, n))]
+        with ThreadPoolExecutor(max(1, n)) as ex:  # each start imports torch: side by side, not one after another
+            self.workers = list(ex.map(lambda _: Worker(), range(max(1, n))))
         self.home: dict[str, Worker] = {}
         self._rid = itertools.count()
         self.lock = threading.Lock()

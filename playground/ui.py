@@ -153,7 +153,7 @@ def friendly_errors() -> Iterator[None]:
 JANITOR_EVERY = 1.0  # seconds between checks for sessions whose browser has gone
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="Starting the training workers (once per server, a few seconds)…")
 def live_pool() -> pool.Pool | None:
     """The server's training workers, started on first use (None: PLAYGROUND_WORKERS=0, train in-process)."""
     n = pool.default_workers()
