@@ -124,14 +124,20 @@ def accuracy(model: RecurrentModel, data: Sequence[tuple[list[int], int]], batch
     return right / max(1, len(data))
 
 
-def train(config: ModelConfig, train_data: Sequence[tuple[list[int], int]],
-          dev_data: Sequence[tuple[list[int], int]], settings: TrainSettings = TrainSettings(),
+Data = Sequence[tuple[list[int], int]]
+
+
+def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data],
+          settings: TrainSettings = TrainSettings(),
           label: str = "", stream: TextIO | None = None,
           on_epoch: Callable[[dict], None] | None = None) -> tuple[RecurrentModel, list[dict]]:
     """Adam on binary cross-entropy at the last word; keeps the weights of the epoch with the best dev accuracy.
 
+    dev_data may be several named dev sets (e.g. IMDB reviews and SST sentences): the epoch is then picked by
+    their mean accuracy, and each one's accuracy is kept in the history as dev_<name>.
     Returns (model in eval mode, one dict per epoch). Raises DivergenceError if the loss becomes NaN.
     """
+    dev_sets = dev_data if isinstance(dev_data, dict) else {"": dev_data}
     torch.manual_seed(settings.seed)
     threads = torch.get_num_threads()
     torch.set_num_threads(settings.threads)
@@ -171,8 +177,10 @@ def train(config: ModelConfig, train_data: Sequence[tuple[list[int], int]],
                 seen += len(y)
                 step += 1
                 bar.update(step, f"epoch {epoch}/{settings.epochs} loss {total / seen:.3f}")
-            dev = accuracy(model, dev_data) if dev_data else float("nan")
-            row = {"epoch": epoch, "train_loss": total / max(1, seen), "dev_accuracy": dev}
+            devs = {f"dev_{k}": accuracy(model, d) for k, d in dev_sets.items() if d}
+            dev = sum(devs.values()) / len(devs) if devs else float("nan")
+            row = {"epoch": epoch, "train_loss": total / max(1, seen), "dev_accuracy": dev,
+                   **(devs if isinstance(dev_data, dict) else {})}
             history.append(row)
             if on_epoch:
                 on_epoch(row)

@@ -2,6 +2,7 @@
 models load read-only, match the lesson's configuration and stay under 2 MB."""
 import json
 import random
+from dataclasses import replace
 import subprocess
 import sys
 
@@ -91,7 +92,7 @@ def test_train_evaluate_predict_cli_on_a_toy_file(tmp_path):
     data.write_text("text\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in rows), encoding="utf-8")
     out = tmp_path / "assets"
     summary = run_cli("train", "--data", str(data), "--out", str(out), "--models", "rnn", "--epochs", "1",
-                      "--split", "10,20,4")
+                      "--split", "10,20,4", "--imdb", "")
     assert set(summary["models"]) == {"rnn"} and (out / "rnn.pt").is_file() and (out / "vocab.json").is_file()
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["split"]["test"] == 20
@@ -108,6 +109,66 @@ def test_train_evaluate_predict_cli_on_a_toy_file(tmp_path):
     pred = run_cli("predict", "The film is not GOOD!", "--model", "rnn", "--assets", str(out))
     assert pred["tokens"] == ["the", "film", "is", "not", "good", "!"]
     assert pred["p_positive"] == pytest.approx(sentiment.predict(sm, "The film is not GOOD!")["p_positive"], abs=1e-6)
+
+
+def write_imdb(folder, n_train: int, n_test: int, seed: int):
+    """A toy IMDB folder: gzip TSVs with the real files' header text, label, rating, id; reviews of two or three
+    toy sentences, the label carried by the last one (as real reviews often end on their verdict)."""
+    import gzip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, n, s in (("imdb_train.tsv.gz", n_train, seed), ("imdb_test.tsv.gz", n_test, seed + 1)):
+        rows = toy_rows(3 * n, s)
+        with gzip.open(folder / name, "wt", encoding="utf-8") as f:
+            f.write("text\tlabel\trating\tid\n")
+            for i in range(n):
+                (a, _), (b, _), (c, y) = rows[3 * i:3 * i + 3]
+                f.write(f"{a.capitalize()}. {b}. {c}!\t{y}\t{8 if y else 2}\t{i}\n")
+    return folder
+
+
+def test_evaluate_cli_reads_gzip_files_with_extra_columns(tmp_path):
+    from playground.sentiment_data import read_tsv
+
+    folder = write_imdb(tmp_path / "imdb", 5, 40, seed=7)
+    rows = read_tsv(folder / "imdb_test.tsv.gz")
+    assert len(rows) == 40 and all(y in (0, 1) for _, y in rows) and rows[0][0].endswith("!")
+    result = run_cli("evaluate", str(folder / "imdb_test.tsv.gz"), "--model", "gru")
+    sm = sentiment.load("gru")
+    by_hand = sum((sentiment.running_sentiment(sm, tokenize(t))[-1] > 0.5) == bool(y) for t, y in rows) / len(rows)
+    assert result["n"] == 40 and result["accuracy"] == pytest.approx(by_hand, abs=1e-4)
+
+
+def test_the_training_script_is_deterministic_on_a_tiny_sst_plus_imdb_corpus(tmp_path):
+    """Same seed, same files: two runs write identical weights and figures; the IMDB figures are this model's
+    accuracy on the toy test reviews read whole."""
+    from playground.sentiment_fit import train_all
+
+    data = tmp_path / "toy.tsv"
+    data.write_text("text\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in toy_rows(200, 5)), encoding="utf-8")
+    imdb = write_imdb(tmp_path / "imdb", 80, 30, seed=11)
+    settings = {"gru": FAST}
+    runs = []
+    for k in range(2):
+        out = tmp_path / f"run{k}"
+        m = train_all(data, out, ["gru"], settings=settings, split_args=dict(n_dev=10, n_test=20, min_len=4),
+                      imdb=imdb, imdb_tokens=12, imdb_dev=10, vocab_size=60)
+        runs.append((m, torch.load(out / "gru.pt", weights_only=True)["state_dict"]))
+    (m0, w0), (m1, w1) = runs
+    assert all(torch.equal(w0[k], w1[k]) for k in w0)
+    drop = ("train_seconds", "train_cpu_seconds")
+    assert {k: v for k, v in m0["models"]["gru"].items() if k not in drop} == \
+        {k: v for k, v in m1["models"]["gru"].items() if k not in drop}
+    assert m0["imdb"]["train_reviews"] == 70 and m0["imdb"]["test"] == 30 and m0["split"]["test"] == 20
+    sm = sentiment.load("gru", tmp_path / "run0")
+    from playground.sentiment_data import read_tsv
+    test_rows = read_tsv(imdb / "imdb_test.tsv.gz")
+    assert m0["models"]["gru"]["imdb_test_accuracy"] == pytest.approx(sentiment.evaluate(sm, test_rows)["accuracy"])
+    other = train_all(data, tmp_path / "run2", ["gru"], settings={"gru": replace(FAST, seed=1)}, seed=1,
+                      split_args=dict(n_dev=10, n_test=20, min_len=4), imdb=imdb, imdb_tokens=12, imdb_dev=10,
+                      vocab_size=60)
+    w2 = torch.load(tmp_path / "run2" / "gru.pt", weights_only=True)["state_dict"]
+    assert not all(torch.equal(w0[k], w2[k]) for k in w0) and other["imdb"]["seed"] == 1
 
 
 def test_cli_reports_bad_input_without_a_traceback(tmp_path):
