@@ -70,6 +70,25 @@ def read_tsv(path: str | Path) -> list[tuple[str, int]]:
     return rows
 
 
+def read_texts(path: str | Path, limit: int | None = None) -> list[str]:
+    """The first column of the first `limit` rows of a TSV (or .tsv.gz) with a header: e.g. imdb_unsup.tsv.gz's
+    unlabelled reviews (header text<TAB>id)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"No such file: {path}")
+    csv.field_size_limit(1 << 24)
+    out: list[str] = []
+    with _open(path) as f:
+        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader, None)
+        for row in reader:
+            if limit is not None and len(out) >= limit:
+                break
+            if row and row[0].strip():
+                out.append(row[0])
+    return out
+
+
 def to_examples(rows: Sequence[tuple[str, int]]) -> list[Example]:
     """Tokenize with the same tokenizer the app uses for typed text; drop rows that tokenize to nothing."""
     out = [Example(tuple(tokenize(text)), label) for text, label in rows]

@@ -25,19 +25,23 @@ import torch
 from playground.cells import n_params, save_model
 from playground.errors import InputError
 from playground.sentiment import MODELS, VOCAB_SIZE, vocab_digest
-from playground.sentiment_data import (IMDB, Example, Split, encode, naive_bayes_accuracy, read_tsv, split,
-                                       to_examples)
+from playground.sentiment_data import (IMDB, Example, Split, encode, naive_bayes_accuracy, read_texts, read_tsv,
+                                       split, to_examples)
 from playground.sentiment_train import TrainSettings, accuracy, train
 from playground.text import Vocabulary, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRAST = ROOT / "tests" / "data" / "contrast.tsv"  # minimal pairs written for this project: reported only
 
-# Picked by the mean accuracy on the dev reviews and dev sentences (never on a test set or the contrast suite).
+# Picked by the mean accuracy on the 2,500 dev reviews and 500 dev sentences, among a dozen runs of 4-10 epochs
+# (never on a test set or the contrast suite). The RNN learns best from small first word vectors (Keras'
+# Embedding init), little dropout, and next-word pretraining on unlabelled reviews (+1.5 points on dev reviews);
+# doubling the SST rows or training on 400 tokens did not help it.
 SETTINGS: dict[str, TrainSettings] = {
-    "rnn": TrainSettings(epochs=6, lr=5e-3, clip=1.0, step_loss=0.3),
-    "lstm": TrainSettings(epochs=8, lr=3e-3, clip=1.0, step_loss=0.3, embed_dropout=0.4, word_dropout=0.05),
-    "gru": TrainSettings(epochs=6, lr=5e-3, clip=1.0, step_loss=0.3, weight_decay=0.1),
+    "rnn": TrainSettings(epochs=10, lr=5e-3, clip=1.0, step_loss=0.3, embed_dropout=0.1, embed_init=0.05,
+                         lm_reviews=50_000, lm_epochs=2),
+    "lstm": TrainSettings(epochs=5, lr=5e-3, clip=1.0, step_loss=0.3, embed_dropout=0.3, weight_decay=0.1),
+    "gru": TrainSettings(epochs=5, lr=5e-3, clip=1.0, step_loss=0.3, embed_dropout=0.3, weight_decay=0.1),
 }
 SPLIT = dict(n_dev=500, n_test=1000, min_len=10)
 IMDB_DEV = 2500  # IMDB training reviews held out to pick the epoch
@@ -102,6 +106,12 @@ def _train_all(data, out, names, seed, epochs, split_args, settings, vocab_size,
     vocab = Vocabulary.build([e.tokens for e in parts.train] + [e.tokens for e in reviews], max_size=vocab_size)
     vocab.save(out / "vocab.json")
     train_rows = list(parts.train) + last_tokens(reviews, imdb_tokens)
+    n_lm = max([(settings or SETTINGS).get(n, TrainSettings()).lm_reviews for n in names] + [0])
+    unlabelled: list[list[int]] = []
+    if imdb is not None and n_lm and (imdb / "imdb_unsup.tsv.gz").is_file():
+        _log(f"reading and tokenizing {n_lm:,} unlabelled reviews for next-word pretraining ...")
+        unlabelled = [vocab.encode(tokenize(t)[-imdb_tokens:]).ids
+                      for t in read_texts(imdb / "imdb_unsup.tsv.gz", n_lm)]
     contrast_rows = to_examples(read_tsv(contrast)) if contrast is not None and Path(contrast).is_file() else []
     train_data = encode(train_rows, vocab)
     dev = {"sst": encode(parts.dev, vocab), **({"imdb": encode(imdb_dev_rows, vocab)} if imdb_dev_rows else {})}
@@ -122,7 +132,7 @@ def _train_all(data, out, names, seed, epochs, split_args, settings, vocab_size,
                   "rule": "held-out whole sentences; a phrase is trained on only if it is part of a "
                           "training sentence"},
         "imdb": {"train_reviews": len(reviews), "dev": len(imdb_dev_rows), "test": len(imdb_test),
-                 "train_tokens": imdb_tokens, "seed": seed,
+                 "train_tokens": imdb_tokens, "seed": seed, "unlabelled_reviews": len(unlabelled),
                  "rule": "train on the last train_tokens tokens of each review; dev and test reviews read whole"}
         if imdb is not None else None,
         "contrast": {"file": CONTRAST.relative_to(ROOT).as_posix(), "n": len(contrast_rows),
@@ -141,16 +151,20 @@ def _train_all(data, out, names, seed, epochs, split_args, settings, vocab_size,
         s = (settings or SETTINGS).get(name, TrainSettings())
         s = replace(s, seed=seed, epochs=epochs or s.epochs)
         t0, cpu0 = time.perf_counter(), time.process_time()
-        model, history = train(MODELS[name].config, train_data, dev, s, label=name)
+        model, history = train(MODELS[name].config, train_data, dev, s, label=name, unlabelled=unlabelled)
+        model.requires_grad_(False)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         path = out / f"{name}.pt"
         save_model(model, path, extra={"vocab_digest": vocab_digest(vocab), "seed": seed})
         best = max(history, key=lambda h: h["dev_accuracy"])
+        wrong = [{"text": " ".join(e.tokens), "label": e.label} for e, (ids, y) in zip(*tests["contrast"])
+                 if (model(torch.tensor([ids]))[0][0, -1, 0] > 0).item() != bool(y)]
         metrics["models"][name] = {
             "label": MODELS[name].label,
             **{f"{k}_accuracy": round(accuracy(model, d), 4) for k, (_, d) in tests.items() if d},
             "dev_accuracy": round(best["dev_accuracy"], 4),
             **{k: round(v, 4) for k, v in best.items() if k.startswith("dev_")},
+            "contrast_wrong": wrong,
             "params": n_params(model),
             "file_bytes": path.stat().st_size,
             "train_seconds": round(seconds, 1),
