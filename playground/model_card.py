@@ -39,10 +39,13 @@ def card(name: str, assets: str | Path = ASSETS) -> Card | None:
     if "contrast_accuracy" in m:
         rows.append((f"our {contrast.get('n', 0)} negation / contrast sentences", _pct(m["contrast_accuracy"]),
                      _pct(nb.get("contrast_accuracy"))))
-    trained_on = f"{split.get('train_rows', 0):,} rows: SST-2 phrases and sentences"
+    n_reviews = imdb.get("train_reviews", 0)
+    trained_on = f"{split.get('train_rows', 0) - n_reviews:,} SST-2 phrases and sentences"
     if imdb:
-        trained_on += (f" and {imdb['train_reviews']:,} IMDB reviews (each cut to its last {imdb['train_tokens']} "
-                       "tokens)")
+        trained_on += f" and {n_reviews:,} IMDB reviews (each cut to its last {imdb['train_tokens']} tokens)"
+    n_lm = min(m.get("settings", {}).get("lm_reviews", 0), imdb.get("unlabelled_reviews", 0))
+    if n_lm:
+        trained_on += f", after learning to predict the next word of {n_lm:,} unlabelled reviews"
     wrong = m.get("contrast_wrong")
     if wrong is None:
         still_wrong = ""
