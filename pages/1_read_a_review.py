@@ -1,15 +1,15 @@
 """Read a review: a trained RNN / LSTM / GRU reads the user's review word by word (h_t and y_t at every word)."""
 import streamlit as st
 
-from playground import review, sentiment, ui
+from playground import model_card, review, sentiment, ui
 from playground.review import PREFIX, ReviewConfig
 from playground.state import limits
 
 ui.require_navigation()
 st.title("Read a review")
-st.caption("A model trained on real movie-review sentences reads your text one word at a time. After each word "
-           "it updates its memory $h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$ and says how positive the review "
-           "sounds so far, $y_t = \\sigma(W_{hy}h_t + b_y)$.")
+st.caption("A model trained on real movie reviews (IMDB) and review sentences (SST-2) reads your text one word "
+           "at a time. After each word it updates its memory $h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$ and says "
+           "how positive the review sounds so far, $y_t = \\sigma(W_{hy}h_t + b_y)$.")
 
 
 @st.cache_resource(show_spinner="Loading the trained model…")
@@ -20,7 +20,7 @@ def shipped_model(name: str) -> sentiment.Sentiment:
 def use_example() -> None:
     title = st.session_state.get(f"{PREFIX}:example")
     if title:
-        st.session_state[ui.key(PREFIX, "text")] = review.EXAMPLES[title]
+        st.session_state[ui.key(PREFIX, "text")] = review.EXAMPLES[title].text
         st.session_state[ui.key(PREFIX, "step")] = 0
 
 
@@ -75,6 +75,10 @@ with compare_box:
     if st.session_state[ui.key(PREFIX, "compare")]:
         st.text_area("Review B", key=ui.key(PREFIX, "text_b"), height=68, on_change=trim_text, args=("text_b",))
 cfg = ui.publish_config(ReviewConfig, PREFIX)
+card = model_card.card(cfg.model)
+if card is not None:
+    with right, st.container(border=True):
+        st.markdown(model_card.card_markdown(card))
 
 chart = dict(theme=None, config={"displaylogo": False})
 with ui.friendly_errors():
@@ -84,6 +88,9 @@ with ui.friendly_errors():
     with main_box:
         for notice in r.notices:
             st.info(notice)
+        wrong = review.example_note(cfg.text, r)
+        if wrong:
+            st.warning(wrong)
         st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
         st.html(review.tokens_view(r))
         st.plotly_chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading",

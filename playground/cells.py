@@ -180,17 +180,21 @@ class RecurrentModel(nn.Module):
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """Fast path. Returns (logits (B, T, O), h_last (B, H)); logits at padded steps are not meaningful."""
-        xe = self.embed(x)  # (B, T, E)
-        B, T, _ = xe.shape
-        if lengths is not None and bool((lengths >= T).all()):
+        hs = self.states(x, lengths)
+        B = hs.shape[0]
+        if lengths is not None and bool((lengths >= hs.shape[1]).all()):
             lengths = None
-        cfg = self.config
-        if cfg.cell == "rnn" and self.f.fused is None:
-            hs = self._elman(xe, lengths)
-        else:
-            hs = self._fused(xe, lengths)
         h_last = hs[:, -1] if lengths is None else hs[torch.arange(B), lengths.clamp(min=1) - 1]
         return hs @ self.W_hy.t() + self.b_y, h_last
+
+    def states(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        """Fast path without the readout: h_1 .. h_T, (B, T, H) (e.g. for a next-word head while pretraining)."""
+        xe = self.embed(x)  # (B, T, E)
+        if lengths is not None and bool((lengths >= xe.shape[1]).all()):
+            lengths = None
+        if self.config.cell == "rnn" and self.f.fused is None:
+            return self._elman(xe, lengths)
+        return self._fused(xe, lengths)
 
     def _elman(self, xe: Tensor, lengths: Tensor | None) -> Tensor:
         xp = (xe @ self.W_xh.t() + self.b_h).transpose(0, 1).contiguous()  # hoisted: (T, B, H)

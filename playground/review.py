@@ -26,15 +26,39 @@ MAX_CHARS = 3000  # the text area's limit (also bounds the URL)
 PREFIX = "review"
 
 
-def load_examples() -> dict[str, str]:
-    """title -> text of the example reviews shipped in assets/sentiment/examples.json (written for this app)."""
+@dataclass(frozen=True)
+class Example:
+    title: str
+    text: str
+    label: int | None = None  # what a reader would say: 1 positive, 0 negative, None no verdict
+    why_hard: str = ""  # what a model must get right to read it
+
+
+def load_examples() -> dict[str, Example]:
+    """title -> example review shipped in assets/sentiment/examples.json (written for this app)."""
     path = ASSETS / "examples.json"
     if not path.is_file():
-        return {"Good": "This movie is good.", "Not good": "This movie is not good."}
-    return {e["title"]: e["text"] for e in json.loads(path.read_text(encoding="utf-8"))["examples"]}
+        return {"Good": Example("Good", "This movie is good.", 1),
+                "Not good": Example("Not good", "This movie is not good.", 0)}
+    return {e["title"]: Example(e["title"], e["text"], e.get("label"), e.get("why_hard", ""))
+            for e in json.loads(path.read_text(encoding="utf-8"))["examples"]}
 
 
 EXAMPLES = load_examples()
+
+
+def example_note(text: str, r: Reading) -> str | None:
+    """When `text` is one of the example reviews and the model's verdict after the last word is not the
+    example's label, a notice that says so and why the example is hard; None otherwise."""
+    e = next((e for e in EXAMPLES.values() if e.text == text), None)
+    if e is None or e.label is None or int(r.y[-1] > 0.5) == e.label:
+        return None
+    said, meant = ("positive", "negative") if e.label == 0 else ("negative", "positive")
+    why = f" What makes it hard: {e.why_hard}" if e.why_hard else ""
+    return (f"This {MODELS[r.model].label} model gets the example “{e.title}” wrong: it ends on "
+            f"P(positive) = {r.y[-1]:.2f}, {said}, but a reader calls the review {meant}.{why}")
+
+
 COLOUR_BY = {"sentiment": "running sentiment y_t", "unit": "one unit of h_t"}
 COMPARE_LABELS = 8  # word labels per review in the side-by-side comparison (half the page wide)
 EMPTY_HINT = "Type a review above (or pick an example) and the model will read it word by word."
@@ -45,7 +69,7 @@ UNITS = min(m.config.hidden_size for m in MODELS.values())  # units every shippe
 class ReviewConfig:
     """The page's settings (all in the URL). step 0 means the last word."""
 
-    text: str = state.text(next(iter(EXAMPLES.values())), max_len=MAX_CHARS)
+    text: str = state.text(next(iter(EXAMPLES.values())).text, max_len=MAX_CHARS)
     model: str = state.choice("rnn", list(MODELS))
     step: int = state.number(0, 0, CAP)
     order: bool = state.flag(True)

@@ -1,7 +1,7 @@
 """The shipped sentiment models: load them read-only, predict word by word, evaluate, and retrain.
 
-    python -m playground.sentiment train [--data sst2_train.tsv] [--out assets/sentiment]
-    python -m playground.sentiment evaluate FILE.tsv --model rnn|lstm|gru
+    python -m playground.sentiment train [--data sst2_train.tsv] [--imdb DIR] [--out assets/sentiment]
+    python -m playground.sentiment evaluate FILE.tsv[.gz] --model rnn|lstm|gru
     python -m playground.sentiment predict "some review" [--model lstm]
 
 The lesson's model is `Embedding(10000, 32) -> SimpleRNN(32, tanh) -> Dense(1, sigmoid)`; the LSTM and GRU
@@ -72,6 +72,12 @@ def info(name: str) -> ModelInfo:
         raise ConfigError(f"Unknown model {name!r}; choose one of {', '.join(MODELS)}.") from None
 
 
+def load_metrics(assets: str | Path = ASSETS) -> dict:
+    """assets/metrics.json as written by the training script ({} when it is missing)."""
+    path = Path(assets) / "metrics.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 def load(name: str, assets: str | Path = ASSETS) -> Sentiment:
     """One shipped model with its vocabulary, frozen (requires_grad False, eval mode)."""
     info(name)
@@ -87,9 +93,7 @@ def load(name: str, assets: str | Path = ASSETS) -> Sentiment:
                               "retrain with: python -m playground.sentiment train")
     model.requires_grad_(False)
     model.eval()
-    metrics_path = assets / "metrics.json"
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8")).get("models", {}).get(name, {}) \
-        if metrics_path.is_file() else {}
+    metrics = load_metrics(assets).get("models", {}).get(name, {})
     return Sentiment(name, model, vocab, {**extra, **metrics})
 
 
@@ -139,8 +143,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         except ValueError:
             raise ConfigError("--split takes three integers: N_DEV,N_TEST,MIN_LEN") from None
         split_args = dict(n_dev=n_dev, n_test=n_test, min_len=min_len)
-    metrics = train_all(args.data, args.out, names, seed=args.seed, epochs=args.epochs, split_args=split_args)
-    summary = {n: {k: m[k] for k in ("test_accuracy", "dev_accuracy", "file_bytes")}
+    metrics = train_all(args.data, args.out, names, seed=args.seed, epochs=args.epochs, split_args=split_args,
+                        imdb=Path(args.imdb) if args.imdb else None, imdb_tokens=args.imdb_tokens,
+                        imdb_dev=args.imdb_dev)
+    summary = {n: {k: v for k, v in m.items() if k.endswith("_accuracy") or k == "file_bytes"}
                for n, m in metrics["models"].items()}
     print(json.dumps({"out": str(args.out), "train_seconds": metrics["train_seconds"], "models": summary}))
     return 0
@@ -160,19 +166,23 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from playground.sentiment_data import DATA
+    from playground.sentiment_data import DATA, IMDB
+    from playground.sentiment_fit import IMDB_DEV, IMDB_TOKENS
 
     ap = argparse.ArgumentParser(prog="python -m playground.sentiment", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train", help="train the models from the SST-2 TSV and write assets")
+    t = sub.add_parser("train", help="train the models from SST-2 (and IMDB) and write assets")
     t.add_argument("--data", type=Path, default=DATA)
+    t.add_argument("--imdb", default=str(IMDB), help="folder with imdb_train/test.tsv.gz; '' for SST-2 alone")
+    t.add_argument("--imdb-tokens", type=int, default=IMDB_TOKENS, help="train on each review's last N tokens")
+    t.add_argument("--imdb-dev", type=int, default=IMDB_DEV, help="IMDB training reviews held out to pick epochs")
     t.add_argument("--out", type=Path, default=ASSETS)
     t.add_argument("--models", default=",".join(MODELS), help="comma-separated, e.g. rnn,lstm")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--epochs", type=int, default=None, help="override every model's number of epochs")
     t.add_argument("--split", default="", help="held-out sentences N_DEV,N_TEST,MIN_LEN (default 500,1000,10)")
     t.set_defaults(fn=_cmd_train)
-    e = sub.add_parser("evaluate", help="accuracy on a TSV with header text<TAB>label")
+    e = sub.add_parser("evaluate", help="accuracy on a TSV or .tsv.gz whose header starts text<TAB>label")
     e.add_argument("file", type=Path)
     e.add_argument("--model", default="rnn", choices=list(MODELS))
     e.add_argument("--assets", type=Path, default=ASSETS)

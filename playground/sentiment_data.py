@@ -8,6 +8,7 @@ training sentences too stays; a phrase found only inside held-out sentences is d
 from __future__ import annotations
 
 import csv
+import gzip
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from playground.text import Vocabulary, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "sentiment" / "sst2_train.tsv"
+IMDB = ROOT.parent / "shared" / "data" / "imdb"  # imdb_{train,test,unsup}.tsv.gz (Maas et al. 2011)
 
 
 @dataclass(frozen=True)
@@ -35,24 +37,56 @@ class Split:
     test: list[Example]  # held-out whole sentences used only for the reported accuracy
 
 
+def _open(path: Path):
+    return gzip.open(path, "rt", encoding="utf-8", newline="") if path.suffix == ".gz" else \
+        path.open(encoding="utf-8", newline="")
+
+
 def read_tsv(path: str | Path) -> list[tuple[str, int]]:
-    """Rows of a UTF-8 TSV with header `text<TAB>label` (label 1 positive, 0 negative)."""
+    """Rows of a UTF-8 TSV (or .tsv.gz) whose header starts `text<TAB>label` (label 1 positive, 0 negative).
+
+    Further columns, such as the IMDB files' rating and id, are ignored.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"No such file: {path}")
+    csv.field_size_limit(1 << 24)  # an IMDB review can be 14,000 characters; the default limit is 131,072
     rows: list[tuple[str, int]] = []
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if header is None or [h.strip().lower() for h in header[:2]] != ["text", "label"]:
-            raise InputError(f"{path} must start with the header line 'text<TAB>label'.")
-        for n, row in enumerate(reader, start=2):
-            if not row or not "".join(row).strip():
-                continue
-            if len(row) < 2 or row[1].strip() not in ("0", "1"):
-                raise InputError(f"{path} line {n}: expected 'text<TAB>0' or 'text<TAB>1'.")
-            rows.append((row[0], int(row[1])))
+    try:
+        with _open(path) as f:
+            reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+            header = next(reader, None)
+            if header is None or [h.strip().lower() for h in header[:2]] != ["text", "label"]:
+                raise InputError(f"{path} must start with the header line 'text<TAB>label' (more columns may "
+                                 "follow).")
+            for n, row in enumerate(reader, start=2):
+                if not row or not "".join(row).strip():
+                    continue
+                if len(row) < 2 or row[1].strip() not in ("0", "1"):
+                    raise InputError(f"{path} line {n}: expected 'text<TAB>0' or 'text<TAB>1'.")
+                rows.append((row[0], int(row[1])))
+    except (OSError, UnicodeDecodeError, EOFError) as err:  # gzip.BadGzipFile is an OSError
+        raise InputError(f"{path} is not a readable UTF-8 text or gzip file ({err}).") from None
     return rows
+
+
+def read_texts(path: str | Path, limit: int | None = None) -> list[str]:
+    """The first column of the first `limit` rows of a TSV (or .tsv.gz) with a header: e.g. imdb_unsup.tsv.gz's
+    unlabelled reviews (header text<TAB>id)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"No such file: {path}")
+    csv.field_size_limit(1 << 24)
+    out: list[str] = []
+    with _open(path) as f:
+        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader, None)
+        for row in reader:
+            if limit is not None and len(out) >= limit:
+                break
+            if row and row[0].strip():
+                out.append(row[0])
+    return out
 
 
 def to_examples(rows: Sequence[tuple[str, int]]) -> list[Example]:

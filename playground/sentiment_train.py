@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from playground.cells import ModelConfig, RecurrentModel
 from playground.errors import DivergenceError
 from playground.sentiment_data import batches
+from playground.sentiment_lm import pretrain_lm
 from playground.text import Vocabulary
 
 UNK_ID = Vocabulary([]).unk_id
@@ -34,6 +35,9 @@ class TrainSettings:
     word_dropout: float = 0.0  # chance that a training word is replaced by <unk> (teaches unknown words)
     weight_decay: float = 0.0  # AdamW's decoupled weight decay
     init: str = "keras"  # "keras": W_hh orthogonal, biases 0 (LSTM forget bias 1), as Keras' SimpleRNN/LSTM
+    embed_init: float = 0.0  # > 0: word vectors uniform in +-embed_init (Keras' Embedding: 0.05); 0: N(0, 1)
+    lm_reviews: int = 0  # > 0: first pretrain as a next-word model on this many unlabelled reviews (sentiment_lm)
+    lm_epochs: int = 1
     step_loss: float = 0.0  # weight of the loss at every word (target: the row's label), see step_targets_loss
     sentence_weight: float = 1.0  # loss weight of long rows (>= 10 tokens) relative to short phrases
     cosine: bool = True  # learning rate decays to 0 along a cosine over all steps
@@ -124,24 +128,39 @@ def accuracy(model: RecurrentModel, data: Sequence[tuple[list[int], int]], batch
     return right / max(1, len(data))
 
 
-def train(config: ModelConfig, train_data: Sequence[tuple[list[int], int]],
-          dev_data: Sequence[tuple[list[int], int]], settings: TrainSettings = TrainSettings(),
+Data = Sequence[tuple[list[int], int]]
+
+
+def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data],
+          settings: TrainSettings = TrainSettings(),
           label: str = "", stream: TextIO | None = None,
-          on_epoch: Callable[[dict], None] | None = None) -> tuple[RecurrentModel, list[dict]]:
+          on_epoch: Callable[[dict], None] | None = None,
+          unlabelled: Sequence[Sequence[int]] = ()) -> tuple[RecurrentModel, list[dict]]:
     """Adam on binary cross-entropy at the last word; keeps the weights of the epoch with the best dev accuracy.
 
+    dev_data may be several named dev sets (e.g. IMDB reviews and SST sentences): the epoch is then picked by
+    their mean accuracy, and each one's accuracy is kept in the history as dev_<name>. With settings.lm_reviews,
+    the model first learns to predict the next word of that many of the `unlabelled` token-id lists.
     Returns (model in eval mode, one dict per epoch). Raises DivergenceError if the loss becomes NaN.
     """
+    dev_sets = dev_data if isinstance(dev_data, dict) else {"": dev_data}
     torch.manual_seed(settings.seed)
     threads = torch.get_num_threads()
     torch.set_num_threads(settings.threads)
     rng = random.Random(settings.seed)
     model = RecurrentModel(config)
+    if settings.init == "keras":
+        keras_init(model)
+    if settings.embed_init > 0 and model.embedding is not None:
+        with torch.no_grad():  # small vectors keep tanh out of saturation while the words' meanings are learnt
+            torch.nn.init.uniform_(model.embedding.weight, -settings.embed_init, settings.embed_init)
+            model.embedding.weight[0].zero_()
+    if settings.lm_reviews > 0 and unlabelled:
+        pretrain_lm(model, unlabelled[:settings.lm_reviews], settings.lm_epochs, seed=settings.seed, stream=stream,
+                    label=label)
     drop = settings.embed_dropout
     hook = model.embedding.register_forward_hook(lambda m, i, out: F.dropout(out, drop, m.training)) \
         if model.embedding is not None and drop > 0 else None
-    if settings.init == "keras":
-        keras_init(model)
     opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     n_batches = math.ceil(len(train_data) / settings.batch_size)
     total_steps = settings.epochs * n_batches
@@ -171,8 +190,10 @@ def train(config: ModelConfig, train_data: Sequence[tuple[list[int], int]],
                 seen += len(y)
                 step += 1
                 bar.update(step, f"epoch {epoch}/{settings.epochs} loss {total / seen:.3f}")
-            dev = accuracy(model, dev_data) if dev_data else float("nan")
-            row = {"epoch": epoch, "train_loss": total / max(1, seen), "dev_accuracy": dev}
+            devs = {f"dev_{k}": accuracy(model, d) for k, d in dev_sets.items() if d}
+            dev = sum(devs.values()) / len(devs) if devs else float("nan")
+            row = {"epoch": epoch, "train_loss": total / max(1, seen), "dev_accuracy": dev,
+                   **(devs if isinstance(dev_data, dict) else {})}
             history.append(row)
             if on_epoch:
                 on_epoch(row)

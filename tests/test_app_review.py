@@ -143,3 +143,12 @@ def test_examples_fill_the_text_and_words_can_be_coloured_by_one_unit(at):
     assert not at.exception
     assert any("h[5] = " in h.proto.body for h in at.get("html"))  # the hover title of each coloured word
     assert at.query_params["unit"] in (["5"], "5")
+
+
+def test_the_how_good_card_follows_the_chosen_model(at):
+    from playground import model_card
+
+    for name in ("rnn", "gru"):
+        at.radio(key="review.model").set_value(name).run()
+        shown = [m.value for m in at.markdown]
+        assert model_card.card_markdown(model_card.card(name)) in shown, name

@@ -13,7 +13,8 @@ from conftest import ROOT
 EXPECTED = {  # a few figures each module must print (the issues ask for them)
     "core": [f"core.rnn_{f}_vs_torch.T{T}" for T in (20, 200)
              for f in ("tanh", "sigmoid", "relu", "leaky_relu", "identity")],
-    "review": [f"review.page_ms.{m}.T50" for m in ("rnn", "lstm", "gru")] + ["review.page_vs_forward.rnn.T50"],
+    "review": [f"review.page_ms.{m}.T{T}" for m in ("rnn", "lstm", "gru") for T in (50, 200)]
+    + ["review.page_vs_forward.rnn.T50"],
     "train": ["train.parity.page_vs_bare_time_ratio", "train.parity8_defaults.page_wall_seconds_to_95pct"],
     "gates": ["gates.flow_figure_ms.T100"] + [f"gates.race_steps_per_s.{c}.delay20" for c in ("rnn", "lstm", "gru")],
 }
@@ -34,7 +35,7 @@ def test_every_bench_prints_finite_positive_figures():
             most, verdict = re.fullmatch(r"\(target <= ([0-9.e+-]+): (met|not met)\)", target).groups()
             assert (verdict == "met") == (float(value) <= float(most)), (name, shown)
             verdicts += 1
-    assert verdicts >= 10 + 3 + 1  # every core ratio, every review page, parity to 95%
+    assert verdicts >= 10 + 6 + 1  # every core ratio, every review page (50 and 200 tokens), parity to 95%
 
 
 @pytest.mark.parametrize("name,value,shown", [

@@ -124,8 +124,22 @@ def test_a_link_carries_the_second_review_only_when_comparing():
 
 
 def test_shipped_examples_cover_negation_and_a_turn():
-    texts = " ".join(review.EXAMPLES.values()).lower()
+    texts = " ".join(e.text for e in review.EXAMPLES.values()).lower()
     assert "not good" in texts and "not bad at all" in texts and ", but " in texts
+
+
+@pytest.mark.parametrize("name", list(sentiment.MODELS))
+def test_an_example_the_model_reads_wrongly_says_so_and_why(models, name):
+    """No example shows a wrong verdict as if it were right: the page's notice appears exactly when the model's
+    label after the last word (sentiment.predict, the fast path) differs from the example's own label."""
+    sm = models[name]
+    for e in review.EXAMPLES.values():
+        note = review.example_note(e.text, review.read(sm, e.text))
+        wrong = e.label is not None and sentiment.predict(sm, e.text)["label"] != e.label
+        assert (note is not None) == wrong, (name, e.title)
+        if wrong:
+            assert e.title in note and e.why_hard and e.why_hard in note
+    assert review.example_note("Not one of the examples.", review.read(sm, "Not one of the examples.")) is None
 
 
 def test_trim_keeps_short_text_and_cuts_long_text_with_a_notice():

@@ -4,6 +4,7 @@ import json
 import random
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 import torch
@@ -12,7 +13,7 @@ from conftest import DATA, ROOT
 from playground import sentiment
 from playground.cells import ModelConfig, save_model
 from playground.errors import PlaygroundError
-from playground.sentiment_data import encode, to_examples
+from playground.sentiment_data import IMDB, encode, to_examples
 from playground.sentiment_train import Progress, TrainSettings, accuracy, train
 from playground.text import Vocabulary, tokenize
 
@@ -91,7 +92,7 @@ def test_train_evaluate_predict_cli_on_a_toy_file(tmp_path):
     data.write_text("text\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in rows), encoding="utf-8")
     out = tmp_path / "assets"
     summary = run_cli("train", "--data", str(data), "--out", str(out), "--models", "rnn", "--epochs", "1",
-                      "--split", "10,20,4")
+                      "--split", "10,20,4", "--imdb", "")
     assert set(summary["models"]) == {"rnn"} and (out / "rnn.pt").is_file() and (out / "vocab.json").is_file()
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["split"]["test"] == 20
@@ -108,6 +109,69 @@ def test_train_evaluate_predict_cli_on_a_toy_file(tmp_path):
     pred = run_cli("predict", "The film is not GOOD!", "--model", "rnn", "--assets", str(out))
     assert pred["tokens"] == ["the", "film", "is", "not", "good", "!"]
     assert pred["p_positive"] == pytest.approx(sentiment.predict(sm, "The film is not GOOD!")["p_positive"], abs=1e-6)
+
+
+def write_imdb(folder, n_train: int, n_test: int, seed: int):
+    """A toy IMDB folder: gzip TSVs with the real files' header text, label, rating, id; reviews of two or three
+    toy sentences, the label carried by the last one (as real reviews often end on their verdict)."""
+    import gzip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, n, s in (("imdb_train.tsv.gz", n_train, seed), ("imdb_test.tsv.gz", n_test, seed + 1)):
+        rows = toy_rows(3 * n, s)
+        with gzip.open(folder / name, "wt", encoding="utf-8") as f:
+            f.write("text\tlabel\trating\tid\n")
+            for i in range(n):
+                (a, _), (b, _), (c, y) = rows[3 * i:3 * i + 3]
+                f.write(f"{a.capitalize()}. {b}. {c}!\t{y}\t{8 if y else 2}\t{i}\n")
+    with gzip.open(folder / "imdb_unsup.tsv.gz", "wt", encoding="utf-8") as f:
+        f.write("text\tid\n" + "".join(f"{t}.\t{i}\n" for i, (t, _) in enumerate(toy_rows(n_train, seed + 2))))
+    return folder
+
+
+def test_evaluate_cli_reads_gzip_files_with_extra_columns(tmp_path):
+    from playground.sentiment_data import read_tsv
+
+    folder = write_imdb(tmp_path / "imdb", 5, 40, seed=7)
+    rows = read_tsv(folder / "imdb_test.tsv.gz")
+    assert len(rows) == 40 and all(y in (0, 1) for _, y in rows) and rows[0][0].endswith("!")
+    result = run_cli("evaluate", str(folder / "imdb_test.tsv.gz"), "--model", "gru")
+    sm = sentiment.load("gru")
+    by_hand = sum((sentiment.running_sentiment(sm, tokenize(t))[-1] > 0.5) == bool(y) for t, y in rows) / len(rows)
+    assert result["n"] == 40 and result["accuracy"] == pytest.approx(by_hand, abs=1e-4)
+
+
+def test_the_training_script_is_deterministic_on_a_tiny_sst_plus_imdb_corpus(tmp_path):
+    """Same seed, same files: two runs write identical weights and figures; the IMDB figures are this model's
+    accuracy on the toy test reviews read whole."""
+    from playground.sentiment_fit import train_all
+
+    data = tmp_path / "toy.tsv"
+    data.write_text("text\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in toy_rows(200, 5)), encoding="utf-8")
+    imdb = write_imdb(tmp_path / "imdb", 80, 30, seed=11)
+    settings = {"gru": replace(FAST, lm_reviews=30, lm_epochs=2)}  # next-word pretraining on 30 unlabelled ones
+    runs = []
+    for k in range(2):
+        out = tmp_path / f"run{k}"
+        m = train_all(data, out, ["gru"], settings=settings, split_args=dict(n_dev=10, n_test=20, min_len=4),
+                      imdb=imdb, imdb_tokens=12, imdb_dev=10, vocab_size=60)
+        runs.append((m, torch.load(out / "gru.pt", weights_only=True)["state_dict"]))
+    (m0, w0), (m1, w1) = runs
+    assert all(torch.equal(w0[k], w1[k]) for k in w0)
+    drop = ("train_seconds", "train_cpu_seconds")
+    assert {k: v for k, v in m0["models"]["gru"].items() if k not in drop} == \
+        {k: v for k, v in m1["models"]["gru"].items() if k not in drop}
+    assert m0["imdb"]["train_reviews"] == 70 and m0["imdb"]["test"] == 30 and m0["split"]["test"] == 20
+    assert m0["imdb"]["unlabelled_reviews"] == 30
+    sm = sentiment.load("gru", tmp_path / "run0")
+    from playground.sentiment_data import read_tsv
+    test_rows = read_tsv(imdb / "imdb_test.tsv.gz")
+    assert m0["models"]["gru"]["imdb_test_accuracy"] == pytest.approx(sentiment.evaluate(sm, test_rows)["accuracy"])
+    other = train_all(data, tmp_path / "run2", ["gru"], settings={"gru": replace(FAST, seed=1)}, seed=1,
+                      split_args=dict(n_dev=10, n_test=20, min_len=4), imdb=imdb, imdb_tokens=12, imdb_dev=10,
+                      vocab_size=60)
+    w2 = torch.load(tmp_path / "run2" / "gru.pt", weights_only=True)["state_dict"]
+    assert not all(torch.equal(w0[k], w2[k]) for k in w0) and other["imdb"]["seed"] == 1
 
 
 def test_cli_reports_bad_input_without_a_traceback(tmp_path):
@@ -180,18 +244,35 @@ def test_reported_accuracies_are_what_the_shipped_models_score_on_the_held_out_s
         assert accuracy(sm.model, encode(parts.test, sm.vocab)) == pytest.approx(reported["test_accuracy"], abs=1e-4)
 
 
+@pytest.mark.data
+@pytest.mark.skipif(not (IMDB / "imdb_test.tsv.gz").exists(), reason=f"IMDB test reviews not found in {IMDB}")
+def test_reported_imdb_accuracies_are_what_the_shipped_models_score_on_all_25000_test_reviews():
+    """The card's and README's IMDB figure: every test review, read whole, through the evaluate CLI's function."""
+    from playground.sentiment_data import read_tsv
+
+    metrics = json.loads((sentiment.ASSETS / "metrics.json").read_text())
+    rows = read_tsv(IMDB / "imdb_test.tsv.gz")
+    assert len(rows) == 25_000 == metrics["imdb"]["test"]
+    for name, reported in metrics["models"].items():
+        out = sentiment.evaluate(sentiment.load(name), rows)
+        assert out["n"] == 25_000 and out["accuracy"] == pytest.approx(reported["imdb_test_accuracy"], abs=1e-4)
+
+
 def test_the_readmes_model_table_is_what_metrics_json_records():
-    """README's numbers for the shipped models come from assets/sentiment/metrics.json (a retrain updates both)."""
+    """README's numbers for the shipped models come from assets/sentiment/metrics.json (a retrain updates both):
+    IMDB test, held-out sentences and the contrast suite for each model, and naive Bayes on the same rows."""
     import re
 
     metrics = json.loads((sentiment.ASSETS / "metrics.json").read_text())
     readme = (ROOT / "README.md").read_text()
+    keys = ("imdb_test_accuracy", "test_accuracy", "contrast_accuracy")
     rows = {"rnn": "RNN, tanh", "lstm": "LSTM", "gru": "GRU"}
     for name, start in rows.items():
         m = metrics["models"][name]
         row = next(line for line in readme.splitlines() if line.startswith(f"| {start}"))
-        test, dev, params = re.search(r"\*\*([\d.]+)%\*\* \| ([\d.]+)% \| ([\d,]+) \|", row).groups()
-        assert (float(test), float(dev)) == (round(100 * m["test_accuracy"], 1), round(100 * m["dev_accuracy"], 1))
-        assert int(params.replace(",", "")) == m["params"]
+        shown = re.findall(r"\*\*([\d.]+)%\*\*", row)
+        assert [float(v) for v in shown] == [round(100 * m[k], 1) for k in keys], (name, row)
+        assert f"| {m['params']:,} |" in row
     nb = next(line for line in readme.splitlines() if line.startswith("| naive Bayes"))
-    assert f"{100 * metrics['naive_bayes_uni_bigram_test_accuracy']:.1f}%" in nb
+    assert [float(v) for v in re.findall(r"([\d.]+)%", nb)][:3] == \
+        [round(100 * metrics["naive_bayes"][k], 1) for k in keys]
