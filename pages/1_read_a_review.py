@@ -77,7 +77,7 @@ with compare_box:
 cfg = ui.publish_config(ReviewConfig, PREFIX)
 card = model_card.card(cfg.model)
 if card is not None:
-    with right, st.container(border=True):
+    with right, st.expander("How good is this model?", expanded=False):  # folded: the heatmap stays high up
         st.markdown(model_card.card_markdown(card))
 
 chart = dict(theme=None, config={"displaylogo": False})
