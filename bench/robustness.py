@@ -55,15 +55,13 @@ class Claim:
 def _claims() -> dict[str, Claim]:
     import torch
 
-    from playground import demos, gates, live, live_text, race, tasks_text
+    from playground import demos, gates, live_text, race, tasks_text
     from playground.gates import GatesConfig
     from playground.gradflow import CONTENDERS, FlowSetup, build, clipping_runs, grad_norms
     from playground.live import LiveConfig, LiveSession
     from playground.race import TASK, RaceSettings
     from playground.tasks import TASKS
     from playground.train import TrainConfig, fit
-
-    live.TICK_SECONDS = 1e9  # steps per tick must not depend on the machine's speed
 
     def ticks(n: int, seed: int, **kw) -> LiveSession:
         s = LiveSession(dataclasses.replace(LiveConfig(), seed=seed, **kw))

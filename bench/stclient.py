@@ -45,7 +45,6 @@ class Client:
     query: str = ""
     runs: list[Run] = field(default_factory=list)
     widgets: dict[str, str] = field(default_factory=dict)
-    page_hashes: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     errors: list[str] = field(default_factory=list)
     _ws: object = None
     _timers: dict[str, asyncio.Task] = field(default_factory=dict)
@@ -84,8 +83,6 @@ class Client:
             kind = msg.WhichOneof("type")
             now = time.perf_counter()
             if kind == "new_session":
-                ns = msg.new_session
-                self.page_hashes = {p.url_pathname: p.page_script_hash for p in ns.app_pages}
                 self._run = Run(now)
                 self.runs.append(self._run)
             elif kind == "navigation":  # the page this run shows: later reruns name it, as the browser does
@@ -181,9 +178,3 @@ class Client:
     # ---- what it saw ----
     def finished_runs(self, since: float = 0.0) -> list[Run]:
         return [r for r in self.runs if r.finished is not None and r.finished >= since]
-
-    def last_metric(self, label: str) -> str | None:
-        for r in reversed(self.runs):
-            if label in r.metrics:
-                return r.metrics[label]
-        return None

@@ -1,7 +1,7 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
-from playground import demos, live, live_text, ui
+from playground import demos, live, live_panel, live_text, ui
 from playground.live import PREFIX, LiveConfig
 from playground.state import limits, options
 
@@ -97,8 +97,7 @@ cfg = ui.publish_config(LiveConfig, PREFIX)
 
 with main, ui.friendly_errors():
     h = ui.live_handle(live.SESSION_KEY)
-    rebuilt = h.call("open", cfg)
-    now = h.snapshot(train=False)
+    rebuilt, now = h.call("open", cfg)
     with st.expander(f"About this task: {live.tasklib.get(cfg.task).label}", expanded=False):
         st.markdown(live_text.task_card(cfg))
     buttons = st.container(horizontal=True, vertical_alignment="center")  # wraps on a narrow screen
@@ -132,7 +131,7 @@ with main, ui.friendly_errors():
             if s.playing and s.busy > 1:
                 st.caption(f"⏳ {live_text.busy_note(s.busy, s.steps_per_sec)}")
             with ui.one_redraw_at_a_time():
-                p = live.panel(s)
+                p = live_panel.panel(s)
                 m = p.stats
                 numbers = st.container(horizontal=True)  # fixed widths: two rows of two on a narrow screen
                 numbers.metric("Step", f"{m['step']:,}", width=METRIC_WIDTH)

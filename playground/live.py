@@ -1,4 +1,4 @@
-"""The Train live page's state: one `LiveSession` per browser session (kept in st.session_state), no Streamlit.
+"""The Train live page's state: one `LiveSession` per browser session (in a worker, see pool.py), no Streamlit.
 
 It wraps a train.Trainer with what a TensorFlow-Playground-style loop needs: Play / Pause / Step / Reset,
 a tick (a batch of steps, then one history row), a pandas history, steps per second, hard caps, and the
@@ -18,7 +18,6 @@ import pandas as pd
 import torch
 
 from playground import train as tr
-from playground import train_figures as tf
 from playground import tasks as tasklib
 from playground import tasks_text
 from playground.activations import HIDDEN, OUTPUT
@@ -358,18 +357,6 @@ class LiveSession:
 
 
 @dataclass
-class Panel:
-    """Everything the live panel draws for one tick."""
-
-    curves: object  # go.Figure
-    probe: object
-    weights: object
-    spectral: object
-    grads: object
-    stats: dict
-
-
-@dataclass
 class Snapshot:
     """What the page shows of one session, as plain data: it is made where the model is (a worker process or
     this one) and drawn by `panel` in the server."""
@@ -407,28 +394,6 @@ def snapshot(s: LiveSession) -> Snapshot:
                   "spectral_label": "W_hh" if cell == "rnn" else f"W_hh, {CELLS[cell].gates[2]} block"}
         return Snapshot(s.status, s.message, s.note, s.step, s.steps_per_sec, task.name, list(s.rows), s.view(),
                         labels)
-
-
-def panel(s: LiveSession | Snapshot) -> Panel:
-    """The live panel's figures and numbers (one call per redraw), from a session or its snapshot."""
-    snap = snapshot(s) if isinstance(s, LiveSession) else s
-    if snap.view is None:
-        raise ConfigError(snap.message or "There is no model: the settings were refused.")
-    v, lab, hist = snap.view, snap.labels, snap.rows
-    col = {k: [r[k] for r in hist] for k in tr.HISTORY_COLUMNS}
-    last = hist[-1] if hist else {}
-    return Panel(
-        curves=tf.curves(col["step"], col["train_loss"], col["test_loss"], col["train_metric"], col["test_metric"],
-                         lab["loss_name"], lab["metric_name"], lab["chance"], lab["perfect"], percent=lab["percent"]),
-        probe=tf.probe(v.h, v.h_range, v.inputs, v.targets, v.predictions, v.correct, v.y_value, v.y_target,
-                       v.regression),
-        weights=tf.weights(v.weights, v.blocks),
-        spectral=tf.spectral_radius(col["step"], col["spectral_radius"], lab["spectral_label"]),
-        grads=tf.grad_norms(v.grad_norms),
-        stats={"step": snap.step, "steps_per_sec": snap.steps_per_sec, "status": snap.status,
-               "test_metric": last.get("test_metric", math.nan), "test_loss": last.get("test_loss", math.nan),
-               "metric_name": lab["metric_name"], "metric_fmt": lab["metric_fmt"]},
-    )
 
 
 def _joined(a: tr.Tick | None, b: tr.Tick) -> tr.Tick:

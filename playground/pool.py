@@ -80,13 +80,13 @@ class Engine:
         if op == "close":
             self.drop(sid)
             return None
-        if op == "open":  # the page's settings, on every full script run: returns True when they rebuilt the model
+        if op == "open":  # the page's settings, on every full script run: (rebuilt the model?, snapshot)
             (cfg,) = args
             s = self.sessions.get(sid)
+            rebuilt = s.apply(cfg) if s is not None else False
             if s is None:
-                self.sessions[sid] = live.LiveSession(cfg)
-                return False
-            return s.apply(cfg)
+                s = self.sessions[sid] = live.LiveSession(cfg)
+            return rebuilt, self._snapshot(s)
         s = self.sessions.get(sid)
         if s is None:
             raise WorkerGone("This training session is no longer on the server (it was idle, or its worker "
@@ -95,13 +95,16 @@ class Engine:
             (train_for,) = args or (0.0,)
             if train_for and s.playing:  # in-process mode: the redraw itself trains
                 s.advance(train_for)
-            snap = live.snapshot(s)
-            snap.busy = max(1, len(self.playing()))
-            return snap
+            return self._snapshot(s)
         result = getattr(s, op)(*args)
         if op == "load":
             return result  # the settings of the loaded file
-        return live.snapshot(s) if op in ("play", "pause", "step_once", "reset") else result
+        return self._snapshot(s) if op in ("play", "pause", "step_once", "reset") else result
+
+    def _snapshot(self, s: live.LiveSession) -> live.Snapshot:
+        snap = live.snapshot(s)
+        snap.busy = max(1, len(self.playing()))
+        return snap
 
     # ---- training ----
     def playing(self) -> list[str]:
@@ -201,7 +204,6 @@ class Worker:
         self.pending: dict[int, Future] = {}
         self.lock = threading.Lock()
         self.send_lock = threading.Lock()
-        self.sessions: set[str] = set()
         self._reader = threading.Thread(target=self._read, daemon=True, name=f"{self.name}-reader")
         self._reader.start()
 
@@ -273,8 +275,7 @@ class Pool:
             if op != "open" and w is not None:
                 raise WorkerGone("The training worker of this session stopped (the server restarted it). "
                                  "The run is lost: press Reset to start again.")
-            w = min(self.workers, key=lambda x: len(x.sessions))
-            w.sessions.add(sid)
+            w = min(self.workers, key=lambda x: sum(home is x for home in self.home.values()))
             self.home[sid] = w
             return w
 
@@ -291,15 +292,8 @@ class Pool:
         """The session is closed: free its run on its worker."""
         with self.lock:
             w = self.home.pop(sid, None)
-        if w is not None:
-            w.sessions.discard(sid)
-            if w.alive:
-                w.submit(next(self._rid), sid, "close", ())
-
-    def restart(self, w: Worker) -> None:
-        """Kill a worker (e.g. a hung one); the next call replaces it."""
-        w.process.kill()
-        w.process.wait(5)
+        if w is not None and w.alive:
+            w.submit(next(self._rid), sid, "close", ())
 
     def sessions(self) -> list[str]:
         with self.lock:
@@ -316,13 +310,9 @@ class Handle:
     def __init__(self, pool: Pool | None, sid: str):
         self.pool, self.sid = pool, sid
         self.engine = Engine() if pool is None else None
-        self.last: live.Snapshot | None = None
 
     def call(self, op: str, *args) -> Any:
-        out = self.engine.call(self.sid, op, *args) if self.engine else self.pool.call(self.sid, op, *args)
-        if isinstance(out, live.Snapshot):
-            self.last = out
-        return out
+        return self.engine.call(self.sid, op, *args) if self.engine else self.pool.call(self.sid, op, *args)
 
     def snapshot(self, train: bool = False) -> live.Snapshot:
         """The session as it is now. In-process mode with train=True (the page's redraw while playing): train up

@@ -39,18 +39,6 @@ def colour(value: float, scale: dict) -> str:
     return palette[round(frac * (len(palette) - 1))]
 
 
-def _scale(value_range: tuple[float, float], data: np.ndarray | None = None) -> dict:
-    """style.value_scale with the colour scale's name spelt out as [[position, colour], ...]: Plotly's Python
-    side expands names such as "RdBu_r" while validating, and these figures skip that step."""
-    scale = value_scale(value_range, data)
-    return {**scale, "colorscale": _named(scale["colorscale"])} if isinstance(scale["colorscale"], str) else scale
-
-
-@functools.lru_cache(maxsize=8)
-def _named(name: str) -> list:
-    return [list(step) for step in pcolors.get_colorscale(name)]
-
-
 @functools.lru_cache(maxsize=8)
 def _palette(colorscale: str | tuple, n: int = 256) -> tuple[str, ...]:
     scale = colorscale if isinstance(colorscale, str) else [list(step) for step in colorscale]
@@ -195,7 +183,7 @@ def reading_figure(tokens: Sequence[str], oov: Sequence[bool], z: np.ndarray, un
     custom[:, :, 0] = words[None, :]
     custom[:, :, 1] = np.char.mod("%g", np.round(pull, 3))[:, None]
     heat = dict(type="heatmap", z=z, x=xs, y=list(unit_labels), customdata=custom, name="h_t", xaxis="x",
-                yaxis="y", colorbar=_bar(top, "h_t"), **_scale(h_range, z),
+                yaxis="y", colorbar=_bar(top, "h_t"), **value_scale(h_range, z),
                 hovertemplate=f"word %{{x}}: %{{customdata[0]}}<br>unit %{{y}}<br>h_t = %{{z:{HOVER_FMT}}}"
                               "<br>W_hy·h_T of this unit: %{customdata[1]}<extra></extra>")
     line = dict(type="scatter", x=xs, y=np.asarray(y, dtype=float), mode="lines+markers", name="y_t",
@@ -229,7 +217,7 @@ def changes_figure(unit_labels: Sequence[str], before: np.ndarray, after: np.nda
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     seg_x = [v for a, b in zip(before, after) for v in (float(a), float(b), None)]
     seg_y = [v for u in ys for v in (u, u, None)]
-    scale = _scale(h_range, np.concatenate([before, after]))
+    scale = value_scale(h_range, np.concatenate([before, after]))
     data = [
         dict(type="scatter", x=seg_x, y=seg_y, mode="lines", line=dict(color="#bbbbbb", width=3), hoverinfo="skip"),
         dict(type="scatter", x=before, y=ys, mode="markers", name="h_{t-1}",
@@ -288,7 +276,7 @@ def gates_figure(tokens: Sequence[str], panels: dict[str, np.ndarray], unit_labe
     for row, (name, dom) in enumerate(zip(names, domains), start=1):
         z = np.asarray(panels[name], dtype=float)
         rng = GATE_INFO[name][1]
-        scale = _scale(rng, z)
+        scale = value_scale(rng, z)
         key = (str(scale["colorscale"]), scale["zmin"], scale["zmax"])
         bar = None if key in bars else _bar(dom, "c_t" if name == "c" else ("gate" if rng[0] == 0 else name + "_t"))
         bars.add(key)

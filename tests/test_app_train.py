@@ -24,8 +24,8 @@ def _curve_points(at) -> int:
 
 @pytest.fixture
 def at(monkeypatch):
-    # A tick stops early after live.TICK_SECONDS of training (to share a server); on a loaded CI machine that
-    # would cut ticks short and make the step counts below depend on the machine's speed.
+    # In-process (AppTest) the page's redraw trains at most live.TICK_SECONDS of the current tick; on a loaded CI
+    # machine that would leave ticks unfinished and make the step counts below depend on the machine's speed.
     monkeypatch.setattr(live, "TICK_SECONDS", 1e9)
     at = app_test(PAGE)
     assert not at.exception, [e.value for e in at.exception]

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import DATA, ROOT
+from conftest import DATA
 from playground import sentiment
 from playground.sentiment_data import read_tsv
 from playground.sentiment_fit import CONTRAST

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from playground import fastfig, live
+from playground import fastfig, live, live_panel
 from playground import train_figures as tf
 
 
@@ -30,9 +30,9 @@ def _panels():
                 live.LiveConfig(task="text", g="softmax", cell="gru", f="tanh", length=12),
                 live.LiveConfig(task="recall", f="relu", hidden=3)):
         s = live.LiveSession(cfg)
-        yield cfg, live.panel(s)
+        yield cfg, live_panel.panel(s)
         s.step_once()
-        yield cfg, live.panel(s)
+        yield cfg, live_panel.panel(s)
 
 
 @pytest.mark.parametrize("cfg,p", list(_panels()), ids=lambda x: getattr(x, "task", ""))

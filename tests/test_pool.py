@@ -122,7 +122,8 @@ def test_a_dead_worker_is_replaced_and_its_session_says_so(workers):
     with pytest.raises(pool.WorkerGone, match="Reset"):
         h.snapshot()
     assert time.time() - t0 < 5  # says so at once, never hangs
-    assert h.call("open", _cfg()) is False  # the page's next run starts it afresh on a live worker
+    rebuilt, fresh = h.call("open", _cfg())  # the page's next run starts it afresh on a live worker
+    assert rebuilt is False and fresh.step == 0
     assert workers.home["victim"] is not w and workers.home["victim"].alive
     assert h.snapshot().step == 0
 
