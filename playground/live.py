@@ -30,7 +30,9 @@ SESSION_KEY = f"{PREFIX}:session"
 MAX_STEPS = 20_000  # per session, then training pauses until Reset
 MAX_LENGTH = 64
 TICK_SECONDS = 0.25  # training per redraw when the page itself trains (no worker processes; see pool.py)
-TICK_EVERY = 0.4  # seconds between redraws while playing (the page's fragment run_every)
+TICK_EVERY = 0.8  # seconds between redraws while playing (the page's fragment run_every). Each redraw remounts the
+# five charts in the browser; at 0.4 s headless Chromium on a busy 2-core machine was seen with the charts blank,
+# mounted again before they had been drawn (0.8 s: drawn throughout)
 STEPS_PER_TICK = (1, 5, 10, 25, 50, 100)
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
 PROBE_GRAD_BATCH = 32
