@@ -140,24 +140,21 @@ with main, ui.friendly_errors():
                 numbers.metric(f"Held-out {m['metric_name']}", live_text.fmt(m["test_metric"], m["metric_fmt"]),
                                width=METRIC_WIDTH)
                 numbers.metric("Held-out loss", live_text.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
-                chart = dict(theme=None, config={"displaylogo": False})
-                st.plotly_chart(p.curves, key=f"{PREFIX}:curves", alt="Loss and metric against training step, "
-                                "for training batches and the held-out set", **chart)
+                ui.live_chart(p.curves, f"{PREFIX}:curves", alt="Loss and metric against training step, for "
+                              "training batches and the held-out set")
                 st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
-                st.plotly_chart(p.probe, key=f"{PREFIX}:probe", alt="Hidden state h_t of one held-out sequence at "
-                                "every step, with the targets and the model's answers", **chart)
+                ui.live_chart(p.probe, f"{PREFIX}:probe", alt="Hidden state h_t of one held-out sequence at "
+                              "every step, with the targets and the model's answers")
                 left, right = st.columns(2)
                 with left:
                     st.markdown("**Gradient reaching each step, $\\|\\partial L/\\partial h_t\\|$** (log scale)")
-                    st.plotly_chart(p.grads, key=f"{PREFIX}:grads",
-                                    alt="Gradient norm reaching each step, log scale", **chart)
+                    ui.live_chart(p.grads, f"{PREFIX}:grads", alt="Gradient norm reaching each step, log scale")
                 with right:
                     st.markdown("**Spectral radius of $W_{hh}$** (largest |eigenvalue|)")
-                    st.plotly_chart(p.spectral, key=f"{PREFIX}:spectral",
-                                    alt="Spectral radius of W_hh against training step", **chart)
+                    ui.live_chart(p.spectral, f"{PREFIX}:spectral", alt="Spectral radius of W_hh against training step")
                 st.markdown("**Weights** (one colour scale for all three, centred on 0)")
-                st.plotly_chart(p.weights, key=f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, "
-                                "W_hh and W_hy on one colour scale", **chart)
+                ui.live_chart(p.weights, f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, W_hh "
+                              "and W_hy on one colour scale")
             if s.task == "text":
                 st.markdown("**Sample from the model**")
                 st.slider("Temperature (0: always the likeliest character)", **limits(LiveConfig, "temperature"),
