@@ -15,12 +15,12 @@ import json
 import logging
 import threading
 import time
-from typing import Callable, Hashable, Iterator, MutableMapping, TypeVar
+from typing import Callable, Hashable, Iterator, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from playground import fastfig, pool
+from playground import fastfig, jobs, pool
 from playground.errors import PlaygroundError
 from playground.pages import url_for
 from playground.state import check, from_params, to_params
@@ -108,17 +108,6 @@ def share_link(base: str, page: str, params: dict[str, str]) -> str:
     return f"{base}?{urlencode(params)}"
 
 
-def remembered(store: MutableMapping, name: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """compute(), or its value from the last rerun if `key` is unchanged: one entry per name in the session's
-    store, so a rerun for another widget does not redo a view that costs seconds."""
-    hit = store.get(name)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    value = compute()
-    store[name] = (key, value)
-    return value
-
-
 @contextlib.contextmanager
 def callback_errors(prefix: str) -> Iterator[None]:
     """For widget callbacks (they run before the page, outside its friendly_errors): keep the message for
@@ -188,6 +177,68 @@ def _janitor(p: pool.Pool) -> None:
                     paused.discard(sid)
         except Exception:  # noqa: BLE001 - the janitor must keep going
             log.exception("live-session janitor")
+
+
+# ---- Why LSTM & GRU's long runs: shared by every session that asks for the same settings (playground.jobs) ----
+JOB_POLL = 0.5  # seconds between progress redraws while a shared run trains
+
+
+@st.cache_resource
+def shared_jobs() -> jobs.Jobs:
+    """The server's queue of shared runs (PLAYGROUND_WORKERS=0, as in AppTest: each runs at once in the page)."""
+    return jobs.Jobs(inline=pool.default_workers() == 0)
+
+
+@st.cache_resource
+def job_runner() -> pool.JobRunner:
+    """The worker process that runs the shared runs (started with the first one)."""
+    return pool.JobRunner()
+
+
+@st.cache_resource
+def _views() -> jobs.Memo:
+    return jobs.Memo()
+
+
+def shared_view(name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), once per server for (name, key): every session with the same settings gets the same view.
+    `key` must hold everything the view depends on (settings, the shared run's key)."""
+    return _views().get((name, key), compute)
+
+
+def start_job(name: str, run: str, *args: Hashable) -> None:
+    """Ask for the shared run `run` (a name in jobs.RUNS) with `args`, joining it if another session asked for
+    the same, and remember it as this session's run `name` until finished_job collects it. The job's key is
+    (run, *args): everything the result depends on."""
+    q = shared_jobs()
+    call = jobs.call if q.inline else job_runner().call
+    st.session_state[f"job:{name}"] = q.submit((run, *args), lambda progress: call(run, args, progress))
+
+
+def finished_job(name: str) -> jobs.Job | None:
+    """This session's run `name` once it has finished (its error shown, if any), else None; while it trains, a
+    progress bar that follows it and reruns the page when it ends."""
+    job = st.session_state.get(f"job:{name}")
+    if job is None:
+        return None
+    if job.done:
+        del st.session_state[f"job:{name}"]
+        if job.error:
+            st.warning(job.error)
+            return None
+        return job
+
+    @st.fragment(run_every=JOB_POLL)
+    def follow() -> None:
+        if job.done:
+            st.rerun()
+        ahead = shared_jobs().ahead_of(job)
+        st.progress(job.fraction, text=job.message if not ahead else
+                    f"Waiting: {ahead} run{'s' if ahead > 1 else ''} with other settings first (one at a time on "
+                    "this server)…")
+
+    follow()
+    return None
 
 
 def live_handle(session_key: str) -> pool.Handle:

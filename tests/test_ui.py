@@ -94,21 +94,6 @@ def test_callback_errors_become_a_warning_on_the_page_not_a_traceback():
     assert "Something went wrong (ValueError)" in at.warning[0].value and not at.exception
 
 
-def test_remembered_recomputes_only_when_the_key_changes():
-    from playground.ui import remembered
-
-    store, calls = {}, []
-
-    def compute():
-        calls.append(1)
-        return len(calls)
-
-    assert remembered(store, "v", ("a", 1), compute) == 1
-    assert remembered(store, "v", ("a", 1), compute) == 1 and len(calls) == 1
-    assert remembered(store, "v", ("a", 2), compute) == 2
-    assert remembered(store, "w", ("a", 2), compute) == 3  # each name has its own entry
-
-
 def _chart_script():
     import streamlit as st
 
