@@ -82,10 +82,14 @@ class Server:
         self._log.close()
 
     def pids(self) -> list[int]:
-        """The app process and every process under it (training workers)."""
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
-        kids = [int(p) for p in out.stdout.split()]
-        return [self.proc.pid, *kids]
+        """The app process and every process under it (the zygote, and the workers it forked)."""
+        out, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            ps = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+            todo += [int(p) for p in ps.stdout.split()]
+        return out
 
     def cpu_seconds(self) -> float:
         total = 0.0

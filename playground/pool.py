@@ -41,7 +41,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any, Callable
 
-from playground import live
+from playground import live, zygote
 from playground.errors import PlaygroundError
 
 log = logging.getLogger("playground")
@@ -51,6 +51,7 @@ GONE_AFTER = 60.0  # a playing session whose page asked nothing for this long is
 DROP_AFTER = 600.0  # ...and after this long forgotten (its memory comes back)
 WORKER_NICE = 10  # workers train with whatever CPU the server's page work leaves
 CALL_TIMEOUT = 60.0  # a request that takes longer means a hung worker
+USE_ZYGOTE = os.environ.get("PLAYGROUND_ZYGOTE", "1") != "0"  # fork the workers from one preloaded process
 JOB_NICE = 5
 JOB_IDLE_EXIT = 300.0  # a job worker with no run for this long exits
 JOB_TIMEOUT = 600.0  # a shared run that takes longer means a hung job worker
@@ -204,20 +205,40 @@ def serve_jobs(conn: Connection) -> None:
 
 
 def main() -> None:
-    """Entry point of a worker process: `python -c "from playground.pool import main; main()" ADDRESS`, with
-    the authentication key on stdin (a plain subprocess: multiprocessing's spawn would re-run the app's
-    __main__, which under `streamlit run` is the page script)."""
-    import sys
-
+    """Entry point of a worker process of its own (no zygote): `python -c "from playground.pool import main;
+    main()" ADDRESS MODE`, with the authentication key on stdin (a plain subprocess: multiprocessing's spawn would
+    re-run the app's __main__, which under `streamlit run` is the page script)."""
     key = bytes.fromhex(sys.stdin.readline().strip())
+    run_worker(sys.argv[1], key, sys.argv[2] if len(sys.argv) > 2 else "live")
+
+
+def run_worker(address: str, key: bytes, mode: str) -> None:
+    """A worker's life: connect back to the server at `address` and serve ("live" sessions or "jobs")."""
     # the server's own thread (pages, redraws, a visitor's first view) goes first; a shared run (one for many
     # students) before the live runs (one student's each)
-    os.nice(JOB_NICE if sys.argv[2:] == ["jobs"] else WORKER_NICE)
-    with Client(sys.argv[1], family="AF_UNIX", authkey=key) as conn:
+    os.nice(JOB_NICE if mode == "jobs" else WORKER_NICE)
+    with Client(address, family="AF_UNIX", authkey=key) as conn:
         try:
-            (serve_jobs if sys.argv[2:] == ["jobs"] else serve)(conn)
+            (serve_jobs if mode == "jobs" else serve)(conn)
         except (EOFError, OSError):
             pass  # the server went away
+
+
+_zygote: zygote.Zygote | None = None
+_zygote_lock = threading.Lock()
+
+
+def _forker() -> zygote.Zygote | None:
+    """The server's zygote (started on first use, again if it died); None if it cannot start."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or not _zygote.alive:
+            try:
+                _zygote = zygote.Zygote()
+            except (OSError, EOFError) as e:
+                log.warning("no zygote (%s): workers start as processes of their own", e)
+                _zygote = None
+        return _zygote
 
 
 class Worker:
@@ -230,12 +251,17 @@ class Worker:
         key = secrets.token_bytes(16)
         path = os.path.join(tempfile.mkdtemp(prefix="playground-"), "worker.sock")
         with Listener(path, family="AF_UNIX", authkey=key) as listener:
-            root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
-            self.process = subprocess.Popen([sys.executable, "-c", "from playground.pool import main; main()", path,
-                                             mode], stdin=subprocess.PIPE, env=env, cwd=root)
-            self.process.stdin.write(key.hex().encode() + b"\n")
-            self.process.stdin.close()
+            forker = _forker() if USE_ZYGOTE else None
+            self.process: subprocess.Popen | zygote.Proc
+            if forker is not None:  # forked from the preloaded zygote: shares its memory
+                self.process = forker.fork(mode, path, key)
+            else:
+                root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+                env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+                self.process = subprocess.Popen([sys.executable, "-c", "from playground.pool import main; main()",
+                                                 path, mode], stdin=subprocess.PIPE, env=env, cwd=root)
+                self.process.stdin.write(key.hex().encode() + b"\n")
+                self.process.stdin.close()
             listener._listener._socket.settimeout(60)  # a worker that never calls back: fail, do not hang
             self.conn = listener.accept()
         with contextlib.suppress(OSError):  # the listener removed its socket file on closing
