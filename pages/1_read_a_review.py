@@ -31,7 +31,7 @@ def trim_text(name: str) -> None:
         st.toast(notice, icon="✂️")
 
 
-ui.init_config(ReviewConfig, PREFIX)
+ui.init_config(ReviewConfig, PREFIX, link_wins=True)  # the calculator links back to a word
 left, right = st.columns([3, 1])
 with right:
     st.radio("Model", list(sentiment.MODELS), format_func=lambda n: sentiment.MODELS[n].label,

@@ -27,7 +27,7 @@ SOURCES = {"tiny": "tiny RNN", "review": "review word"}  # whose step: yours, or
 # The terms of one step, in the order the equations read them: name -> (label, LaTeX)
 TERMS: dict[str, tuple[str, str]] = {
     "xterm": ("W_xh x_t", r"W_{xh}\,x_t"),
-    "hterm": ("W_hh h_{t-1}", r"W_{hh}\,h_{t-1}"),
+    "hterm": ("W_hh h_(t-1)", r"W_{hh}\,h_{t-1}"),
     "b_h": ("b_h", r"b_h"),
     "a": ("a_t (their sum)", r"a_t"),
     "h": ("h_t = f(a_t)", r"h_t"),

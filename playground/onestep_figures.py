@@ -22,6 +22,7 @@ LINE_GAP_PX = 14
 OP_UNITS = 0.9  # an operator's width, in cells
 MIN_UNITS = 16  # a line is drawn on at least this many cells' width, so a tiny RNN's cells stay cell-sized
 CELL_FONT = dict(size=13)
+SPOTS = {False: ("bottom right", "top left", "bottom left"), True: ("top left", "bottom right", "top right")}
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,8 @@ def activation_figure(fn: Callable[[np.ndarray], np.ndarray], grad: Callable[[np
             continue
         fig.add_scatter(
             x=a[idx], y=hs[idx], mode="markers+text", name=label, text=[labels[i] for i in idx],
-            textposition="top left" if is_flat else "bottom right", textfont=dict(size=12, color=colour),
+            textposition=[SPOTS[is_flat][k % 3] for k in range(idx.size)],  # neighbours' labels apart
+            textfont=dict(size=12, color=colour),
             marker=dict(size=11, color="white" if is_flat else colour, line=dict(color=colour, width=2.5)),
             cliponaxis=False,
             customdata=np.stack([slopes[idx]], axis=-1),

@@ -138,3 +138,20 @@ def test_looking_at_one_step_of_the_unroll():
     tw = onestep.tiny_weights(OneStepConfig())
     steps = onestep.unroll(tw.weights, tw.seq, "tanh", "sigmoid")
     np.testing.assert_allclose(blocks(at)["a_t"].ravel(), steps[2].a, atol=1e-5)  # URL form: 6 digits
+
+
+def test_the_links_between_the_two_pages_carry_the_word_both_ways():
+    text = "This movie is not good."
+    at = open_page({"text": text, "model": "rnn", "step": "5"}, page="pages/1_read_a_review.py")
+    assert at.slider(key="review.step").value == 5
+    at.query_params.clear()
+    for k, v in onestep.review_params(text, 2).items():  # the calculator's link, followed in the same session
+        at.query_params[k] = v
+    at.switch_page(PAGE).run()
+    assert at.number_input(key="onestep.word").value == 2 and not at.exception
+    back = next(p for p in at.get("page_link") if "Back to this word" in p.proto.label)
+    at.query_params.clear()
+    for k, v in parse_qsl(back.proto.query_string, keep_blank_values=True):
+        at.query_params[k] = v
+    at.switch_page("pages/1_read_a_review.py").run()
+    assert at.slider(key="review.step").value == 2 and at.text_area(key="review.text").value == text
