@@ -16,6 +16,7 @@ CHART = dict(theme=None, config={"displaylogo": False})
 VERSION = f"{PREFIX}:editors"  # bumped when the numbers change under the editors (random, reset, resize)
 T_KEY = f"{PREFIX}:T"
 DIMS = ("hidden", "inputs", "outputs")
+EDITOR_PX, CELL_PX, EDITOR_ROW_PX = 75, 78, 820  # editors' widths (px at 1280 wide): index, a number, the row
 
 
 @st.cache_resource(show_spinner="Loading the trained model…")
@@ -109,8 +110,15 @@ if tiny_mode:
         hid, inp, out = [f"h[{j}]" for j in range(H)], [f"x[{i}]" for i in range(I)], [f"y[{k}]" for k in range(O)]
         frame = {"x": (["x_t"], inp), "h_prev": (["h_t-1"], hid), "W_xh": (inp, hid), "W_hh": (hid, hid),
                  "b_h": (["b_h"], hid), "W_hy": (hid, out), "b_y": (["b_y"], out)}
-        for row in (("x", "h_prev", "W_xh", "W_hh"), ("b_h", "W_hy", "b_y")):
-            for col, name in zip(st.columns([len(frame[n][0]) + 1.2 for n in row] + [0.01] * (4 - len(row))), row):
+        px = {n: EDITOR_PX + CELL_PX * len(frame[n][0]) for n in MATRICES}  # index column + the number columns
+        rows = [[]]
+        for name in MATRICES:  # as many editors a row as fit the page's width
+            if rows[-1] and sum(px[n] for n in rows[-1]) + px[name] > EDITOR_ROW_PX:
+                rows.append([])
+            rows[-1].append(name)
+        for row in rows:
+            widths = [px[n] for n in row]
+            for col, name in zip(st.columns(widths + [max(EDITOR_ROW_PX - sum(widths), 1)]), row):
                 with col:
                     editor(name, *frame[name])
         st.subheader("Unroll: the same weights over a short sequence")
@@ -155,6 +163,7 @@ with ui.friendly_errors():
                         "32-number embedding, $h_{t-1}$ the state after the word before.")
         for col, line in zip(st.columns([1.3, 1]), views.equations(s.f, s.g, cfg.look)):
             col.latex(line)
+        st.caption(views.names(s.f, s.g))
         if cfg.source == "review":
             st.page_link("pages/1_read_a_review.py", label="Back to this word on Read a review",
                          icon=":material/menu_book:", query_params=onestep.review_link_params(cfg.text, rs.t))

@@ -27,7 +27,12 @@ def equations(f: str, g: str, look: str) -> tuple[str, str]:
     hline = _box(rf"h_t = {fl}\left({arg}\right)", look == "h")
     z = _box(r"\underbrace{W_{hy}\,h_t + b_y}_{z_t}", look == "z")
     yline = _box(rf"y_t = {gl}\left({z}\right)", look == "y")
-    return (hline + rf"\qquad f = \text{{{HIDDEN[f].label}}}", yline + rf"\qquad g = \text{{{OUTPUT[g].label}}}")
+    return hline, yline
+
+
+def names(f: str, g: str) -> str:
+    """The chosen f and g by name, for the line under the equations (markdown)."""
+    return f"$f$ = **{HIDDEN[f].label}** (the hidden activation), $g$ = **{OUTPUT[g].label}** (the output activation)"
 
 
 def _vec(v: np.ndarray, d: int = 2) -> str:

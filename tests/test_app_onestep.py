@@ -58,7 +58,8 @@ def test_default_page_equals_the_cells_and_names_f_and_g():
     tr = cell_trace(tw.weights, tw.seq, "tanh", "sigmoid")
     np.testing.assert_allclose(array(chart(at, "onestep:unroll")["data"][0]["z"]).astype(float),
                                tr.h[0, 1:].numpy().T, atol=1e-12)
-    assert r"h_t = \tanh" in latex(at) and r"y_t = \sigma" in latex(at) and r"\text{tanh}" in latex(at)
+    assert r"h_t = \tanh" in latex(at) and r"y_t = \sigma" in latex(at)
+    assert "$f$ = **tanh**" in " ".join(c.value for c in at.caption)
     assert at.query_params["h_prev"] in ("0,0,0", ["0,0,0"])
 
 
@@ -67,7 +68,7 @@ def test_widgets_change_f_sizes_and_numbers():
     at.selectbox(key="onestep.f").select("relu").run()
     b = blocks(at)
     np.testing.assert_allclose(b["h_t"].ravel(), np.maximum(b["a_t"].ravel(), 0), atol=1e-12)
-    assert r"\mathrm{ReLU}" in latex(at) and r"\text{ReLU}" in latex(at)
+    assert r"h_t = \mathrm{ReLU}" in latex(at) and "$f$ = **ReLU**" in " ".join(c.value for c in at.caption)
     at.number_input(key="onestep.hidden").set_value(4).run()
     assert not at.exception and blocks(at)["W_hh"].shape == (4, 4) and blocks(at)["W_xh"].shape == (4, 2)
     at.button[0].click().run()  # Random

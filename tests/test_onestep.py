@@ -158,7 +158,8 @@ def test_views_name_f_and_g_and_highlight_the_term_looked_at():
     for f in HIDDEN:
         s = onestep.step(tw.weights, tw.x, tw.h_prev, f, "identity")
         h_eq, y_eq = views.equations(f, "identity", "xterm")
-        assert HIDDEN[f].latex in h_eq and HIDDEN[f].label in h_eq and OUTPUT["identity"].latex in y_eq
+        assert HIDDEN[f].latex in h_eq and OUTPUT["identity"].latex in y_eq
+        assert f"**{HIDDEN[f].label}**" in views.names(f, "identity")
         assert h_eq.count(r"\colorbox") == 1 and r"\colorbox{" + views.MARK + r"}{$\displaystyle W_{xh}" in h_eq
     assert r"\colorbox" not in views.equations("tanh", "sigmoid", "y")[0]
     assert r"\colorbox" in views.equations("tanh", "sigmoid", "y")[1]
