@@ -74,7 +74,7 @@ version = st.session_state.get(VERSION, 0)
 tiny_mode = st.session_state[K("source")] == "tiny"
 SOURCE = dict(label="Calculator for", options=list(SOURCES), format_func=SOURCES.get, key=K("source"))
 if tiny_mode:
-    top = st.columns([1.4, 0.8, 0.8, 0.8, 1.2, 1.35, 0.8, 1.0, 0.85], vertical_alignment="bottom")
+    top = st.columns([1.3, 0.75, 0.75, 0.8, 1.35, 1.35, 0.75, 1.0, 0.85], vertical_alignment="bottom")
     top[0].selectbox(**SOURCE)
     for col, d, label in zip(top[1:], DIMS, ("Hidden H", "Inputs I", "Outputs")):
         col.number_input(label, **limits(OneStepConfig, d), step=1, key=K(d), on_change=on_resize)

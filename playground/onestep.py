@@ -14,9 +14,10 @@ from typing import Mapping
 import numpy as np
 import torch
 
-from playground import activations, state
+from playground import activations, review, state
 from playground.activations import HIDDEN, OUTPUT
 from playground.errors import ConfigError, InputError
+from playground.sentiment import Sentiment
 
 PREFIX = "onestep"
 MAX_ABS = 10.0  # every number the user sets lies in -10..10
@@ -45,7 +46,7 @@ SYMBOLS = {"x": "x_t", "h_prev": "h_{t-1}", "W_xh": "W_xh", "W_hh": "W_hh", "b_h
 
 def parse(text: str, name: str = "the numbers") -> np.ndarray:
     """"1,-0.5;0.2,0" -> a (rows, cols) float array; InputError with a message for a student otherwise."""
-    rows = [r for r in (text or "").replace(" ", "").split(";")]
+    rows = (text or "").replace(" ", "").split(";")
     if not any(rows):
         raise InputError(f"{SYMBOLS.get(name, name)} is empty: type some numbers.")
     values = []
@@ -128,8 +129,8 @@ class OneStepConfig:
     b_y: str = _matrix(DEFAULTS["b_y"])
     seq: str = _matrix(DEFAULTS["seq"])  # x_1 .. x_T for the unroll, one row per step
     t: int = state.number(1, 1, 8)  # the unroll's step shown
-    text: str = state.text("This movie is not good.", max_len=3000)
-    word: int = state.number(0, 0, 200)  # 0: the last word
+    text: str = state.text("This movie is not good.", max_len=review.MAX_CHARS)
+    word: int = state.number(0, 0, review.CAP)  # 0: the last word
     units: str = state.text("", max_len=40)
 
     def __post_init__(self):
@@ -303,11 +304,9 @@ class ReviewStep:
 
 
 @torch.no_grad()
-def review_step(sm, text: str, word: int) -> ReviewStep:
-    """The shipped model `sm` (a playground.sentiment.Sentiment, the Elman RNN) at word `word` of `text`
-    (0 or past the end: the last word). Its h_{t-1} comes from the same trace Read a review draws."""
-    from playground import review  # the review page's own reading: the same tokens, the same h_t
-
+def review_step(sm: Sentiment, text: str, word: int) -> ReviewStep:
+    """The shipped model `sm` (the Elman RNN) at word `word` of `text` (0 or past the end: the last word). Its
+    tokens and h_{t-1} come from review.read, the same trace Read a review draws."""
     model = sm.model
     if model.config.cell != "rnn":
         raise ConfigError("The calculator shows the Elman RNN's step; the LSTM and GRU have other equations.")
@@ -380,6 +379,4 @@ def step_fields(steps: list[Step], t: int) -> dict[str, str]:
 
 def review_link_params(text: str, word: int) -> dict[str, str]:
     """Read a review's parameters for word `word` of `text` read by the RNN (the way back from the calculator)."""
-    from playground.review import ReviewConfig
-
-    return state.to_params(ReviewConfig(text=text, model="rnn", step=word))
+    return state.to_params(review.ReviewConfig(text=text, model="rnn", step=word))
