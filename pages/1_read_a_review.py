@@ -1,7 +1,7 @@
 """Read a review: a trained RNN / LSTM / GRU reads the user's review word by word (h_t and y_t at every word)."""
 import streamlit as st
 
-from playground import model_card, review, sentiment, ui
+from playground import model_card, onestep, review, sentiment, ui
 from playground.review import PREFIX, ReviewConfig
 from playground.state import limits
 
@@ -31,7 +31,7 @@ def trim_text(name: str) -> None:
         st.toast(notice, icon="✂️")
 
 
-ui.init_config(ReviewConfig, PREFIX)
+ui.init_config(ReviewConfig, PREFIX, link_wins=True)  # the calculator links back to a word
 left, right = st.columns([3, 1])
 with right:
     st.radio("Model", list(sentiment.MODELS), format_func=lambda n: sentiment.MODELS[n].label,
@@ -106,6 +106,11 @@ with ui.friendly_errors():
         b.plotly_chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit",
                        alt="The output logit at the selected word split into one contribution per unit plus the "
                            "bias", **chart)
+        if cfg.model == "rnn":
+            t = review.clamp_step(cfg.step, r.T)
+            a.page_link("pages/4_inside_one_step.py", label=f"Open word {t} in the calculator",
+                        icon=":material/calculate:", query_params=onestep.review_params(cfg.text, t),
+                        help="Inside one step: this word's step of the RNN, term by term, to check h_t by hand.")
     with text_box:
         st.html(review.text_view(r, cfg.colour_by, cfg.unit))
     gates = review.gates_view(r, cfg.step, order)

@@ -33,6 +33,9 @@ PAGES = [
     PageInfo("pages/3_why_lstm_gru.py", "gates", "Why LSTM & GRU", ":material/timeline:",
              "See the gradient vanish through time in a vanilla RNN and survive in LSTM and GRU, "
              "then race the three fairly on a long-range task."),
+    PageInfo("pages/4_inside_one_step.py", "onestep", "Inside one step", ":material/calculate:",
+             "One step of the equations computed in front of you: set every number of a tiny RNN, follow each "
+             "term through $f$ and $g$, unroll it, or check one word of a review by hand."),
 ]
 
 

@@ -48,19 +48,22 @@ def require_navigation() -> None:
         st.rerun()
 
 
-def init_config(cls: type[C], prefix: str) -> None:
+def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
     """Fill the page's widget state: from the URL on a first visit, else from the last config this session.
 
-    Streamlit drops a widget's state when its page is not shown, so it is restored from a plain key.
+    Streamlit drops a widget's state when its page is not shown, so it is restored from a plain key. With
+    `link_wins`, a URL that is not the page's own last one (another page's link into it) replaces the settings.
     """
     saved = st.session_state.get(f"{prefix}:config")
-    if saved is None:
-        saved, messages = from_params(cls, st.query_params.to_dict())
+    params = st.query_params.to_dict()
+    linked = link_wins and saved is not None and bool(params) and params != to_params(saved)
+    if saved is None or linked:  # a link names what it changes; the rest stays as this session left it
+        saved, messages = from_params(cls, {**to_params(saved), **params} if linked else params)
         for m in messages:
             st.toast(m, icon="⚠️")
     for f in dataclasses.fields(saved):
         k = key(prefix, f.name)
-        if k not in st.session_state:
+        if linked or k not in st.session_state:
             st.session_state[k] = getattr(saved, f.name)
 
 

@@ -122,3 +122,39 @@ def test_live_chart_sends_the_figure_as_it_is_under_an_id_that_follows_the_figur
     again = at.main.get("plotly_chart")[0].proto
     assert len(json.loads(again.spec)["data"][0]["x"]) == 3
     assert again.id != first  # the browser keeps a figure per id: a new figure needs a new id to be drawn
+
+
+def _linked_script():
+    from dataclasses import dataclass
+
+    import streamlit as st
+
+    from playground import ui
+    from playground.state import choice, number
+
+    @dataclass(frozen=True)
+    class Cfg:
+        cell: str = choice("rnn", ["rnn", "lstm", "gru"])
+        hidden: int = number(8, 1, 64)
+
+    ui.init_config(Cfg, "demo", link_wins=st.session_state.get("link_wins", True))
+    st.selectbox("Cell", ["rnn", "lstm", "gru"], key=ui.key("demo", "cell"))
+    st.number_input("Hidden", 1, 64, key=ui.key("demo", "hidden"))
+    ui.publish_config(Cfg, "demo")
+
+
+def test_with_link_wins_another_pages_link_replaces_what_it_names():
+    at = AppTest.from_function(_linked_script, default_timeout=30)
+    at.query_params["hidden"] = "16"
+    at.run()
+    at.selectbox[0].select("gru").run()  # the page's own edits stay: its URL is its own
+    assert at.selectbox[0].value == "gru" and at.number_input[0].value == 16
+    at.query_params.clear()
+    at.query_params["hidden"] = "20"  # a link from elsewhere naming only hidden
+    at.run()
+    assert at.number_input[0].value == 20 and at.selectbox[0].value == "gru"
+    at.session_state["link_wins"] = False
+    at.query_params.clear()
+    at.query_params["hidden"] = "30"
+    at.run()
+    assert at.number_input[0].value == 20  # without link_wins the session's settings win
