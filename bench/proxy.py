@@ -57,19 +57,23 @@ def _connect_as_browser(uri, **kw):
 
 
 class Nginx:
-    """nginx in the foreground on a free port, its conf, logs and temp files in a folder of its own."""
+    """nginx in the foreground on a free port, its conf, logs and temp files in a folder of its own.
 
-    def __init__(self, servers: list[str]):
-        self.port = free_port()
+    It listens on 127.0.0.2, not 127.0.0.1: Streamlit lets a websocket from a 127.0.0.1 or localhost page in
+    whatever Host it is given, so only another address shows that nginx passes the browser's Host on (Streamlit
+    then accepts the websocket because its Origin matches that Host, as for a real host name)."""
+
+    def __init__(self, servers: list[str], host: str = "127.0.0.2"):
+        self.host, self.port = host, free_port()
         self.prefix = Path(tempfile.mkdtemp(prefix="rnnp-nginx-"))
         self.prefix.chmod(0o755)  # nginx's workers (not root) write their temp files here
         self.conf = self.prefix / "nginx.conf"
-        self.conf.write_text(nginx_conf.render(servers, f"127.0.0.1:{self.port}", self.prefix))
+        self.conf.write_text(nginx_conf.render(servers, f"{host}:{self.port}", self.prefix))
         self.proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def __enter__(self) -> "Nginx":
         cmd = [NGINX, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.prefix / "error.log")]

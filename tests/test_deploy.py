@@ -157,7 +157,8 @@ def test_nginx_accepts_the_rendered_config():
 def test_two_app_processes_behind_nginx_spread_sessions_and_keep_each_on_its_own():
     """bench/proxy.py --check: fresh visitors from one address land on both processes; four sessions (two per
     process) keep every request (page, health, host-config, websocket, reconnect) on the process of their first
-    page load, per nginx's access log; each one's training advances through the proxy after Play."""
+    page load, per nginx's access log; each one's training advances through the proxy after Play. nginx listens on
+    127.0.0.2, so Streamlit accepts the websockets only if nginx passes the browser's Host on (Origin == Host)."""
     out = subprocess.run([sys.executable, "bench/proxy.py", "--check"], cwd=ROOT, capture_output=True, text=True,
                          timeout=600, env={"PATH": "/usr/sbin:/usr/bin:/bin", "PLAYGROUND_WORKERS": ""})
     assert out.returncode == 0 and "proxy check: ok" in out.stdout, out.stdout + out.stderr[-2000:]
