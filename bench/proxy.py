@@ -217,7 +217,12 @@ def run(visitors: int, per_backend: int, steps: int, limit: float) -> list[str]:
         if None in routes or len(set(routes)) != visitors:
             failures.append(f"nginx did not set a distinct route cookie for every fresh visitor: {routes}")
             return failures
-        first = {e["route"]: e["upstream"] for e in proxy.log() if e["route"] in routes}
+        deadline = time.time() + 10  # nginx writes a request's log line just after its response
+        while True:
+            first = {e["route"]: e["upstream"] for e in proxy.log() if e["route"] in routes}
+            if len(first) == len(routes) or time.time() > deadline:
+                break
+            time.sleep(0.1)
         spread = Counter(port_of.get(first.get(r), "?") for r in routes)
         print(f"{visitors} fresh visitors (one client address): first page load on process 0: {spread[0]}, "
               f"process 1: {spread[1]}")
@@ -226,7 +231,7 @@ def run(visitors: int, per_backend: int, steps: int, limit: float) -> list[str]:
             return failures
 
         # 2. a few of them, per_backend on each process, go on to train live through the proxy
-        chosen = [r for b in (0, 1) for r in [r for r in routes if port_of[first[r]] == b][:per_backend]]
+        chosen = [r for b in (0, 1) for r in [r for r in routes if port_of.get(first.get(r)) == b][:per_backend]]
         with _patched_connect():
             async def all_sessions():
                 return await asyncio.gather(*(session(proxy, r, i + 1, steps, limit) for i, r in enumerate(chosen)))
