@@ -126,6 +126,13 @@ with main, ui.friendly_errors():
                 return
             if s.message:
                 (st.error if s.status == "diverged" else st.info)(s.message)
+            if s.status == "diverged" and s.rewind_step is not None:
+                st.button(f"Rewind to step {s.rewind_step}, before the blow-up", icon=":material/fast_rewind:",
+                          key=f"{PREFIX}:rewind", on_click=control, args=("rewind",),
+                          help=f"Back to the last point where the held-out loss was under {live.HEALTHY:g} times the "
+                               "untrained model's: "
+                               "its weights and batches, the history cut there. Change a setting first (e.g. "
+                               "turn Clipping on) to see what it does from there.")
             if s.note:
                 st.caption(f"ℹ️ {s.note}")
             if s.playing and s.busy > 1:

@@ -48,7 +48,7 @@ DROP_AFTER = 600.0  # ...and after this long forgotten (its memory comes back)
 WORKER_NICE = 10  # workers train with whatever CPU the server's page work leaves
 CALL_TIMEOUT = 60.0  # a request that takes longer means a hung worker
 OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text", "csv", "weights_file", "load",
-       "close")
+       "close", "rewind")
 
 
 def default_workers() -> int:
@@ -99,7 +99,7 @@ class Engine:
         result = getattr(s, op)(*args)
         if op == "load":
             return result  # the settings of the loaded file
-        return self._snapshot(s) if op in ("play", "pause", "step_once", "reset") else result
+        return self._snapshot(s) if op in ("play", "pause", "step_once", "reset", "rewind") else result
 
     def _snapshot(self, s: live.LiveSession) -> live.Snapshot:
         snap = live.snapshot(s)
