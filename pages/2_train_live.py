@@ -1,7 +1,7 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
-from playground import demos, live, live_panel, live_text, ui
+from playground import demos, equations, live, live_panel, live_text, ui
 from playground.live import PREFIX, LiveConfig
 from playground.state import limits, options
 
@@ -114,6 +114,7 @@ with main, ui.friendly_errors():
     if rebuilt:
         buttons.caption("Settings changed: a new model starts from step 0.")
     ui.show_callback_error(f"{PREFIX}:controls")
+    st.latex(equations.equations(cfg.cell, cfg.f, cfg.g))  # the model as chosen: f and g written in
 
     @st.fragment(run_every=live.TICK_EVERY if now.playing else None)
     def training_panel() -> None:

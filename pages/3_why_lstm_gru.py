@@ -1,7 +1,7 @@
 """Why LSTM & GRU: gradient flow through time, a fair RNN / LSTM / GRU race, and what the gates do."""
 import streamlit as st
 
-from playground import gates, gradflow, race, ui
+from playground import equations, gates, gradflow, race, ui
 from playground.gates import GatesConfig
 from playground.gradflow import CONTENDERS, INITS
 from playground.state import limits
@@ -131,6 +131,8 @@ with boom_box, ui.friendly_errors():
                 "unbounded $f$ such as ReLU lets the states grow too: one SGD step can throw the weights to infinity. "
                 "**Clipping** rescales the gradient whenever its norm is above a threshold, so one step can only move "
                 "so far. The run uses the sequence length, hidden size and seed set above.")
+    boom_model = CONTENDERS[cfg.boom]
+    st.latex(equations.hidden_equation(boom_model.f, boom_model.cell))  # the model picked above
     boom_key = (setup, cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr)
     boom = st.session_state.get(f"{PREFIX}:boom")
     if st.button(f"Run {gates.BOOM_STEPS} SGD steps with and without clipping", icon=":material/bolt:"):

@@ -126,3 +126,12 @@ def test_a_demo_keeps_its_script_while_followed_and_drops_it_for_another_model(a
     at.selectbox(key="train.task").select("parity").run()  # another task: the script no longer fits
     assert at.selectbox(key="train:demo").value is None and not any("*Clipping* on" in c.value for c in at.caption)
     assert not at.exception
+
+
+def test_the_equations_show_the_chosen_f_and_g(at):
+    assert any(r"h_t = \tanh\left(" in x.value and r"y_t = \sigma\left(" in x.value for x in at.latex)
+    at.selectbox(key="train.f").set_value("relu").run()
+    at.selectbox(key="train.g").set_value("softmax").run()
+    assert any(r"h_t = \mathrm{ReLU}\left(" in x.value and r"y_t = \mathrm{softmax}\left(" in x.value
+               for x in at.latex)
+    assert not any(r"\tanh" in x.value for x in at.latex) and not at.exception
