@@ -34,8 +34,7 @@ def trim_text(name: str) -> None:
 ui.init_config(ReviewConfig, PREFIX)
 left, right = st.columns([3, 1])
 with right:
-    st.radio("Model", list(sentiment.MODELS), format_func=lambda n: sentiment.MODELS[n].label,
-             key=ui.key(PREFIX, "model"))
+    st.radio("Model", list(review.MODEL_CHOICES), format_func=review.MODEL_CHOICES.get, key=ui.key(PREFIX, "model"))
     st.selectbox("Example reviews", list(review.EXAMPLES), index=None, placeholder="Pick an example…",
                  key=f"{PREFIX}:example", on_change=use_example)
 with left:
@@ -75,30 +74,48 @@ with compare_box:
     if st.session_state[ui.key(PREFIX, "compare")]:
         st.text_area("Review B", key=ui.key(PREFIX, "text_b"), height=68, on_change=trim_text, args=("text_b",))
 cfg = ui.publish_config(ReviewConfig, PREFIX)
-card = model_card.card(cfg.model)
+card = model_card.card(cfg.model) if cfg.model != review.ALL else None
 if card is not None:
     with right, st.expander("How good is this model?", expanded=False):  # folded: the heatmap stays high up
         st.markdown(model_card.card_markdown(card))
 
 chart = dict(theme=None, config={"displaylogo": False})
+readings = []
 with ui.friendly_errors():
-    sm = shipped_model(cfg.model)
-    r = review.read(sm, cfg.text)
+    readings = [review.read(shipped_model(name), cfg.text) for name in review.models_shown(cfg.model)]
+    r = readings[0]
     order = review.unit_order(r) if cfg.order else None
     with main_box:
         for notice in r.notices:
             st.info(notice)
-        wrong = review.example_note(cfg.text, r)
-        if wrong:
+        for wrong in filter(None, (review.example_note(cfg.text, x) for x in readings)):
             st.warning(wrong)
         st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
         st.html(review.tokens_view(r))
-        st.plotly_chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading",
-                        alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t after "
-                            "each word", **chart)
+        if len(readings) == 1:
+            st.plotly_chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading",
+                            alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t "
+                                "after each word", **chart)
+        else:
+            for x, fig in zip(readings, review.all_models_view(readings, cfg.step, cfg.order)):
+                st.plotly_chart(fig, key=f"{PREFIX}:reading_{x.model}", alt=f"{x.model.upper()}: heatmap of the "
+                                "hidden state h_t, units by words, above the running sentiment y_t", **chart)
         st.caption("Top: every unit of $h_t$ after every word (colour fixed to the range of tanh, −1..1). "
                    "Bottom: $y_t$, the probability that the review is positive after each word. "
-                   "▶ Play reveals the words one at a time; the slider picks the word the panels below explain.")
+                   + ("▶ Play reveals the words one at a time; the slider picks the word the panels below explain."
+                      if len(readings) == 1 else "The slider reveals the review up to word t in all three. They share "
+                      "the colour scales and the word axis, but not their units: unit j of one model has nothing to "
+                      "do with unit j of another."))
+if len(readings) > 1:  # all three: the panels below explain one model's step, the coloured text fits all three
+    aids_box.info("The reading aids, the gates and the comparison explain one model: pick it in the Model list.")
+    with text_box:
+        for x in readings:
+            st.markdown(f"**{sentiment.MODELS[x.model].label}**")
+            st.html(review.text_view(x, cfg.colour_by, cfg.unit))
+if len(readings) != 1:
+    st.stop()
+with ui.friendly_errors():
+    sm = shipped_model(cfg.model)
     with aids_box:
         a, b = st.columns(2)
         a.plotly_chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes",
