@@ -39,7 +39,8 @@ def landing() -> None:
 
 pages = [st.Page(landing, title="Home", icon=":material/home:", default=True)]
 pages += [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url) for p in PAGES]
-st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide")
+# A 200 px sidebar (Streamlit's default is 300) leaves a 1024 px projector room for the pages' settings columns.
+st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide", initial_sidebar_state=200)
 current = st.navigation(pages)
 with st.sidebar:
     for page in pages:

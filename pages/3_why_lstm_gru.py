@@ -40,7 +40,7 @@ with flow_controls:
     b.slider("Hidden size H", **limits(GatesConfig, "hidden"), key=K("hidden"))
     c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"),
                    help="Same seed: same data and starting weights.")
-    a, b, c = st.columns(3)
+    a, b, c = st.columns([1.3, 1, 1])  # the first: "orthogonal (all singular values 1)" whole at 1024 px
     a.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"))
     b.slider("W_hh scale (×)", **limits(GatesConfig, "scale"), step=0.05, key=K("scale"),
              help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can "

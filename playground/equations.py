@@ -22,4 +22,4 @@ def output_equation(g: str) -> str:
 
 def equations(cell: str, f: str, g: str) -> str:
     """Both equations on one line."""
-    return hidden_equation(f, cell) + r" \qquad " + output_equation(g)
+    return hidden_equation(f, cell) + r" \quad " + output_equation(g)
