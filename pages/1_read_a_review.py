@@ -1,7 +1,7 @@
 """Read a review: a trained RNN / LSTM / GRU reads the user's review word by word (h_t and y_t at every word)."""
 import streamlit as st
 
-from playground import model_card, review, sentiment, ui
+from playground import exports, model_card, review, sentiment, ui
 from playground.review import PREFIX, ReviewConfig
 from playground.state import limits
 
@@ -106,6 +106,10 @@ with ui.friendly_errors():
                       if len(readings) == 1 else "The slider reveals the review up to word t in all three. They share "
                       "the colour scales and the word axis, but not their units: unit j of one model has nothing to "
                       "do with unit j of another."))
+        st.download_button("h_t and y_t at every word (CSV)", exports.csv_bytes(review.hidden_table(readings)),
+                           file_name=exports.file_name(f"read_a_review_h_t_y_t_{cfg.model}"), mime="text/csv",
+                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:csv",
+                           help="One row per word: the token, y_t and every unit of h_t (a column each).")
 if len(readings) > 1:  # all three: the panels below explain one model's step, the coloured text fits all three
     aids_box.info("The reading aids, the gates and the comparison explain one model: pick it in the Model list.")
     with text_box:
@@ -146,3 +150,8 @@ with ui.friendly_errors():
                             alt="Review B: hidden state heatmap and running sentiment, on the same scales as review "
                                 "A", **chart)
             st.caption("Same model, same colour scale, same unit order (review A's) and the same word axis.")
+            st.download_button("h_t and y_t of both reviews (CSV)",
+                               exports.csv_bytes(review.hidden_table([r, rb], ["A", "B"])),
+                               file_name=exports.file_name(f"read_a_review_h_t_y_t_{cfg.model}_A_and_B"),
+                               mime="text/csv", on_click="ignore", icon=":material/download:",
+                               key=f"{PREFIX}:csv_ab")

@@ -1,7 +1,7 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
-from playground import demos, equations, live, live_panel, live_text, ui
+from playground import demos, equations, exports, live, live_panel, live_text, ui
 from playground.live import PREFIX, LiveConfig
 from playground.state import limits, options
 
@@ -178,10 +178,12 @@ with main, ui.friendly_errors():
                 if st.session_state.get(f"{PREFIX}:sampled"):
                     st.code(st.session_state[f"{PREFIX}:sampled"], language=None, wrap_lines=True)
             d1, d2 = st.columns(2)  # made when clicked: not on every redraw
-            d1.download_button("Loss history (CSV)", lambda: h.call("csv"), file_name="train_live_history.csv",
+            d1.download_button("Loss history (CSV)", lambda: h.call("csv"),
+                               file_name=exports.file_name(f"train_live_history_{cfg.task}"),
                                mime="text/csv", on_click="ignore", key=f"{PREFIX}:csv")
             d2.download_button("Weights + settings (.pt)", lambda: h.call("weights_file"),
-                               file_name="train_live_model.pt", mime="application/octet-stream",
+                               file_name=exports.file_name(f"train_live_model_{cfg.task}", ext="pt"),
+                               mime="application/octet-stream",
                                on_click="ignore", key=f"{PREFIX}:weights_file",
                                help="Load it again below, or in Python with playground.cells.load_model.")
 

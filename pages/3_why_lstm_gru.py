@@ -1,7 +1,7 @@
 """Why LSTM & GRU: gradient flow through time, a fair RNN / LSTM / GRU race, and what the gates do."""
 import streamlit as st
 
-from playground import equations, gates, gradflow, race, ui
+from playground import equations, exports, gates, gradflow, race, ui
 from playground.gates import GatesConfig
 from playground.gradflow import CONTENDERS, INITS
 from playground.state import limits
@@ -99,6 +99,11 @@ with ui.friendly_errors():
                    f"after {saved['steps'] if trained else 'training'} steps" + (
                        f" (held-out accuracy {gates.accuracy_summary(trained)})." if trained else "."))
         st.markdown(gates.reach_summary(view.reach, setup.T))
+        st.download_button("Both charts' curves (CSV)", exports.csv_bytes(view.table),
+                           file_name=exports.file_name(f"gradient_flow_T{setup.T}"), mime="text/csv",
+                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:flow_csv",
+                           help="One row per model, weights (initial or trained) and step t: ‖∂L/∂h_t‖ and "
+                                "‖∂h_T/∂h_t‖.")
         st.plotly_chart(view.jacobians, key=f"{PREFIX}:jac",
                         alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per "
                             "model", **CHART)
@@ -184,6 +189,10 @@ with race_box, ui.friendly_errors():
         st.dataframe(result.rows(), hide_index=True, column_config={
             f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
         st.markdown(race.race_summary(result))
+        st.download_button("Race results (CSV)", exports.csv_bytes(result.table()),
+                           file_name=exports.file_name(f"race_seed{settings.seed}"), mime="text/csv",
+                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:race_csv",
+                           help="One row per cell and delay: hidden size, parameters, held-out accuracy, seconds.")
         for note in result.notes():
             st.warning(note)
 

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import torch
 
@@ -259,6 +260,23 @@ def all_models_view(readings: list[Reading], step: int, sort: bool) -> list[go.F
     return [reading_view(dataclasses.replace(r, h_range=(lo, hi)), step, unit_order(r) if sort else None,
                          title=f"{MODELS[r.model].label}: P(positive) = {r.y[-1]:.2f} after the last word",
                          width_words=width, play=False) for r in readings]  # one slider reveals all three
+
+
+def hidden_table(readings: list[Reading], names: list[str] | None = None) -> pd.DataFrame:
+    """h_t and y_t for download: one row per word and reading, a column per unit (h[0] .. h[H-1]), plus the
+    review's name (when several), the model, t (1-based), the token, whether it is out of the vocabulary, y_t."""
+    parts = []
+    for i, r in enumerate(readings):
+        part = pd.DataFrame(r.h[1:], columns=[f"h[{j}]" for j in range(r.H)])
+        part.insert(0, "y_t", r.y)
+        part.insert(0, "oov", r.oov)
+        part.insert(0, "token", r.tokens)
+        part.insert(0, "t", range(1, r.T + 1))
+        part.insert(0, "model", r.model)
+        if names:
+            part.insert(0, "review", names[i])
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
 
 
 def changes_view(r: Reading, step: int, k: int = 8) -> go.Figure:
