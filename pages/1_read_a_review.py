@@ -35,9 +35,9 @@ ui.init_config(ReviewConfig, PREFIX)
 left, right = st.columns([3, 1])
 with right:
     st.radio("Model", list(review.MODEL_CHOICES), format_func=review.MODEL_CHOICES.get, key=ui.key(PREFIX, "model"))
+with left:  # the wide column: an example's title reads whole at 1024 px
     st.selectbox("Example reviews", list(review.EXAMPLES), index=None, placeholder="Pick an example…",
                  key=f"{PREFIX}:example", on_change=use_example)
-with left:
     st.text_area("Your review", key=ui.key(PREFIX, "text"), height=100, on_change=trim_text, args=("text",),
                  help=f"Anything you like: the model reads the first {review.CAP} words and punctuation marks.")
 

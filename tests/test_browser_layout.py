@@ -47,7 +47,7 @@ OPTIONS = {
     "Output activation g (picks the loss)": [g.label for g in live.OUTPUT.values()],
     "Optimizer": [o.label for o in live.tr.OPTIMIZERS.values()],
     "Batch size": [str(b) for b in live.BATCH_SIZES],
-    "Example reviews": ["Pick an example…"],  # titles are long by design; the menu shows them whole
+    "Example reviews": list(review.EXAMPLES) + ["Pick an example…"],
     "W_hh initialisation": [i.label for i in INITS.values()],
     "Model for the eigenvalue plot": [c.label for c in CONTENDERS.values()],
     "Model": [c.label for c in CONTENDERS.values()],
@@ -62,7 +62,7 @@ WIDTHS_JS = """options => { const c = document.createElement('canvas').getContex
 
 
 @pytest.mark.parametrize("sized", SIZES, indirect=True, ids=["1280x720", "1024x768"])
-@pytest.mark.parametrize("path", ["train_live", "why_lstm_gru"])
+@pytest.mark.parametrize("path", ["train_live", "read_a_review", "why_lstm_gru"])
 def test_selectbox_texts_are_whole(app_url, sized, path):
     page, w, h = sized
     open_page(page, f"{app_url}/{path}")
