@@ -1,7 +1,7 @@
 """Why LSTM & GRU: gradient flow through time, a fair RNN / LSTM / GRU race, and what the gates do."""
 import streamlit as st
 
-from playground import gates, race, ui
+from playground import equations, exports, gates, race, ui
 from playground.gates import GatesConfig
 from playground.gradflow import CONTENDERS, INITS
 from playground.state import limits
@@ -40,7 +40,7 @@ with flow_controls:
     b.slider("Hidden size H", **limits(GatesConfig, "hidden"), key=K("hidden"))
     c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"),
                    help="Same seed: same data and starting weights.")
-    a, b, c = st.columns(3)
+    a, b, c = st.columns([1.3, 1, 1])  # the first: "orthogonal (all singular values 1)" whole at 1024 px
     a.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"))
     b.slider("W_hh scale (×)", **limits(GatesConfig, "scale"), step=0.05, key=K("scale"),
              help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can "
@@ -96,6 +96,11 @@ with ui.friendly_errors():
                    f"after {saved['steps'] if trained else 'training'} steps" + (
                        f" (held-out accuracy {gates.accuracy_summary(trained)})." if trained else "."))
         st.markdown(gates.reach_summary(view.reach, setup.T))
+        st.download_button("Both charts' curves (CSV)", exports.csv_bytes(view.table),
+                           file_name=exports.file_name(f"gradient_flow_T{setup.T}"), mime="text/csv",
+                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:flow_csv",
+                           help="One row per model, weights (initial or trained) and step t: ‖∂L/∂h_t‖ and "
+                                "‖∂h_T/∂h_t‖.")
         st.plotly_chart(view.jacobians, key=f"{PREFIX}:jac",
                         alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per "
                             "model", **CHART)
@@ -128,6 +133,8 @@ with boom_box, ui.friendly_errors():
                 "unbounded $f$ such as ReLU lets the states grow too: one SGD step can throw the weights to infinity. "
                 "**Clipping** rescales the gradient whenever its norm is above a threshold, so one step can only move "
                 "so far. The run uses the sequence length, hidden size and seed set above.")
+    boom_model = CONTENDERS[cfg.boom]
+    st.latex(equations.hidden_equation(boom_model.f, boom_model.cell))  # the model picked above
     boom_key = (setup, cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr)
     boom = st.session_state.get(f"{PREFIX}:boom")
     if st.button(f"Run {gates.BOOM_STEPS} SGD steps with and without clipping", icon=":material/bolt:",
@@ -178,6 +185,10 @@ with race_box, ui.friendly_errors():
         st.dataframe(result.rows(), hide_index=True, column_config={
             f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
         st.markdown(race.race_summary(result))
+        st.download_button("Race results (CSV)", exports.csv_bytes(result.table()),
+                           file_name=exports.file_name(f"race_seed{settings.seed}"), mime="text/csv",
+                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:race_csv",
+                           help="One row per cell and delay: hidden size, parameters, held-out accuracy, seconds.")
         for note in result.notes():
             st.warning(note)
 

@@ -57,7 +57,7 @@ JOB_IDLE_EXIT = 300.0  # a job worker with no run for this long exits
 JOB_TIMEOUT = 600.0  # a shared run that takes longer means a hung job worker
 PROGRESS_EVERY = 0.2  # seconds between a job worker's progress reports
 OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text", "csv", "weights_file", "load",
-       "close")
+       "close", "rewind")
 
 
 def default_workers() -> int:
@@ -108,7 +108,7 @@ class Engine:
         result = getattr(s, op)(*args)
         if op == "load":
             return result  # the settings of the loaded file
-        return self._snapshot(s) if op in ("play", "pause", "step_once", "reset") else result
+        return self._snapshot(s) if op in ("play", "pause", "step_once", "reset", "rewind") else result
 
     def _snapshot(self, s: live.LiveSession) -> live.Snapshot:
         snap = live.snapshot(s)

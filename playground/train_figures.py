@@ -48,6 +48,9 @@ def curves(step: Sequence[int], train_loss: Sequence[float], test_loss: Sequence
                           layout={"yaxis": log_ticks(losses)})
 
 
+REFERENCE_LABEL_PX = 62  # right margin of the curves: room for "guessing" / "perfect" beside their lines
+
+
 def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, perfect: float | None,
                      percent: bool, height: int, few: bool) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
@@ -60,10 +63,10 @@ def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, per
                                           f"%{{y:{'.1%' if percent and col == 2 else HOVER_FMT}}}<extra></extra>",
                             row=1, col=col)
     for value, text in ((chance, "guessing"), (perfect, "perfect")):
-        if value is not None:
-            fig.add_hline(y=value, line=dict(color=REFERENCE, dash="dot", width=1), row=1, col=2,
-                          annotation_text=text, annotation_position="bottom right",
-                          annotation_font=dict(size=11, color=REFERENCE))
+        if value is not None:  # the label in the right margin: inside the plot the curve runs over it
+            fig.add_hline(y=value, line=dict(color=REFERENCE, dash="dot", width=1), row=1, col=2)
+            fig.add_annotation(text=text, x=1, y=value, xref="x2 domain", yref="y2", xanchor="left", xshift=4,
+                               showarrow=False, font=dict(size=11, color=REFERENCE))
     fig.update_xaxes(title="training step", rangemode="tozero")
     fig.update_yaxes(type="log", row=1, col=1)
     if percent:
@@ -71,7 +74,7 @@ def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, per
     else:  # R²: anything below -1 is "worse than guessing"; keep the scale on the interesting part
         fig.update_yaxes(range=[-1.02, 1.05], row=1, col=2)
     apply_layout(fig, None, height, legend=dict(orientation="h", y=1.14, yanchor="bottom", x=1, xanchor="right"))
-    fig.update_layout(margin=dict(t=70))
+    fig.update_layout(margin=dict(t=70, r=REFERENCE_LABEL_PX))
     return fig
 
 

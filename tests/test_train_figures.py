@@ -18,6 +18,16 @@ def test_curves_plot_both_series_log_loss_and_reference_lines():
     fig.to_json()
 
 
+def test_the_reference_labels_sit_beside_the_plot_where_no_curve_runs():
+    fig = tf.curves([0, 10], [0.7, 0.1], [0.7, 0.1], [0.5, 1.0], [0.5, 1.0], "binary cross-entropy", "accuracy",
+                    chance=0.5, perfect=1.0, percent=True)
+    labels = {a.text: a for a in fig.layout.annotations if a.text in ("guessing", "perfect")}
+    for text, y in (("guessing", 0.5), ("perfect", 1.0)):
+        a = labels[text]
+        assert (a.xref, a.x, a.xanchor, a.yref, a.y) == ("x2 domain", 1, "left", "y2", y)  # right of the plot area
+    assert fig.layout.margin.r >= 6 * len("guessing")  # the margin holds the longer label (11 px type)
+
+
 def test_probe_classification_strip_marks_right_wrong_and_unscored_steps():
     h = np.arange(12, dtype=float).reshape(3, 4) / 12
     fig = tf.probe(h, (-1.0, 1.0), ["1", "0", "<b>", "1"], [None, None, "odd", "even"],
