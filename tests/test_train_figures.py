@@ -20,7 +20,7 @@ def test_curves_plot_both_series_log_loss_and_reference_lines():
 
 def test_the_reference_labels_sit_beside_the_plot_where_no_curve_runs():
     fig = tf.curves([0, 10], [0.7, 0.1], [0.7, 0.1], [0.5, 1.0], [0.5, 1.0], "binary cross-entropy", "accuracy",
-                    chance=0.5, perfect=1.0, percent=True)
+                    chance=0.5, perfect=1.0, percent=True).figure
     labels = {a.text: a for a in fig.layout.annotations if a.text in ("guessing", "perfect")}
     for text, y in (("guessing", 0.5), ("perfect", 1.0)):
         a = labels[text]
