@@ -155,7 +155,7 @@ MAX_WORD_LABELS = 28  # word labels on an axis; a longer review labels every k-t
 def _word_axis(tokens: Sequence[str], oov: Sequence[bool], xmax: int, most: int = MAX_WORD_LABELS, **kw) -> dict:
     """The word axis (1..xmax): at most `most` word labels, slanted when the slots are narrow."""
     T = len(tokens)
-    every = -(-max(T, xmax) // most)  # the same spacing for a short review on a longer shared axis
+    every = max(1, -(-max(T, xmax) // most))  # the same spacing for a short review on a longer shared axis
     shown = list(range(0, T, every))
     slots = -(-max(T, xmax) // every)  # label slots across the whole axis, shown or not
     return dict(tickmode="array", tickvals=[i + 1 for i in shown], ticktext=[label(tokens[i], oov[i]) for i in shown],

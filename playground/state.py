@@ -80,6 +80,12 @@ def _problem(f: dataclasses.Field, value: Any) -> str | None:
     return None
 
 
+def _quoted(raw: str, most: int = 40) -> str:
+    """A link's value as a message quotes it: cut short (a link can hold any length) and repr-escaped, so control
+    and direction characters show as codes instead of acting on the message."""
+    return repr(raw if len(raw) <= most else raw[:most] + "…")
+
+
 def check(cfg: Any) -> list[str]:
     """Problems with a config's values against their declared choices and bounds (empty: all fine)."""
     return [p for f in dataclasses.fields(cfg) if (p := _problem(f, getattr(cfg, f.name)))]
@@ -105,12 +111,12 @@ def from_params(cls: type[C], params: Mapping[str, str]) -> tuple[C, list[str]]:
         try:
             value = _parse(hints[f.name], raw)
         except (ValueError, TypeError):
-            messages.append(f"Link setting {f.name}={raw!r} is not a valid {hints[f.name].__name__}; "
+            messages.append(f"Link setting {f.name}={_quoted(raw)} is not a valid {hints[f.name].__name__}; "
                             f"using the default {f.default!r}.")
             continue
         problem = _problem(f, value)
         if problem:
-            messages.append(f"Link setting {f.name}={raw!r} was ignored ({problem}); "
+            messages.append(f"Link setting {f.name}={_quoted(raw)} was ignored ({problem}); "
                             f"using the default {f.default!r}.")
             continue
         values[f.name] = value

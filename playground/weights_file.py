@@ -77,10 +77,10 @@ def _unpickled(data: bytes) -> dict:
     return blob
 
 
-def _settings(raw: object) -> TrainConfig:
-    """TrainConfig from the file's plain dict: exactly its fields, each of its declared type."""
-    hints = typing.get_type_hints(TrainConfig)
-    names = [f.name for f in dataclasses.fields(TrainConfig)]
+def _typed(cls: type, raw: object, what: str):
+    """cls (TrainConfig or ModelConfig) from the file's plain dict: exactly its fields, each of its declared type."""
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
     if not isinstance(raw, dict) or set(raw) != set(names):
         raise InputError(NOT_OURS)
     for name in names:
@@ -88,18 +88,20 @@ def _settings(raw: object) -> TrainConfig:
         ok = {int: lambda v: type(v) is int, float: lambda v: type(v) in (int, float), str: lambda v: type(v) is str
               }.get(kind, lambda v: v is None or type(v) is str)(value)  # g: str | None
         if not ok:
-            raise InputError(f"The settings in this file are refused: {name} = {value!r} is not a {kind}.")
+            shown = repr(value) if len(repr(value)) <= 40 else type(value).__name__
+            kind_name = {int: "whole number", float: "number", str: "text"}.get(kind, "text")
+            raise InputError(f"The {what} in this file are refused: {name} = {shown} is not a {kind_name}.")
     try:
-        return TrainConfig(**raw)
+        return cls(**raw)
     except PlaygroundError as e:
-        raise InputError(f"The settings in this file are refused: {e}") from None
+        raise InputError(f"The {what} in this file are refused: {e}") from None
 
 
 def read_weights(data: bytes) -> WeightsFile:
     """Check an uploaded file completely (see the module docstring); InputError with the reason if refused."""
     _archive(data)
     blob = _unpickled(data)
-    cfg = _settings(blob["extra"].get("train_config"))
+    cfg = _typed(TrainConfig, blob["extra"].get("train_config"), "settings")
     step = blob["extra"].get("step", 0)
     if type(step) is not int or not 0 <= step <= MAX_STEP:
         raise InputError(f"The settings in this file are refused: the step must be a whole number from 0 to "
@@ -109,13 +111,9 @@ def read_weights(data: bytes) -> WeightsFile:
         expected = task.model_config(cfg.cell, cfg.hidden, cfg.f, cfg.output, task.check_length(cfg.length))
     except PlaygroundError as e:
         raise InputError(f"The settings in this file are refused: {e}") from None
-    stored, state = blob.get("config"), blob.get("state_dict")
-    try:
-        same = isinstance(stored, dict) and ModelConfig.from_dict(stored) == expected
-    except (TypeError, PlaygroundError):
-        same = False
+    stored, state = _typed(ModelConfig, blob.get("config"), "model settings"), blob.get("state_dict")
     shapes = {k: tuple(v.shape) for k, v in _shapes(expected).items()}
-    if not same or not isinstance(state, dict) or set(state) != set(shapes) or any(
+    if stored != expected or not isinstance(state, dict) or set(state) != set(shapes) or any(
             not isinstance(t, torch.Tensor) or t.dtype != torch.float32 or tuple(t.shape) != shapes[k]
             for k, t in state.items()):
         raise InputError("The weights in this file do not match the settings saved with them.")
