@@ -11,7 +11,7 @@ import math
 import typing
 from typing import Any, Mapping, Sequence, TypeVar
 
-from playground.errors import PlaygroundError
+from playground.errors import ConfigError, PlaygroundError
 
 C = TypeVar("C")
 
@@ -44,6 +44,18 @@ def limits(cls: type, name: str) -> dict[str, Any]:
 def options(cls: type, name: str) -> list:
     """A choice setting's options, read from its declaration (for a selectbox or select_slider)."""
     return list({f.name: f.metadata for f in dataclasses.fields(cls)}[name]["choices"])
+
+
+def whole(value: Any, lo: int, hi: int, what: str) -> int:
+    """value as an int in lo..hi, or ConfigError naming `what`: for numbers that reach torch (a seed, a count),
+    where NaN, inf or 2**70 would otherwise escape as ValueError, OverflowError or a failed allocation."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"The {what} must be a whole number, got {value!r}.") from None
+    if not lo <= n <= hi:
+        raise ConfigError(f"The {what} must be between {lo:,} and {hi:,}, got {n:,}.")
+    return n
 
 
 def _format(value: Any) -> str:

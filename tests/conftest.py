@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 # failure prints the case to reproduce it with @example.
 _FUZZ = dict(deadline=None, database=None, print_blob=True,
              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
-settings.register_profile("ci", max_examples=25, derandomize=True, **_FUZZ)
+settings.register_profile("ci", max_examples=12, derandomize=True, **_FUZZ)
 settings.register_profile("full", max_examples=1000, **_FUZZ)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
