@@ -8,6 +8,7 @@ softmax(logits / temperature).
 from __future__ import annotations
 
 import functools
+import math
 import unicodedata
 from collections import Counter
 
@@ -94,6 +95,10 @@ def text_task(text: str = DEFAULT_TEXT):
 def generate(model, task, prime: str = "", n_chars: int = 200, temperature: float = 0.8,
              window: int | None = None, seed: int = 0) -> str:
     """Sample n_chars characters after `prime`. temperature 0 always takes the most likely character."""
+    try:
+        temperature = float(temperature)
+    except (TypeError, ValueError, OverflowError):
+        temperature = math.nan
     if not temperature >= 0:  # NaN too
         raise InputError("The temperature must be 0 or more.")
     vocab = task.vocab
