@@ -5,11 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test bench chromium
+.PHONY: run test bench chromium nginx
 run: $(VENV)/.app
 	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT)
 
-test: $(VENV)/.dev chromium
+test: $(VENV)/.dev chromium nginx
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.app
@@ -28,3 +28,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt
 # Debian's chromium drives the browser tests (never `playwright install`: no downloads here).
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Debian's nginx for tests/test_deploy.py (the deployed nginx.conf before two app processes; never started as a service).
+nginx:
+	@test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }

@@ -2,7 +2,7 @@
 import streamlit as st
 import torch
 
-from playground.pages import PAGES
+from playground.pages import PAGES, missing_page, not_found_message
 
 # Every model here is tiny: one thread per computation is fastest, and on a shared server it leaves the other
 # cores to other users. Set once for the whole server, whichever page is opened first.
@@ -11,6 +11,12 @@ torch.set_num_threads(1)
 
 def landing() -> None:
     st.title("RNN Playground")
+    missing = missing_page(st.context.url, st.get_option("server.baseUrlPath"))
+    if missing:  # a mistyped link: Streamlit runs the home page instead
+        with st.container(border=True):
+            st.warning(not_found_message(missing), icon=":material/link_off:")
+            for page in PAGES:
+                st.page_link(page.path, label=page.title, icon=page.icon)
     st.markdown("See how a recurrent neural network reads a sequence, learns, and fails. "
                 "Every page uses the Elman RNN of the lesson:")
     st.latex(r"h_t = f\left(W_{xh}\,x_t + W_{hh}\,h_{t-1} + b_h\right)")
@@ -33,7 +39,8 @@ def landing() -> None:
 
 pages = [st.Page(landing, title="Home", icon=":material/home:", default=True)]
 pages += [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url) for p in PAGES]
-st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide")
+# A 200 px sidebar (Streamlit's default is 300) leaves a 1024 px projector room for the pages' settings columns.
+st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide", initial_sidebar_state=200)
 current = st.navigation(pages)
 with st.sidebar:
     for page in pages:

@@ -3,6 +3,7 @@
     python bench/load.py                       # N = 1, 5, 20 (distinct settings) and 50 (one shared link)
     python bench/load.py --sessions 5 --seconds 20 --check   # CI's short form: asserts, exits 1 on a failure
     python bench/load.py --browsers 2          # the same with Chromium tabs beside the light clients
+    python bench/load.py --crowd 1 20          # Why LSTM & GRU: 1, then 20 sessions press the same buttons
 
 It starts the app (`streamlit run app.py`, its own port), opens N light clients (bench/stclient.py: the
 app's websocket protocol, no rendering) on Train live, each with its own seed (or all on one link with
@@ -81,10 +82,14 @@ class Server:
         self._log.close()
 
     def pids(self) -> list[int]:
-        """The app process and every process under it (training workers)."""
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
-        kids = [int(p) for p in out.stdout.split()]
-        return [self.proc.pid, *kids]
+        """The app process and every process under it (the zygote, and the workers it forked)."""
+        out, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            ps = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+            todo += [int(p) for p in ps.stdout.split()]
+        return out
 
     def cpu_seconds(self) -> float:
         total = 0.0
@@ -181,6 +186,56 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, same: b
                   {i + 1: _first_loss(c) for i, c in enumerate(clients)})
 
 
+@dataclass
+class Wait:
+    """A crowd pressing one button of Why LSTM & GRU with the same settings: seconds from each press to the
+    result on that session's screen, and whether it watched a progress bar meanwhile."""
+
+    n: int
+    button: str
+    waits: list[float | None]
+    progress: int  # sessions that saw a progress bar before their result
+    cores: float
+    errors: list[str]
+
+    def line(self) -> str:
+        got = sorted(w for w in self.waits if w is not None)
+        mmm = "/".join(f"{x:.1f}" for x in (got[0], statistics.median(got), got[-1])) if got else "-"
+        return (f"N={self.n:<3d}{self.button:>16} wait s {mmm:>16}  got it {len(got)}/{self.n}"
+                f"  progress bar {self.progress}/{self.n}  cpu {self.cores:.2f} cores")
+
+
+GATES_BUTTONS = {"gates:five": "held-out accuracy", "gates:race_run": "How to read it: one point per cell"}
+
+
+async def measure_wait(server: Server, n: int, button: str, seed: int, seconds: float = 180.0) -> Wait:
+    """n sessions open Why LSTM & GRU on one link (seed `seed`), each presses `button` once its page is drawn."""
+    clients = [Client(server.url, "why_lstm_gru", f"seed={seed}") for _ in range(n)]
+    done_text = GATES_BUTTONS[button]
+    cpu0, t0 = server.cpu_seconds(), time.perf_counter()
+
+    async def visit(c: Client) -> None:
+        task = asyncio.ensure_future(c.visit(seconds, press=button))
+        while not task.done():
+            if c.pressed_at and _result_at(c, done_text) is not None:
+                task.cancel()  # it has its result: leave, as a student moving on would
+            await asyncio.sleep(0.1)
+    await asyncio.gather(*(visit(c) for c in clients), return_exceptions=True)
+    waits, bars = [], 0
+    for c in clients:
+        got = _result_at(c, done_text)
+        waits.append(got - c.pressed_at if got is not None and c.pressed_at else None)
+        bars += any(r.progress for r in c.runs if c.pressed_at and r.started >= c.pressed_at - 0.05)
+    errors = [e for c in clients for e in c.errors] + [x for c in clients for r in c.runs for x in r.exceptions]
+    return Wait(n, button, waits, bars, (server.cpu_seconds() - cpu0) / (time.perf_counter() - t0), errors)
+
+
+def _result_at(c: Client, text: str) -> float | None:
+    """When the session's first run after its press finished showing `text`."""
+    return next((r.finished for r in c.finished_runs(c.pressed_at or 0.0) if any(text in t for t in r.texts)),
+                None)
+
+
 def _first_loss(c: Client) -> str:
     return next((r.metrics.get("Held-out loss", "") for r in c.runs if r.metrics.get("Step") == "0"), "")
 
@@ -213,7 +268,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true",
                     help="CI's short form: assert every session advances, numbers are per session, no error")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--crowd", type=int, nargs="*",
+                    help="Why LSTM & GRU instead: N values (e.g. 1 20), each N pressing Train all five and then the "
+                         "race on one link (a new seed per N: nothing is cached from the N before)")
     a = ap.parse_args(argv)
+    if a.crowd:
+        with Server() as server:
+            for i, n in enumerate(a.crowd):
+                for button in GATES_BUTTONS:
+                    print(asyncio.run(measure_wait(server, n, button, seed=100 + i)).line(), flush=True)
+            errors = server.log_errors()
+        print("server log errors:", errors[:3] if errors else "none")
+        return 0
     plan = [(n, a.same) for n in a.sessions] if a.sessions else [(1, False), (5, False), (20, False), (50, True)]
     digest = models_digest()
     results, failures = [], []

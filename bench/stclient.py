@@ -32,6 +32,8 @@ class Run:
     cached: int = 0  # elements sent as a reference to an identical earlier message (Streamlit's message cache)
     chart_bytes: int = 0
     alerts: list[str] = field(default_factory=list)  # warning / error / info bodies
+    texts: list[str] = field(default_factory=list)  # markdown and captions
+    progress: bool = False  # it drew a progress bar
     exceptions: list[str] = field(default_factory=list)
     status: str = ""  # how it finished: FINISHED_SUCCESSFULLY, FINISHED_EARLY_FOR_RERUN, ...
 
@@ -50,6 +52,7 @@ class Client:
     _timers: dict[str, asyncio.Task] = field(default_factory=dict)
     _run: Run | None = None
     _page_hash: str = ""
+    pressed_at: float | None = None  # when press() last sent its click
 
     # ---- sending ----
     async def _send_rerun(self, fragment: str = "", auto: bool = False, trigger: str | None = None) -> None:
@@ -71,6 +74,7 @@ class Client:
         wid = self.widget(key)
         if wid is None:
             raise KeyError(f"no button {key!r} on the page yet (seen: {sorted(self.widgets)})")
+        self.pressed_at = time.perf_counter()
         await self._send_rerun(trigger=wid)
 
     def widget(self, key: str) -> str | None:
@@ -128,6 +132,10 @@ class Client:
             run.chart_bytes += len(el.plotly_chart.spec)
         elif what == "alert":
             run.alerts.append(el.alert.body)
+        elif what == "markdown":
+            run.texts.append(el.markdown.body)
+        elif what == "progress":
+            run.progress = True
         elif what == "exception":
             run.exceptions.append(f"{el.exception.type}: {el.exception.message}")
 
@@ -152,6 +160,7 @@ class Client:
     async def visit(self, seconds: float, press: str | None = None, press_after: float = 0.0) -> None:
         """Open the page, optionally press a button once it is drawn, stay `seconds`, then close."""
         url = self.base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+        reader = None
         try:
             async with websockets.connect(url, max_size=None, subprotocols=["streamlit"]) as ws:
                 self._ws = ws
@@ -174,6 +183,8 @@ class Client:
             self.errors.append(f"{type(e).__name__}: {e}")
         finally:
             self._stop_timers()
+            if reader is not None:
+                reader.cancel()
 
     # ---- what it saw ----
     def finished_runs(self, since: float = 0.0) -> list[Run]:

@@ -1,7 +1,7 @@
 """Read a review: a trained RNN / LSTM / GRU reads the user's review word by word (h_t and y_t at every word)."""
 import streamlit as st
 
-from playground import model_card, review, sentiment, ui
+from playground import exports, model_card, onestep, review, sentiment, ui
 from playground.review import PREFIX, ReviewConfig
 from playground.state import limits
 
@@ -31,14 +31,13 @@ def trim_text(name: str) -> None:
         st.toast(notice, icon="✂️")
 
 
-ui.init_config(ReviewConfig, PREFIX)
+ui.init_config(ReviewConfig, PREFIX, link_wins=True)  # the calculator links back to a word
 left, right = st.columns([3, 1])
 with right:
-    st.radio("Model", list(sentiment.MODELS), format_func=lambda n: sentiment.MODELS[n].label,
-             key=ui.key(PREFIX, "model"))
+    st.radio("Model", list(review.MODEL_CHOICES), format_func=review.MODEL_CHOICES.get, key=ui.key(PREFIX, "model"))
+with left:  # the wide column: an example's title reads whole at 1024 px
     st.selectbox("Example reviews", list(review.EXAMPLES), index=None, placeholder="Pick an example…",
                  key=f"{PREFIX}:example", on_change=use_example)
-with left:
     st.text_area("Your review", key=ui.key(PREFIX, "text"), height=100, on_change=trim_text, args=("text",),
                  help=f"Anything you like: the model reads the first {review.CAP} words and punctuation marks.")
 
@@ -75,30 +74,52 @@ with compare_box:
     if st.session_state[ui.key(PREFIX, "compare")]:
         st.text_area("Review B", key=ui.key(PREFIX, "text_b"), height=68, on_change=trim_text, args=("text_b",))
 cfg = ui.publish_config(ReviewConfig, PREFIX)
-card = model_card.card(cfg.model)
+card = model_card.card(cfg.model) if cfg.model != review.ALL else None
 if card is not None:
     with right, st.expander("How good is this model?", expanded=False):  # folded: the heatmap stays high up
         st.markdown(model_card.card_markdown(card))
 
 chart = dict(theme=None, config={"displaylogo": False})
+readings = []
 with ui.friendly_errors():
-    sm = shipped_model(cfg.model)
-    r = review.read(sm, cfg.text)
+    readings = [review.read(shipped_model(name), cfg.text) for name in review.models_shown(cfg.model)]
+    r = readings[0]
     order = review.unit_order(r) if cfg.order else None
     with main_box:
         for notice in r.notices:
             st.info(notice)
-        wrong = review.example_note(cfg.text, r)
-        if wrong:
+        for wrong in filter(None, (review.example_note(cfg.text, x) for x in readings)):
             st.warning(wrong)
         st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
         st.html(review.tokens_view(r))
-        st.plotly_chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading",
-                        alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t after "
-                            "each word", **chart)
+        if len(readings) == 1:
+            st.plotly_chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading",
+                            alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t "
+                                "after each word", **chart)
+        else:
+            for x, fig in zip(readings, review.all_models_view(readings, cfg.step, cfg.order)):
+                st.plotly_chart(fig, key=f"{PREFIX}:reading_{x.model}", alt=f"{x.model.upper()}: heatmap of the "
+                                "hidden state h_t, units by words, above the running sentiment y_t", **chart)
         st.caption("Top: every unit of $h_t$ after every word (colour fixed to the range of tanh, −1..1). "
                    "Bottom: $y_t$, the probability that the review is positive after each word. "
-                   "▶ Play reveals the words one at a time; the slider picks the word the panels below explain.")
+                   + ("▶ Play reveals the words one at a time; the slider picks the word the panels below explain."
+                      if len(readings) == 1 else "The slider reveals the review up to word t in all three. They share "
+                      "the colour scales and the word axis, but not their units: unit j of one model has nothing to "
+                      "do with unit j of another."))
+        st.download_button("h_t and y_t at every word (CSV)", exports.csv_bytes(review.hidden_table(readings)),
+                           file_name=exports.file_name(f"read_a_review_h_t_y_t_{cfg.model}"), mime="text/csv",
+                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:csv",
+                           help="One row per word: the token, y_t and every unit of h_t (a column each).")
+if len(readings) > 1:  # all three: the panels below explain one model's step, the coloured text fits all three
+    aids_box.info("The reading aids, the gates and the comparison explain one model: pick it in the Model list.")
+    with text_box:
+        for x in readings:
+            st.markdown(f"**{sentiment.MODELS[x.model].label}**")
+            st.html(review.text_view(x, cfg.colour_by, cfg.unit))
+if len(readings) != 1:
+    st.stop()
+with ui.friendly_errors():
+    sm = shipped_model(cfg.model)
     with aids_box:
         a, b = st.columns(2)
         a.plotly_chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes",
@@ -106,6 +127,11 @@ with ui.friendly_errors():
         b.plotly_chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit",
                        alt="The output logit at the selected word split into one contribution per unit plus the "
                            "bias", **chart)
+        if cfg.model == "rnn":
+            t = review.clamp_step(cfg.step, r.T)
+            a.page_link("pages/4_inside_one_step.py", label=f"Open word {t} in the calculator",
+                        icon=":material/calculate:", query_params=onestep.review_params(cfg.text, t),
+                        help="Inside one step: this word's step of the RNN, term by term, to check h_t by hand.")
     with text_box:
         st.html(review.text_view(r, cfg.colour_by, cfg.unit))
     gates = review.gates_view(r, cfg.step, order)
@@ -129,3 +155,8 @@ with ui.friendly_errors():
                             alt="Review B: hidden state heatmap and running sentiment, on the same scales as review "
                                 "A", **chart)
             st.caption("Same model, same colour scale, same unit order (review A's) and the same word axis.")
+            st.download_button("h_t and y_t of both reviews (CSV)",
+                               exports.csv_bytes(review.hidden_table([r, rb], ["A", "B"])),
+                               file_name=exports.file_name(f"read_a_review_h_t_y_t_{cfg.model}_A_and_B"),
+                               mime="text/csv", on_click="ignore", icon=":material/download:",
+                               key=f"{PREFIX}:csv_ab")

@@ -1,18 +1,17 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
-from playground import demos, live, live_panel, live_text, ui
+from playground import demos, equations, exports, live, live_panel, live_text, ui
 from playground.live import PREFIX, LiveConfig
 from playground.state import limits, options
 
 ui.require_navigation()
 st.title("Train live")
-st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn it: the loss, the hidden state "
-           "$h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$, the weights and the gradients move as it trains. "
-           "Switch $f$ and $g$, make it blow up and fix it with clipping (the *Lecture demos* menu has a recipe "
-           "that does both).")
+st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn it. Switch $f$ and $g$, make it blow "
+           "up and fix it with clipping (the *Lecture demos* menu has a recipe that does both).")
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
-METRIC_WIDTH = 140  # pixels per number above the charts
+METRIC_WIDTH = 125  # pixels per number above the charts: four in one row at 1280 px
+PICKER_WIDTH = 280  # the demo and task pickers: their longest names whole at 1024 px (the settings column is narrow)
 
 
 def on_task_change() -> None:
@@ -52,15 +51,19 @@ task_now = live.current_task(st.session_state[K("task")], st.session_state[K("te
 demo_now = st.session_state.get(f"{PREFIX}:demo")
 if demo_now and not demos.still_shown(demo_now, {n: st.session_state.get(K(n)) for n in live.STRUCTURAL}):
     st.session_state[f"{PREFIX}:demo"] = None  # the user has moved on: drop the demo and its script
-controls, main = st.columns([1.2, 3], gap="medium")
+top = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen
+top.selectbox("Lecture demos", list(demos.DEMOS), index=None, placeholder="Pick a ready-made demo…",
+              format_func=lambda d: demos.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo,
+              width=PICKER_WIDTH)
+top.selectbox("Task", list(live.tasklib.TASKS), key=K("task"), on_change=on_task_change,
+              format_func=lambda n: live.tasklib.TASKS[n].label, width=PICKER_WIDTH)
+buttons = top.container(horizontal=True, vertical_alignment="center", width=PICKER_WIDTH + 40)  # filled below
+if st.session_state.get(f"{PREFIX}:demo"):
+    st.caption(demos.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
+controls, main = st.columns([1.4, 3], gap="medium")
 with controls:
-    st.selectbox("Lecture demos", list(demos.DEMOS), index=None, placeholder="Pick a ready-made demo…",
-                 format_func=lambda d: demos.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo)
-    if st.session_state.get(f"{PREFIX}:demo"):
-        st.caption(demos.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
     st.markdown("**Data**")
-    st.selectbox("Task", list(live.tasklib.TASKS), key=K("task"), on_change=on_task_change,
-                 format_func=lambda n: live.tasklib.TASKS[n].label)
+    about = st.container()  # the task's card, once the settings are known
     st.slider(task_now.knob.label.capitalize(), task_now.knob.lo, task_now.knob.hi, key=K("length"),
               help=task_now.knob.help or None)
     if task_now.name == "text":
@@ -98,9 +101,8 @@ cfg = ui.publish_config(LiveConfig, PREFIX)
 with main, ui.friendly_errors():
     h = ui.live_handle(live.SESSION_KEY)
     rebuilt, now = h.call("open", cfg)
-    with st.expander(f"About this task: {live.tasklib.get(cfg.task).label}", expanded=False):
+    with about, st.expander("About this task", expanded=False):
         st.markdown(live_text.task_card(cfg))
-    buttons = st.container(horizontal=True, vertical_alignment="center")  # wraps on a narrow screen
     if now.playing:
         buttons.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",))
     else:
@@ -114,6 +116,7 @@ with main, ui.friendly_errors():
     if rebuilt:
         buttons.caption("Settings changed: a new model starts from step 0.")
     ui.show_callback_error(f"{PREFIX}:controls")
+    st.latex(r"\small " + equations.equations(cfg.cell, cfg.f, cfg.g))  # the model as chosen (one line at 1024 px)
 
     @st.fragment(run_every=live.TICK_EVERY if now.playing else None)
     def training_panel() -> None:
@@ -126,6 +129,13 @@ with main, ui.friendly_errors():
                 return
             if s.message:
                 (st.error if s.status == "diverged" else st.info)(s.message)
+            if s.status == "diverged" and s.rewind_step is not None:
+                st.button(f"Rewind to step {s.rewind_step}, before the blow-up", icon=":material/fast_rewind:",
+                          key=f"{PREFIX}:rewind", on_click=control, args=("rewind",),
+                          help=f"Back to the last point where the held-out loss was under {live.HEALTHY:g} times the "
+                               "untrained model's: "
+                               "its weights and batches, the history cut there. Change a setting first (e.g. "
+                               "turn Clipping on) to see what it does from there.")
             if s.note:
                 st.caption(f"ℹ️ {s.note}")
             if s.playing and s.busy > 1:
@@ -140,24 +150,21 @@ with main, ui.friendly_errors():
                 numbers.metric(f"Held-out {m['metric_name']}", live_text.fmt(m["test_metric"], m["metric_fmt"]),
                                width=METRIC_WIDTH)
                 numbers.metric("Held-out loss", live_text.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
-                chart = dict(theme=None, config={"displaylogo": False})
-                st.plotly_chart(p.curves, key=f"{PREFIX}:curves", alt="Loss and metric against training step, "
-                                "for training batches and the held-out set", **chart)
+                ui.live_chart(p.curves, f"{PREFIX}:curves", alt="Loss and metric against training step, for "
+                              "training batches and the held-out set")
                 st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
-                st.plotly_chart(p.probe, key=f"{PREFIX}:probe", alt="Hidden state h_t of one held-out sequence at "
-                                "every step, with the targets and the model's answers", **chart)
+                ui.live_chart(p.probe, f"{PREFIX}:probe", alt="Hidden state h_t of one held-out sequence at "
+                              "every step, with the targets and the model's answers")
                 left, right = st.columns(2)
                 with left:
                     st.markdown("**Gradient reaching each step, $\\|\\partial L/\\partial h_t\\|$** (log scale)")
-                    st.plotly_chart(p.grads, key=f"{PREFIX}:grads",
-                                    alt="Gradient norm reaching each step, log scale", **chart)
+                    ui.live_chart(p.grads, f"{PREFIX}:grads", alt="Gradient norm reaching each step, log scale")
                 with right:
                     st.markdown("**Spectral radius of $W_{hh}$** (largest |eigenvalue|)")
-                    st.plotly_chart(p.spectral, key=f"{PREFIX}:spectral",
-                                    alt="Spectral radius of W_hh against training step", **chart)
+                    ui.live_chart(p.spectral, f"{PREFIX}:spectral", alt="Spectral radius of W_hh against training step")
                 st.markdown("**Weights** (one colour scale for all three, centred on 0)")
-                st.plotly_chart(p.weights, key=f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, "
-                                "W_hh and W_hy on one colour scale", **chart)
+                ui.live_chart(p.weights, f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, W_hh "
+                              "and W_hy on one colour scale")
             if s.task == "text":
                 st.markdown("**Sample from the model**")
                 st.slider("Temperature (0: always the likeliest character)", **limits(LiveConfig, "temperature"),
@@ -168,10 +175,12 @@ with main, ui.friendly_errors():
                 if st.session_state.get(f"{PREFIX}:sampled"):
                     st.code(st.session_state[f"{PREFIX}:sampled"], language=None, wrap_lines=True)
             d1, d2 = st.columns(2)  # made when clicked: not on every redraw
-            d1.download_button("Loss history (CSV)", lambda: h.call("csv"), file_name="train_live_history.csv",
+            d1.download_button("Loss history (CSV)", lambda: h.call("csv"),
+                               file_name=exports.file_name(f"train_live_history_{cfg.task}"),
                                mime="text/csv", on_click="ignore", key=f"{PREFIX}:csv")
             d2.download_button("Weights + settings (.pt)", lambda: h.call("weights_file"),
-                               file_name="train_live_model.pt", mime="application/octet-stream",
+                               file_name=exports.file_name(f"train_live_model_{cfg.task}", ext="pt"),
+                               mime="application/octet-stream",
                                on_click="ignore", key=f"{PREFIX}:weights_file",
                                help="Load it again below, or in Python with playground.cells.load_model.")
 

@@ -1,7 +1,7 @@
 """Why LSTM & GRU: gradient flow through time, a fair RNN / LSTM / GRU race, and what the gates do."""
 import streamlit as st
 
-from playground import gates, gradflow, race, ui
+from playground import equations, exports, gates, race, ui
 from playground.gates import GatesConfig
 from playground.gradflow import CONTENDERS, INITS
 from playground.state import limits
@@ -40,7 +40,7 @@ with flow_controls:
     b.slider("Hidden size H", **limits(GatesConfig, "hidden"), key=K("hidden"))
     c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"),
                    help="Same seed: same data and starting weights.")
-    a, b, c = st.columns(3)
+    a, b, c = st.columns([1.3, 1, 1])  # the first: "orthogonal (all singular values 1)" whole at 1024 px
     a.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"))
     b.slider("W_hh scale (×)", **limits(GatesConfig, "scale"), step=0.05, key=K("scale"),
              help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can "
@@ -69,26 +69,23 @@ with race_controls:
     d.slider("Training steps per model and delay", **limits(GatesConfig, "race_steps"), step=25, key=K("race_steps"))
 cfg = ui.publish_config(GatesConfig, PREFIX)
 setup, trained, run = cfg.setup(), None, None  # run: which training run the views show (None: untrained)
-memo = st.session_state  # the views cost up to seconds: redo them only when setup or run changes
 
 with ui.friendly_errors():
     with flow_box:
-        saved = st.session_state.get(f"{PREFIX}:trained")
-        if st.button(f"Train all five for {cfg.train_steps} steps", icon=":material/play_arrow:",
+        if st.button(f"Train all five for {cfg.train_steps} steps", icon=":material/play_arrow:", key=f"{PREFIX}:five",
                      help=setup.train_config(cfg.inspect).recipe() + "."):
-            bar = st.progress(0.0, text="Training…")
-            result = gradflow.train_contenders(setup, cfg.train_steps,
-                                               progress=lambda f, m: bar.progress(min(f, 1.0), m))
-            runs = st.session_state[f"{PREFIX}:train_runs"] = st.session_state.get(f"{PREFIX}:train_runs", 0) + 1
-            saved = {"setup": setup, "steps": cfg.train_steps, "result": result, "run": runs}
-            st.session_state[f"{PREFIX}:trained"] = saved
-            bar.empty()
+            ui.start_job(f"{PREFIX}:five", "five", setup, cfg.train_steps)
+        if job := ui.finished_job(f"{PREFIX}:five"):  # shared with every session that asked for these settings
+            _, job_setup, steps = job.key
+            st.session_state[f"{PREFIX}:trained"] = {"setup": job_setup, "steps": steps, "result": job.result,
+                                                      "run": job.key}
+        saved = st.session_state.get(f"{PREFIX}:trained")
         trained = saved["result"] if saved and saved["setup"] == setup else None
         run = saved.get("run") if trained else None
         if saved and trained is None:
             st.info("The settings above changed since the last training run, so its dashed “trained” curves are "
                     "hidden. Press the button to train again.")
-        view = ui.remembered(memo, f"{PREFIX}:flow_view", (setup, run), lambda: gates.flow_view(setup, trained))
+        view = ui.shared_view(f"{PREFIX}:flow_view", (setup, run), lambda: gates.flow_view(setup, trained))
         st.plotly_chart(view.grads, key=f"{PREFIX}:grads",
                         alt="Gradient of the last-step loss reaching each step t, log scale, one line per "
                             "model", **CHART)
@@ -99,6 +96,11 @@ with ui.friendly_errors():
                    f"after {saved['steps'] if trained else 'training'} steps" + (
                        f" (held-out accuracy {gates.accuracy_summary(trained)})." if trained else "."))
         st.markdown(gates.reach_summary(view.reach, setup.T))
+        st.download_button("Both charts' curves (CSV)", exports.csv_bytes(view.table),
+                           file_name=exports.file_name(f"gradient_flow_T{setup.T}"), mime="text/csv",
+                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:flow_csv",
+                           help="One row per model, weights (initial or trained) and step t: ‖∂L/∂h_t‖ and "
+                                "‖∂h_T/∂h_t‖.")
         st.plotly_chart(view.jacobians, key=f"{PREFIX}:jac",
                         alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per "
                             "model", **CHART)
@@ -113,7 +115,7 @@ with ui.friendly_errors():
     with inspect_box:
         left, right = st.columns([3, 2])
         with left:
-            fig, radius = ui.remembered(memo, f"{PREFIX}:eigen_view", (setup, cfg.inspect, run),
+            fig, radius = ui.shared_view(f"{PREFIX}:eigen_view", (setup, cfg.inspect, run),
                                         lambda: gates.eigen_view(setup, cfg.inspect, trained))
             st.plotly_chart(fig, key=f"{PREFIX}:eig",
                             alt="Eigenvalues of W_hh in the complex plane with the unit circle", **CHART)
@@ -131,15 +133,15 @@ with boom_box, ui.friendly_errors():
                 "unbounded $f$ such as ReLU lets the states grow too: one SGD step can throw the weights to infinity. "
                 "**Clipping** rescales the gradient whenever its norm is above a threshold, so one step can only move "
                 "so far. The run uses the sequence length, hidden size and seed set above.")
+    boom_model = CONTENDERS[cfg.boom]
+    st.latex(equations.hidden_equation(boom_model.f, boom_model.cell))  # the model picked above
     boom_key = (setup, cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr)
     boom = st.session_state.get(f"{PREFIX}:boom")
-    if st.button(f"Run {gates.BOOM_STEPS} SGD steps with and without clipping", icon=":material/bolt:"):
-        bar = st.progress(0.0, text="Training…")
-        runs = gradflow.clipping_runs(setup, cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr, gates.BOOM_STEPS,
-                                      progress=lambda f, m: bar.progress(min(f, 1.0), m))
-        boom = {"key": boom_key, "runs": runs}
-        st.session_state[f"{PREFIX}:boom"] = boom
-        bar.empty()
+    if st.button(f"Run {gates.BOOM_STEPS} SGD steps with and without clipping", icon=":material/bolt:",
+                 key=f"{PREFIX}:boom_run"):
+        ui.start_job(f"{PREFIX}:boom", "boom", *boom_key, gates.BOOM_STEPS)
+    if job := ui.finished_job(f"{PREFIX}:boom"):
+        boom = st.session_state[f"{PREFIX}:boom"] = {"key": job.key[1:-1], "runs": job.result}
     if boom and boom["key"] == boom_key:
         st.plotly_chart(gates.clipping_view(boom["runs"]), key=f"{PREFIX}:boom",
                         alt="Training loss and gradient norm per step, with and without gradient clipping", **CHART)
@@ -164,12 +166,13 @@ with race_box, ui.friendly_errors():
     st.dataframe(race.lineup(settings), hide_index=True)
     runs = st.session_state.setdefault(f"{PREFIX}:race", {})
     total = 3 * len(settings.delays) * settings.steps
-    if st.button(f"Start the race ({total:,} training steps)", type="primary", icon=":material/flag:"):
-        bar = st.progress(0.0, text="On your marks…")
-        runs[settings] = race.race(settings, progress=lambda f, m: bar.progress(min(f, 1.0), m))
+    if st.button(f"Start the race ({total:,} training steps)", type="primary", icon=":material/flag:",
+                 key=f"{PREFIX}:race_run"):
+        ui.start_job(f"{PREFIX}:race", "race", settings)
+    if job := ui.finished_job(f"{PREFIX}:race"):
+        runs[job.key[1]] = job.result
         while len(runs) > 4:  # keep this session's last few races
             runs.pop(next(iter(runs)))
-        bar.empty()
     result = runs.get(settings)
     if result is None:
         st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
@@ -182,6 +185,10 @@ with race_box, ui.friendly_errors():
         st.dataframe(result.rows(), hide_index=True, column_config={
             f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
         st.markdown(race.race_summary(result))
+        st.download_button("Race results (CSV)", exports.csv_bytes(result.table()),
+                           file_name=exports.file_name(f"race_seed{settings.seed}"), mime="text/csv",
+                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:race_csv",
+                           help="One row per cell and delay: hidden size, parameters, held-out accuracy, seconds.")
         for note in result.notes():
             st.warning(note)
 
@@ -224,7 +231,7 @@ with gates_box, ui.friendly_errors():
                         "element; torch's gate order)")
             st.latex(r"\small\begin{aligned}" + r" \\[4pt] ".join(EQUATIONS[cell]) + r"\end{aligned}")
         with fig_col:
-            fig, is_trained = ui.remembered(memo, f"{PREFIX}:gates_view_{cell}", (setup, run),
+            fig, is_trained = ui.shared_view(f"{PREFIX}:gates_view_{cell}", (setup, run),
                                             lambda: gates.gates_view(setup, cell, trained))
             st.plotly_chart(fig, key=f"{PREFIX}:gates_{cell}",
                             alt=f"{cell.upper()} gate activations for the probe sequence, units by steps", **CHART)

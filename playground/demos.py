@@ -30,8 +30,9 @@ DEMOS: dict[str, Demo] = {
                          lr=0.03, clip=False),
                     "Press Play: with a linear f, plain SGD and no clipping the gradient grows at every step back "
                     "through time and the run blows up within its first few dozen steps. Then turn *Clipping* on "
-                    "and press Reset and Play: the same model from the same start, clipped, passes 90% accuracy "
-                    "within a few hundred steps."),
+                    "and press Play: the run goes back to before the blow-up (step 0, the *Rewind* button does "
+                    "the same) and the same model from the same start, clipped, passes 90% accuracy within a few "
+                    "hundred steps."),
 }
 
 

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from playground import gates_figures as figs
@@ -68,6 +69,7 @@ class FlowView:
     grads: go.Figure  # ||dL/dh_t|| of the five, at init (solid) and trained (dashed)
     jacobians: go.Figure  # ||dh_T/dh_t|| of the five
     reach: dict[str, tuple[float, float | None]]  # label -> ||dL/dh_1|| / ||dL/dh_T|| at init, trained
+    table: pd.DataFrame  # both figures' curves for download: model, weights (initial | trained), t, the two norms
 
 
 def flow_view(setup: FlowSetup, trained: dict | None = None) -> FlowView:
@@ -83,13 +85,18 @@ def flow_view(setup: FlowSetup, trained: dict | None = None) -> FlowView:
             grads_tr[key] = grad_norms(model, probe.x, probe.y)
             jac_tr[key] = jacobian_norms(model, probe.x[:JACOBIAN_PROBES])
         reach[LABELS[key]] = (_reach(grads[key]), _reach(grads_tr[key]) if key in grads_tr else None)
+    table = pd.DataFrame([{"model": LABELS[key], "weights": weights, "t": step, "grad_norm": float(g[i]),
+                           "jacobian_norm": float(j[i])}
+                          for weights, gs, js in (("initial", grads, jac), ("trained", grads_tr, jac_tr))
+                          for key, g in gs.items() for j in [js[key]] for i, step in enumerate(t)],
+                         columns=["model", "weights", "t", "grad_norm", "jacobian_norm"])
     suffix = " (trained)"
     return FlowView(
         figs.norm_curves(t, grads, LABELS, grads_tr, suffix, y_title="‖∂L/∂h<sub>t</sub>‖ (log scale)",
                          title=f"Gradient of the last-step loss reaching step t (T = {setup.T})"),
         figs.norm_curves(t, jac, LABELS, jac_tr, suffix, y_title="‖∂h<sub>T</sub>/∂h<sub>t</sub>‖ (log scale)",
                          title="Jacobian product ∂h<sub>T</sub>/∂h<sub>t</sub> (largest singular value)"),
-        reach)
+        reach, table)
 
 
 def _reach(norms: np.ndarray) -> float:

@@ -36,6 +36,8 @@ TICK_EVERY = 0.8  # seconds between redraws while playing (the page's fragment r
 STEPS_PER_TICK = (1, 5, 10, 25, 50, 100)
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
 PROBE_GRAD_BATCH = 32
+HEALTHY = 2.0  # Rewind goes back to the last row whose held-out loss was under this many times the untrained
+# model's: a blow-up's rows are 1e8 times worse and more, while an early row of a run that learns may be a little worse
 STRUCTURAL = ("task", "length", "text", "cell", "f", "g", "hidden", "seed")  # changing these starts over
 
 
@@ -148,7 +150,9 @@ class LiveSession:
     steps_per_sec: float = 0.0
     seconds: float = 0.0  # training wall time so far
     ticks: int = 0
-    retrying: bool = False  # Play pressed again after a blow-up, with the settings unchanged
+    _blew_up_with: tr.TrainConfig | None = field(default=None, init=False, repr=False)  # settings of the last
+    # blow-up: the next one with the same settings says "Again"
+    _rewind: tr.Checkpoint | None = field(default=None, init=False, repr=False)  # the last healthy row (rewind)
     _pending: tr.Tick | None = field(default=None, init=False, repr=False)  # the tick in progress (advance)
     lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
 
@@ -183,6 +187,7 @@ class LiveSession:
         self.steps_per_sec = self.seconds = 0.0
         self.ticks = 0
         self._pending = None
+        self._blew_up_with = self._rewind = None
         if trainer is not None:
             self._record(tr.Tick(0, [], math.nan, math.nan, 0.0))
 
@@ -198,18 +203,38 @@ class LiveSession:
         tcfg = cfg.train_config()
         self.trainer.set_hyper(tcfg.optimizer, tcfg.lr, tcfg.clip, tcfg.batch_size)
         if self.status == "diverged" and old.train_config() != tcfg:
-            self.trainer.resume()
-            self.status = "paused"
-            self.message = (f"Settings changed after the blow-up: the weights from step {self.step} are kept. "
-                            "Press Play to continue.")
+            # The weights kept at the blow-up have usually grown far out of range already (held-out loss 1e8
+            # and more), and new settings cannot save them: start the new settings from before the blow-up.
+            self.rewind()
+            self.message = "Settings changed after the blow-up: " + self.message[0].lower() + self.message[1:]
         return False
+
+    @property
+    def rewind_step(self) -> int | None:
+        """The step Rewind goes back to: the last history row whose held-out loss was under HEALTHY times the
+        untrained model's (step 0 at worst)."""
+        return self._rewind.step if self._rewind is not None else None
+
+    @_locked
+    def rewind(self) -> None:
+        """Back to rewind_step: its weights and batches, the history cut there, a fresh optimizer, paused. With
+        the settings unchanged it replays the same run; at step 0 it is Reset with the current settings."""
+        if self.trainer is None or self._rewind is None:
+            return
+        cp = self._rewind
+        self.trainer.restore(cp)
+        self.rows = [r for r in self.rows if r["step"] <= cp.step]
+        self._pending = None
+        self.status = "paused"
+        self.message = (f"Rewound to step {cp.step}, the last point where the held-out loss was under "
+                        f"{HEALTHY:g} times the untrained model's. Press Play to train from there with the current "
+                        "settings.")
 
     @_locked
     def play(self) -> None:
         if self.trainer is None:
             return
-        self.retrying = self.status == "diverged"
-        if self.retrying:
+        if self.status == "diverged":
             self.trainer.resume()
         if self.step >= MAX_STEPS:
             self._cap()
@@ -263,7 +288,8 @@ class LiveSession:
         if t.steps:
             self._record(t)
         if t.divergence is not None:
-            again = "Again, with the same settings: " if self.retrying else ""
+            again = "Again, with the same settings: " if self._blew_up_with == self.trainer.cfg else ""
+            self._blew_up_with = self.trainer.cfg
             self.status, self.message = "diverged", again + t.divergence.message
         elif self.step >= MAX_STEPS:
             self._cap()
@@ -275,7 +301,10 @@ class LiveSession:
                         "Press Reset to start a new run.")
 
     def _record(self, t: tr.Tick) -> None:
-        self.rows.append(self.trainer.history_row(t, self.seconds))
+        row = self.trainer.history_row(t, self.seconds)
+        self.rows.append(row)
+        if not self.rows[:-1] or row["test_loss"] < HEALTHY * self.rows[0]["test_loss"]:  # NaN compares False
+            self._rewind = self.trainer.checkpoint()
 
     # ---- what the page shows ----
     @property
@@ -377,6 +406,7 @@ class Snapshot:
     view: LiveView | None  # None when there is no model
     labels: dict  # metric_name, metric_fmt, loss_name, chance, perfect, percent, spectral_label
     busy: int = 1  # runs training on the same worker now (1: this one alone or none)
+    rewind_step: int | None = None  # where Rewind goes back to (LiveSession.rewind_step)
 
     @property
     def playing(self) -> bool:
@@ -399,7 +429,7 @@ def snapshot(s: LiveSession) -> Snapshot:
                   "percent": task.metric.name == "accuracy",
                   "spectral_label": "W_hh" if cell == "rnn" else f"W_hh, {CELLS[cell].gates[2]} block"}
         return Snapshot(s.status, s.message, s.note, s.step, s.steps_per_sec, task.name, list(s.rows), s.view(),
-                        labels)
+                        labels, rewind_step=s.rewind_step)
 
 
 def _joined(a: tr.Tick | None, b: tr.Tick) -> tr.Tick:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from urllib.parse import urlparse
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,26 @@ PAGES = [
     PageInfo("pages/3_why_lstm_gru.py", "gates", "Why LSTM & GRU", ":material/timeline:",
              "See the gradient vanish through time in a vanilla RNN and survive in LSTM and GRU, "
              "then race the three fairly on a long-range task."),
+    PageInfo("pages/4_inside_one_step.py", "onestep", "Inside one step", ":material/calculate:",
+             "One step of the equations computed in front of you: set every number of a tiny RNN, follow each "
+             "term through $f$ and $g$, unroll it, or check one word of a review by hand."),
 ]
 
 
 def url_for(key: str) -> str:
     """The url_path of the page whose config prefix is `key`."""
     return next((p.url for p in PAGES if p.key == key), key)
+
+
+def missing_page(url: str | None, base_path: str = "") -> str | None:
+    """The path a link asked for when no page has it ("read" for .../read), else None. `url` is st.context.url
+    on the home page (Streamlit runs it for an unknown path); `base_path` is the server's server.baseUrlPath."""
+    path = urlparse(url or "").path.strip("/")
+    base = base_path.strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base):].strip("/")
+    return path if path and path not in {p.url for p in PAGES} else None
+
+
+def not_found_message(path: str) -> str:
+    return f"There is no page at “/{path}”: this is the home page. The pages are:"

@@ -14,6 +14,9 @@ page only sends commands (play, pause, step, reset, new settings) and asks for a
 `Handle(None, sid)` runs the same `Engine` in this process instead (PLAYGROUND_WORKERS=0; tests, AppTest):
 then the page's own redraw trains TICK_SECONDS per call, as before.
 
+The long runs of Why LSTM & GRU (playground.jobs) go to a worker of their own (`JobRunner`, mode "jobs"),
+started on the first run and gone after JOB_IDLE_EXIT seconds without one; it sends progress as it trains.
+
 Fault handling: a worker that dies is replaced at once; its sessions' calls raise WorkerGone (a
 PlaygroundError: the page says so) and the next "open" starts the session afresh on a live worker. A
 session whose page has not asked anything for GONE_AFTER seconds (its browser went away) stops training;
@@ -25,6 +28,7 @@ import contextlib
 import itertools
 import logging
 import os
+import pickle
 import secrets
 import subprocess
 import sys
@@ -37,7 +41,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any, Callable
 
-from playground import live
+from playground import live, zygote
 from playground.errors import PlaygroundError
 
 log = logging.getLogger("playground")
@@ -47,8 +51,13 @@ GONE_AFTER = 60.0  # a playing session whose page asked nothing for this long is
 DROP_AFTER = 600.0  # ...and after this long forgotten (its memory comes back)
 WORKER_NICE = 10  # workers train with whatever CPU the server's page work leaves
 CALL_TIMEOUT = 60.0  # a request that takes longer means a hung worker
+USE_ZYGOTE = os.environ.get("PLAYGROUND_ZYGOTE", "1") != "0"  # fork the workers from one preloaded process
+JOB_NICE = 5
+JOB_IDLE_EXIT = 300.0  # a job worker with no run for this long exits
+JOB_TIMEOUT = 600.0  # a shared run that takes longer means a hung job worker
+PROGRESS_EVERY = 0.2  # seconds between a job worker's progress reports
 OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text", "csv", "weights_file", "load",
-       "close")
+       "close", "rewind")
 
 
 def default_workers() -> int:
@@ -99,7 +108,7 @@ class Engine:
         result = getattr(s, op)(*args)
         if op == "load":
             return result  # the settings of the loaded file
-        return self._snapshot(s) if op in ("play", "pause", "step_once", "reset") else result
+        return self._snapshot(s) if op in ("play", "pause", "step_once", "reset", "rewind") else result
 
     def _snapshot(self, s: live.LiveSession) -> live.Snapshot:
         snap = live.snapshot(s)
@@ -148,7 +157,7 @@ def serve(conn: Connection) -> None:
     last_expire = time.monotonic()
     while True:
         while conn.poll(0 if engine.playing() else 1.0):
-            msg = conn.recv()
+            msg = _recv(conn)
             if msg == "stop":
                 return
             rid, sid, op, args = msg
@@ -159,26 +168,77 @@ def serve(conn: Connection) -> None:
             except Exception as e:  # noqa: BLE001 - the worker must outlive one bad request
                 log.exception("worker request failed")
                 reply = (rid, False, RuntimeError(f"{type(e).__name__}: {e}"))
-            conn.send(reply)
+            _send(conn, reply)
         engine.work()
         if time.monotonic() - last_expire > 1.0:
             engine.expire()
             last_expire = time.monotonic()
 
 
-def main() -> None:
-    """Entry point of a worker process: `python -c "from playground.pool import main; main()" ADDRESS`, with
-    the authentication key on stdin (a plain subprocess: multiprocessing's spawn would re-run the app's
-    __main__, which under `streamlit run` is the page script)."""
-    import sys
+def serve_jobs(conn: Connection) -> None:
+    """A job worker's loop: run the shared runs of playground.jobs one after another, sending their progress;
+    exit after JOB_IDLE_EXIT seconds without one (its memory comes back; the next run starts a new worker)."""
+    import torch
 
-    key = bytes.fromhex(sys.stdin.readline().strip())
-    os.nice(WORKER_NICE)  # the server's own thread (pages, redraws, a visitor's first view) goes first
-    with Client(sys.argv[1], family="AF_UNIX", authkey=key) as conn:
+    from playground import jobs
+
+    torch.set_num_threads(1)
+    while conn.poll(JOB_IDLE_EXIT):
+        msg = _recv(conn)
+        if msg == "stop":
+            return
+        rid, _, name, args = msg
+        last = [0.0]
+
+        def progress(fraction: float, message: str) -> None:
+            if time.monotonic() - last[0] >= PROGRESS_EVERY or fraction >= 1.0:
+                last[0] = time.monotonic()
+                _send(conn, (rid, "progress", (fraction, message)))
         try:
-            serve(conn)
+            reply = (rid, True, jobs.call(name, args, progress))
+        except PlaygroundError as e:
+            reply = (rid, False, _portable(e))
+        except Exception as e:  # noqa: BLE001 - the worker must outlive one bad run
+            log.exception("job %s failed", name)
+            reply = (rid, False, RuntimeError(f"{type(e).__name__}: {e}"))
+        _send(conn, reply)
+
+
+def main() -> None:
+    """Entry point of a worker process of its own (no zygote): `python -c "from playground.pool import main;
+    main()" ADDRESS MODE`, with the authentication key on stdin (a plain subprocess: multiprocessing's spawn would
+    re-run the app's __main__, which under `streamlit run` is the page script)."""
+    key = bytes.fromhex(sys.stdin.readline().strip())
+    run_worker(sys.argv[1], key, sys.argv[2] if len(sys.argv) > 2 else "live")
+
+
+def run_worker(address: str, key: bytes, mode: str) -> None:
+    """A worker's life: connect back to the server at `address` and serve ("live" sessions or "jobs")."""
+    # the server's own thread (pages, redraws, a visitor's first view) goes first; a shared run (one for many
+    # students) before the live runs (one student's each)
+    os.nice(JOB_NICE if mode == "jobs" else WORKER_NICE)
+    with Client(address, family="AF_UNIX", authkey=key) as conn:
+        try:
+            (serve_jobs if mode == "jobs" else serve)(conn)
         except (EOFError, OSError):
             pass  # the server went away
+
+
+_zygote: zygote.Zygote | None = None
+_zygote_lock = threading.Lock()
+
+
+def _forker() -> zygote.Zygote | None:
+    """The server's zygote (started on first use, again if it died); None if it cannot start."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or not _zygote.alive:
+            try:
+                _zygote = zygote.Zygote()
+            except (OSError, EOFError) as e:
+                log.warning("no zygote (%s): workers start as processes of their own", e)
+                _zygote = None
+        return _zygote
 
 
 class Worker:
@@ -186,22 +246,28 @@ class Worker:
 
     _ids = itertools.count()
 
-    def __init__(self):
-        self.name = f"playground-worker-{next(self._ids)}"
+    def __init__(self, mode: str = "live"):
+        self.name = f"playground-{mode}-worker-{next(self._ids)}"
         key = secrets.token_bytes(16)
         path = os.path.join(tempfile.mkdtemp(prefix="playground-"), "worker.sock")
         with Listener(path, family="AF_UNIX", authkey=key) as listener:
-            root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
-            self.process = subprocess.Popen([sys.executable, "-c", "from playground.pool import main; main()", path],
-                                            stdin=subprocess.PIPE, env=env, cwd=root)
-            self.process.stdin.write(key.hex().encode() + b"\n")
-            self.process.stdin.close()
+            forker = _forker() if USE_ZYGOTE else None
+            self.process: subprocess.Popen | zygote.Proc
+            if forker is not None:  # forked from the preloaded zygote: shares its memory
+                self.process = forker.fork(mode, path, key)
+            else:
+                root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+                env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+                self.process = subprocess.Popen([sys.executable, "-c", "from playground.pool import main; main()",
+                                                 path, mode], stdin=subprocess.PIPE, env=env, cwd=root)
+                self.process.stdin.write(key.hex().encode() + b"\n")
+                self.process.stdin.close()
             listener._listener._socket.settimeout(60)  # a worker that never calls back: fail, do not hang
             self.conn = listener.accept()
         with contextlib.suppress(OSError):  # the listener removed its socket file on closing
             os.rmdir(os.path.dirname(path))
         self.pending: dict[int, Future] = {}
+        self.progress: dict[int, Callable[[float, str], None]] = {}  # a running job's progress callback
         self.lock = threading.Lock()
         self.send_lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True, name=f"{self.name}-reader")
@@ -211,13 +277,16 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def submit(self, rid: int, sid: str, op: str, args: tuple) -> Future:
+    def submit(self, rid: int, sid: str, op: str, args: tuple,
+               progress: Callable[[float, str], None] | None = None) -> Future:
         fut: Future = Future()
         with self.lock:
             self.pending[rid] = fut
+            if progress is not None:
+                self.progress[rid] = progress
         try:
             with self.send_lock:
-                self.conn.send((rid, sid, op, args))
+                _send(self.conn, (rid, sid, op, args))
         except (OSError, ValueError):
             self._fail_all()
         return fut
@@ -225,18 +294,27 @@ class Worker:
     def _read(self) -> None:
         while True:
             try:
-                rid, ok, value = self.conn.recv()
-            except (EOFError, OSError):
+                rid, ok, value = _recv(self.conn)
+            except Exception as e:  # noqa: BLE001 - EOF / OSError: it died; anything else: no call may hang
+                if not isinstance(e, (EOFError, OSError)):
+                    log.exception("unreadable reply from %s", self.name)
                 self._fail_all()
                 return
+            if ok == "progress":
+                with self.lock:
+                    report = self.progress.get(rid)
+                if report is not None:
+                    report(*value)
+                continue
             with self.lock:
                 fut = self.pending.pop(rid, None)
+                self.progress.pop(rid, None)
             if fut is not None:
                 fut.set_result(value) if ok else fut.set_exception(value)
 
     def _fail_all(self) -> None:
         with self.lock:
-            waiting, self.pending = list(self.pending.values()), {}
+            waiting, self.pending, self.progress = list(self.pending.values()), {}, {}
         for fut in waiting:
             if not fut.done():
                 fut.set_exception(WorkerGone("The training worker stopped (the server restarts it). The run is "
@@ -245,7 +323,7 @@ class Worker:
     def stop(self) -> None:
         if self.alive:
             with contextlib.suppress(OSError, ValueError), self.send_lock:
-                self.conn.send("stop")
+                _send(self.conn, "stop")
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(2)
         if self.alive:
@@ -304,6 +382,46 @@ class Pool:
             w.stop()
 
 
+class JobRunner:
+    """Runs playground.jobs' shared runs in a worker process of their own, started when first needed."""
+
+    def __init__(self):
+        self.worker: Worker | None = None
+        self.last_used = 0.0
+        self._rid = itertools.count()
+        self.lock = threading.Lock()
+
+    def call(self, name: str, args: tuple, progress: Callable[[float, str], None] | None = None) -> Any:
+        """jobs.call(name, args, progress), run in the job worker; WorkerGone if it dies meanwhile."""
+        with self.lock:
+            w = self.worker
+            if w is not None and (not w.alive or time.monotonic() - self.last_used > JOB_IDLE_EXIT - 10):
+                w.stop()  # dead, or about to exit for idleness while this run is on its way: a new one
+                w = None
+            if w is None:
+                w = self.worker = Worker("jobs")
+            self.last_used = time.monotonic()
+        try:
+            return w.submit(next(self._rid), "", name, args, progress).result(JOB_TIMEOUT)
+        except FutureTimeout:
+            w.process.kill()
+            raise WorkerGone(f"The computation did not finish within {JOB_TIMEOUT / 60:.0f} minutes and was "
+                             "stopped. Try fewer steps.") from None
+        except WorkerGone:
+            with self.lock:  # its socket closes a moment before the process is seen to exit: drop it now
+                if self.worker is w:
+                    self.worker = None
+            w.stop()
+            raise WorkerGone("The process running this computation stopped (the server starts a new one). "
+                             "Press the button again.") from None
+        finally:
+            self.last_used = time.monotonic()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+
 class Handle:
     """The page's end of one session: the pool's worker, or an Engine in this process (pool None)."""
 
@@ -323,6 +441,16 @@ class Handle:
     def session(self) -> live.LiveSession | None:
         """The LiveSession itself (in-process mode only; tests look inside it)."""
         return self.engine.sessions.get(self.sid) if self.engine else None
+
+
+def _send(conn: Connection, obj: Any) -> None:
+    """Plain pickle, not Connection.send's: that one lets torch pass a tensor as a handle to shared memory, which
+    only a multiprocessing child of the sender can open (a trained model's weights in a job's result)."""
+    conn.send_bytes(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _recv(conn: Connection) -> Any:
+    return pickle.loads(conn.recv_bytes())
 
 
 def _portable(e: PlaygroundError) -> PlaygroundError:

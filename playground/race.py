@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import pandas as pd
 import plotly.graph_objects as go
 import torch
 
@@ -195,6 +196,16 @@ class RaceResult:
             if all(lanes):
                 out[c] = [ln.accuracy for ln in lanes]
         return out
+
+    def table(self) -> pd.DataFrame:
+        """Every lane for download: cell, delay, hidden size, parameters, held-out accuracy, training seconds, the
+        last training loss and a divergence note; one row per cell and delay, in the race's order."""
+        return pd.DataFrame([{"cell": CELLS[ln.cell].label, "delay": ln.delay, "hidden_size": ln.hidden,
+                              "parameters": ln.params, "accuracy": ln.accuracy, "seconds": ln.seconds,
+                              "final_train_loss": ln.losses[-1] if ln.losses else float("nan"), "note": ln.note}
+                             for ln in self.lanes],
+                            columns=["cell", "delay", "hidden_size", "parameters", "accuracy", "seconds",
+                                     "final_train_loss", "note"])
 
     def rows(self) -> list[dict]:
         """One row per cell for a table: hidden size, parameters, accuracy per delay, training steps per second."""

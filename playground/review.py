@@ -6,11 +6,13 @@ Every `*_view` function returns what the page shows for one view (a figure or sa
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import torch
 
@@ -59,6 +61,8 @@ def example_note(text: str, r: Reading) -> str | None:
             f"P(positive) = {r.y[-1]:.2f}, {said}, but a reader calls the review {meant}.{why}")
 
 
+ALL = "all"  # the model picker's "all three": the same review through every shipped model
+MODEL_CHOICES = {**{n: m.label for n, m in MODELS.items()}, ALL: "All three, stacked"}
 COLOUR_BY = {"sentiment": "running sentiment y_t", "unit": "one unit of h_t"}
 COMPARE_LABELS = 8  # word labels per review in the side-by-side comparison (half the page wide)
 EMPTY_HINT = "Type a review above (or pick an example) and the model will read it word by word."
@@ -70,7 +74,7 @@ class ReviewConfig:
     """The page's settings (all in the URL). step 0 means the last word."""
 
     text: str = state.text(next(iter(EXAMPLES.values())).text, max_len=MAX_CHARS)
-    model: str = state.choice("rnn", list(MODELS))
+    model: str = state.choice("rnn", list(MODEL_CHOICES))
     step: int = state.number(0, 0, CAP)
     order: bool = state.flag(True)
     colour_by: str = state.choice("sentiment", list(COLOUR_BY))
@@ -239,6 +243,40 @@ def compare_view(a: Reading, b: Reading, order: np.ndarray | None = None) -> tup
     return tuple(reading_view(r, r.T, order, title=f"{name}: P(positive) = {r.y[-1]:.2f}", width_words=width,
                               play=False, most_labels=COMPARE_LABELS)
                  for name, r in (("Review A", a), ("Review B", b)))
+
+
+def models_shown(choice: str) -> list[str]:
+    """The shipped models the picker's choice reads the review with."""
+    return list(MODELS) if choice == ALL else [choice]
+
+
+def all_models_view(readings: list[Reading], step: int, sort: bool) -> list[go.Figure]:
+    """The same review through several models, one reading figure each, on identical scales: h_t on one colour
+    range (the widest of their h ranges: -1..1 for all three), y_t on 0..1, the same word axis and word t.
+    Their units are not the same units, so each model keeps its own order (its own W_hy·h_T when sorted)."""
+    lo = min(r.h_range[0] for r in readings)
+    hi = max(r.h_range[1] for r in readings)
+    width = max(r.T for r in readings)
+    return [reading_view(dataclasses.replace(r, h_range=(lo, hi)), step, unit_order(r) if sort else None,
+                         title=f"{MODELS[r.model].label}: P(positive) = {r.y[-1]:.2f} after the last word",
+                         width_words=width, play=False) for r in readings]  # one slider reveals all three
+
+
+def hidden_table(readings: list[Reading], names: list[str] | None = None) -> pd.DataFrame:
+    """h_t and y_t for download: one row per word and reading, a column per unit (h[0] .. h[H-1]), plus the
+    review's name (when several), the model, t (1-based), the token, whether it is out of the vocabulary, y_t."""
+    parts = []
+    for i, r in enumerate(readings):
+        part = pd.DataFrame(r.h[1:], columns=[f"h[{j}]" for j in range(r.H)])
+        part.insert(0, "y_t", r.y)
+        part.insert(0, "oov", r.oov)
+        part.insert(0, "token", r.tokens)
+        part.insert(0, "t", range(1, r.T + 1))
+        part.insert(0, "model", r.model)
+        if names:
+            part.insert(0, "review", names[i])
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
 
 
 def changes_view(r: Reading, step: int, k: int = 8) -> go.Figure:

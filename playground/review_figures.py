@@ -150,16 +150,19 @@ def _play(T: int, duration_ms: int) -> tuple[list[dict], list[dict]]:
 
 AIDS_TOP = 125  # top margin of the two reading aids: room for titles broken into short lines (1024 px)
 MAX_WORD_LABELS = 28  # word labels on an axis; a longer review labels every k-th word (hover names them all)
+WORD_ANGLES = (0, -45, -90)  # the word labels' angles plotly.js may pick, the first that keeps them apart
+READING_HEIGHT = 620  # the h_t heatmap + y_t block at most: Play and the word labels on one 1280x720 screen
 
 
 def _word_axis(tokens: Sequence[str], oov: Sequence[bool], xmax: int, most: int = MAX_WORD_LABELS, **kw) -> dict:
-    """The word axis (1..xmax): at most `most` word labels, slanted when the slots are narrow."""
+    """The word axis (1..xmax): at most `most` word labels. plotly.js slants them (-45°, or upright at -90°) only as
+    far as the drawn width needs to keep them apart, and grows the bottom margin to fit them whole."""
     T = len(tokens)
     every = max(1, -(-max(T, xmax) // most))  # the same spacing for a short review on a longer shared axis
     shown = list(range(0, T, every))
     slots = -(-max(T, xmax) // every)  # label slots across the whole axis, shown or not
     return dict(tickmode="array", tickvals=[i + 1 for i in shown], ticktext=[label(tokens[i], oov[i]) for i in shown],
-                tickangle=-45 if slots > most / 3 else 0, tickfont=dict(size=10 if slots > 30 else 13),
+                autotickangles=list(WORD_ANGLES), automargin=True, tickfont=dict(size=10 if slots > 30 else 13),
                 range=[0.5, xmax + 0.5], **kw)
 
 
@@ -197,8 +200,8 @@ def reading_figure(tokens: Sequence[str], oov: Sequence[bool], z: np.ndarray, un
                 line=dict(color="#999999", dash="dot", width=1), hoverinfo="skip", name="0.5")
     frames, menus = _play(T, duration_ms) if play else ([], [])
     layout = _layout(
-        title, int(min(640, 60 + 15 * H) + 260), showlegend=False,
-        margin=dict(l=70, r=20, t=60 if title else 40, b=110), updatemenus=menus,
+        title, int(min(READING_HEIGHT - 230, 60 + 15 * H) + 230), showlegend=False,
+        margin=dict(l=70, r=20, t=60 if title else 40, b=40), updatemenus=menus,
         xaxis=dict(anchor="y", matches="x2", showticklabels=False, range=[0.5, xmax + 0.5]),
         yaxis=dict(anchor="x", domain=top, title=dict(text="unit of h_t"), autorange="reversed", type="category",
                    dtick=1, tickfont=dict(size=10 if H > 20 else 13)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import typing
-from typing import Any, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from playground.errors import ConfigError, PlaygroundError
 
@@ -30,8 +30,10 @@ def flag(default: bool) -> Any:
     return dataclasses.field(default=default)
 
 
-def text(default: str, max_len: int = 2000) -> Any:
-    return dataclasses.field(default=default, metadata={"max_len": max_len})
+def text(default: str, max_len: int = 2000, check: Callable[[str], str | None] | None = None) -> Any:
+    """A free-text setting; `check(value)` may name a problem with it (None: fine), so that one bad value in a
+    link falls back to its default alone."""
+    return dataclasses.field(default=default, metadata={"max_len": max_len, **({"check": check} if check else {})})
 
 
 def limits(cls: type, name: str) -> dict[str, Any]:
@@ -89,7 +91,7 @@ def _problem(f: dataclasses.Field, value: Any) -> str | None:
         return f"{f.name} must be between {meta['min']} and {meta['max']}"
     if "max_len" in meta and len(value) > meta["max_len"]:
         return f"{f.name} is longer than {meta['max_len']} characters"
-    return None
+    return meta["check"](value) if "check" in meta else None
 
 
 def _quoted(raw: str, most: int = 40) -> str:

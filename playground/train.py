@@ -124,6 +124,8 @@ def divergence_message(cfg: TrainConfig, step: int, where: str, value: str, kept
     tips = []
     if cfg.clip == 0:
         tips.append("turn on gradient clipping")
+    else:  # clipping was on: it caps each update at the max norm, so a smaller one takes smaller steps
+        tips.append(f"lower the clipping max norm (now {cfg.clip:g})")
     if cfg.lr >= 0.03 or not tips:
         tips.append(f"lower the learning rate (now {cfg.lr:g})")
     if cfg.cell == "rnn" and cfg.f in ("relu", "leaky_relu", "identity"):
@@ -144,6 +146,15 @@ class Tick:
     grad_norm: float  # mean gradient norm (before clipping) over the tick
     seconds: float
     divergence: Divergence | None = None
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A trainer at one step: weights and batch stream. Restoring it replays the same batches from there."""
+
+    step: int
+    params: tuple[Tensor, ...]
+    gen_state: Tensor
 
 
 def _nonfinite(x: float) -> str | None:
@@ -194,6 +205,18 @@ class Trainer:
         """After a divergence: forget it and start the optimizer afresh (its averages hold the blow-up)."""
         self.divergence = None
         self.opt = OPTIMIZERS[self.cfg.optimizer].make(self.params, self.cfg.lr)
+
+    def checkpoint(self) -> Checkpoint:
+        return Checkpoint(self.step, tuple(p.detach().clone() for p in self.params), self.gen.get_state())
+
+    def restore(self, cp: Checkpoint) -> None:
+        """Back to a checkpoint: its weights, step and batches; the optimizer starts afresh (as after resume)."""
+        with torch.no_grad():
+            torch._foreach_copy_(self.params, list(cp.params))
+            torch._foreach_copy_(self._finite, list(cp.params))
+        self.step = self._finite_step = cp.step
+        self.gen.set_state(cp.gen_state)
+        self.resume()
 
     # ---- the math ----
     def loss(self, batch: tasklib.Batch) -> tuple[Tensor, Tensor, Tensor]:

@@ -1,4 +1,5 @@
-"""Pure figure builders for the Train live page: arrays and labels in, go.Figure out (no model, no Streamlit).
+"""Pure figure builders for the Train live page: arrays and labels in, a figure out
+(`fastfig.Spec`: its `.json` is sent, its `.figure` is the go.Figure; no model, no Streamlit).
 
 Every label that may come from the user (the text task's characters) is escaped: Plotly renders some HTML
 in labels, and the page shows text as text.
@@ -35,7 +36,7 @@ def _finite(v: Sequence[float]) -> list[float | None]:
 def curves(step: Sequence[int], train_loss: Sequence[float], test_loss: Sequence[float],
            train_metric: Sequence[float], test_metric: Sequence[float], loss_name: str, metric_name: str,
            chance: float | None = None, perfect: float | None = None, percent: bool = False,
-           height: int = 300) -> go.Figure:
+           height: int = 300) -> fastfig.Spec:
     """Loss (log scale) and metric against training step, training batches vs the fixed held-out set."""
     step = [int(s) for s in step]
     ys = [_finite(v) for v in (train_loss, test_loss, train_metric, test_metric)]
@@ -45,6 +46,9 @@ def curves(step: Sequence[int], train_loss: Sequence[float], test_loss: Sequence
     return fastfig.figure("curves", key, lambda: _curves_skeleton(*key),
                           data={i: {"x": step, "y": ys[j]} for i, j in enumerate(order)},
                           layout={"yaxis": log_ticks(losses)})
+
+
+REFERENCE_LABEL_PX = 62  # right margin of the curves: room for "guessing" / "perfect" beside their lines
 
 
 def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, perfect: float | None,
@@ -59,10 +63,10 @@ def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, per
                                           f"%{{y:{'.1%' if percent and col == 2 else HOVER_FMT}}}<extra></extra>",
                             row=1, col=col)
     for value, text in ((chance, "guessing"), (perfect, "perfect")):
-        if value is not None:
-            fig.add_hline(y=value, line=dict(color=REFERENCE, dash="dot", width=1), row=1, col=2,
-                          annotation_text=text, annotation_position="bottom right",
-                          annotation_font=dict(size=11, color=REFERENCE))
+        if value is not None:  # the label in the right margin: inside the plot the curve runs over it
+            fig.add_hline(y=value, line=dict(color=REFERENCE, dash="dot", width=1), row=1, col=2)
+            fig.add_annotation(text=text, x=1, y=value, xref="x2 domain", yref="y2", xanchor="left", xshift=4,
+                               showarrow=False, font=dict(size=11, color=REFERENCE))
     fig.update_xaxes(title="training step", rangemode="tozero")
     fig.update_yaxes(type="log", row=1, col=1)
     if percent:
@@ -70,7 +74,7 @@ def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, per
     else:  # R²: anything below -1 is "worse than guessing"; keep the scale on the interesting part
         fig.update_yaxes(range=[-1.02, 1.05], row=1, col=2)
     apply_layout(fig, None, height, legend=dict(orientation="h", y=1.14, yanchor="bottom", x=1, xanchor="right"))
-    fig.update_layout(margin=dict(t=70))
+    fig.update_layout(margin=dict(t=70, r=REFERENCE_LABEL_PX))
     return fig
 
 
@@ -79,7 +83,7 @@ ROOM_PX = 480  # width of the probe's plot area at 1024 px (sidebar open), for t
 
 def probe(h: np.ndarray, h_range: tuple[float, float], inputs: Sequence[str], targets: Sequence[str | None],
           predictions: Sequence[str], correct: Sequence[bool | None], y_value: Sequence[float],
-          y_target: Sequence[float], regression: bool, title: str = "", height: int | None = None) -> go.Figure:
+          y_target: Sequence[float], regression: bool, title: str = "", height: int | None = None) -> fastfig.Spec:
     """h_t of one probe sequence (units x steps) over what the model answers at each step.
 
     Classification: a strip with the target (where the step is scored) and y_t's answer, green when right,
@@ -159,7 +163,7 @@ def _is_number(s: str) -> bool:
         return False
 
 
-def weights(mats: dict[str, np.ndarray], blocks: Sequence[str] = (), height: int | None = None) -> go.Figure:
+def weights(mats: dict[str, np.ndarray], blocks: Sequence[str] = (), height: int | None = None) -> fastfig.Spec:
     """W_xh | W_hh side by side (their rows are the same units) with W_hy under W_hh (its columns are
     those units too), on one diverging scale centred on 0 so their sizes compare. Gate blocks are marked."""
     W_xh, W_hh, W_hy = (np.asarray(mats[k], dtype=float) for k in ("W_xh", "W_hh", "W_hy"))
@@ -209,7 +213,7 @@ def _int_ticks(n: int) -> dict:
     return dict(tickmode="array", tickvals=list(range(n))) if n <= 4 else dict(tickformat="d")
 
 
-def spectral_radius(step: Sequence[int], rho: Sequence[float], label: str = "W_hh", height: int = 260) -> go.Figure:
+def spectral_radius(step: Sequence[int], rho: Sequence[float], label: str = "W_hh", height: int = 260) -> fastfig.Spec:
     """ρ(W_hh) against training step, with the line ρ = 1 where a linear recurrence neither grows nor fades."""
     step = [int(s) for s in step]
     key = (label, height, len(step) < 3)
@@ -227,7 +231,7 @@ def _spectral_skeleton(label: str, height: int, few: bool) -> go.Figure:
     return apply_layout(fig, None, height)
 
 
-def grad_norms(norms: Sequence[float], height: int = 260) -> go.Figure:
+def grad_norms(norms: Sequence[float], height: int = 260) -> fastfig.Spec:
     """||dL/dh_t|| for t = 1..T on a log scale: how much the loss still feels each step's state."""
     norms = np.asarray(norms, dtype=float)
     shown = [v if v is not None and v > 0 else None for v in _finite(norms)]  # log axis: no zeros

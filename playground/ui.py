@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import threading
 import time
-from typing import Callable, Hashable, Iterator, MutableMapping, TypeVar
+from typing import Callable, Hashable, Iterator, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from playground import pool
+from playground import fastfig, jobs, pool
 from playground.errors import PlaygroundError
 from playground.pages import url_for
 from playground.state import check, from_params, to_params
@@ -47,19 +48,22 @@ def require_navigation() -> None:
         st.rerun()
 
 
-def init_config(cls: type[C], prefix: str) -> None:
+def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
     """Fill the page's widget state: from the URL on a first visit, else from the last config this session.
 
-    Streamlit drops a widget's state when its page is not shown, so it is restored from a plain key.
+    Streamlit drops a widget's state when its page is not shown, so it is restored from a plain key. With
+    `link_wins`, a URL that is not the page's own last one (another page's link into it) replaces the settings.
     """
     saved = st.session_state.get(f"{prefix}:config")
-    if saved is None:
-        saved, messages = from_params(cls, st.query_params.to_dict())
+    params = st.query_params.to_dict()
+    linked = link_wins and saved is not None and bool(params) and params != to_params(saved)
+    if saved is None or linked:  # a link names what it changes; the rest stays as this session left it
+        saved, messages = from_params(cls, {**to_params(saved), **params} if linked else params)
         for m in messages:
             st.toast(m, icon="⚠️")
     for f in dataclasses.fields(saved):
         k = key(prefix, f.name)
-        if k not in st.session_state:
+        if linked or k not in st.session_state:
             st.session_state[k] = getattr(saved, f.name)
 
 
@@ -105,17 +109,6 @@ def share_link(base: str, page: str, params: dict[str, str]) -> str:
     if not base.endswith(f"/{page}"):
         base = f"{base}/{page}"
     return f"{base}?{urlencode(params)}"
-
-
-def remembered(store: MutableMapping, name: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """compute(), or its value from the last rerun if `key` is unchanged: one entry per name in the session's
-    store, so a rerun for another widget does not redo a view that costs seconds."""
-    hit = store.get(name)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    value = compute()
-    store[name] = (key, value)
-    return value
 
 
 @contextlib.contextmanager
@@ -189,6 +182,68 @@ def _janitor(p: pool.Pool) -> None:
             log.exception("live-session janitor")
 
 
+# ---- Why LSTM & GRU's long runs: shared by every session that asks for the same settings (playground.jobs) ----
+JOB_POLL = 0.5  # seconds between progress redraws while a shared run trains
+
+
+@st.cache_resource
+def shared_jobs() -> jobs.Jobs:
+    """The server's queue of shared runs (PLAYGROUND_WORKERS=0, as in AppTest: each runs at once in the page)."""
+    return jobs.Jobs(inline=pool.default_workers() == 0)
+
+
+@st.cache_resource
+def job_runner() -> pool.JobRunner:
+    """The worker process that runs the shared runs (started with the first one)."""
+    return pool.JobRunner()
+
+
+@st.cache_resource
+def _views() -> jobs.Memo:
+    return jobs.Memo()
+
+
+def shared_view(name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), once per server for (name, key): every session with the same settings gets the same view.
+    `key` must hold everything the view depends on (settings, the shared run's key)."""
+    return _views().get((name, key), compute)
+
+
+def start_job(name: str, run: str, *args: Hashable) -> None:
+    """Ask for the shared run `run` (a name in jobs.RUNS) with `args`, joining it if another session asked for
+    the same, and remember it as this session's run `name` until finished_job collects it. The job's key is
+    (run, *args): everything the result depends on."""
+    q = shared_jobs()
+    call = jobs.call if q.inline else job_runner().call
+    st.session_state[f"job:{name}"] = q.submit((run, *args), lambda progress: call(run, args, progress))
+
+
+def finished_job(name: str) -> jobs.Job | None:
+    """This session's run `name` once it has finished (its error shown, if any), else None; while it trains, a
+    progress bar that follows it and reruns the page when it ends."""
+    job = st.session_state.get(f"job:{name}")
+    if job is None:
+        return None
+    if job.done:
+        del st.session_state[f"job:{name}"]
+        if job.error:
+            st.warning(job.error)
+            return None
+        return job
+
+    @st.fragment(run_every=JOB_POLL)
+    def follow() -> None:
+        if job.done:
+            st.rerun()
+        ahead = shared_jobs().ahead_of(job)
+        st.progress(job.fraction, text=job.message if not ahead else
+                    f"Waiting: {ahead} run{'s' if ahead > 1 else ''} with other settings first (one at a time on "
+                    "this server)…")
+
+    follow()
+    return None
+
+
 def live_handle(session_key: str) -> pool.Handle:
     """This browser session's handle on its training run (created on first use)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -201,6 +256,32 @@ def live_handle(session_key: str) -> pool.Handle:
     return h
 
 
+CHART_CONFIG = {"displaylogo": False}  # plotly's modebar (PNG download included) without its logo
+
+
+def live_chart(fig: fastfig.Spec, key: str, alt: str) -> None:
+    """`st.plotly_chart(fig, key=key, theme=None)` for a figure redrawn every tick, at a fraction of its cost.
+
+    plotly_chart rebuilds a go.Figure from its input, deep-copies it and encodes it three times over; this
+    sends the figure's JSON as it is. The element's id still hashes the figure, as plotly_chart's does: the
+    browser keeps a chart's figure per id and would go on showing the first one. Streamlit's element internals
+    (pinned version): tests/test_app_train.py reads these charts back and would see them change."""
+    from streamlit.elements.lib.layout_utils import LayoutConfig
+    from streamlit.elements.lib.utils import compute_and_register_element_id
+    from streamlit.proto.PlotlyChart_pb2 import PlotlyChart
+
+    proto = PlotlyChart()
+    proto.spec = fig.json
+    proto.config = _CHART_CONFIG_JSON
+    proto.alt = alt
+    proto.id = compute_and_register_element_id("plotly_chart", user_key=key, key_as_main_identity=False,
+                                               dg=st._main, plotly_spec=proto.spec, plotly_config=proto.config,
+                                               alt=alt)
+    height = fig.layout.get("height") or 450  # plotly.js's default, as plotly_chart's "content" height
+    st._main._enqueue("plotly_chart", proto, layout_config=LayoutConfig(width="stretch", height=int(height)))
+
+
+_CHART_CONFIG_JSON = json.dumps(CHART_CONFIG)
 _REDRAW = threading.Lock()
 
 

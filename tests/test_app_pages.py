@@ -20,3 +20,10 @@ def test_every_page_runs(page):
     assert at.title and at.title[0].value == page.title
     charts = at.get("plotly_chart")
     assert charts and all(c.proto.alt.strip() for c in charts)  # screen readers get a name for each chart
+
+
+def test_why_lstm_gru_writes_the_picked_model_into_its_equation():
+    at = app_test("pages/3_why_lstm_gru.py")
+    assert any(r"h_t = \mathrm{ReLU}\left(" in e.value for e in at.latex)  # the default model of the clipping run
+    at.selectbox(key="gates.boom").set_value("gru").run()
+    assert any(r"h_t = \mathrm{GRU}" in e.value for e in at.latex) and not at.exception

@@ -152,3 +152,14 @@ def test_the_how_good_card_follows_the_chosen_model(at):
         at.radio(key="review.model").set_value(name).run()
         shown = [m.value for m in at.markdown]
         assert model_card.card_markdown(model_card.card(name)) in shown, name
+
+
+def test_all_three_models_stacked(at):
+    type_review(at, "The acting is not bad at all.")
+    at.radio(key="review.model").set_value(review.ALL).run()
+    assert not at.exception, [e.value for e in at.exception]
+    titles = [c["layout"]["title"]["text"] for c in charts(at) if c["layout"].get("title")]
+    assert [t.split(":")[0] for t in titles[:3]] == [m.label for m in review.MODELS.values()]
+    assert any("explain one model" in i.value for i in at.info)
+    at.radio(key="review.model").set_value("rnn").run()
+    assert not at.exception and not any("explain one model" in i.value for i in at.info)

@@ -87,6 +87,22 @@ def test_a_blow_up_pauses_and_is_explained(at):
     assert at.session_state[SESSION_KEY].session.status == "diverged" and not at.exception
 
 
+def test_the_explode_demo_rewinds_and_recovers_on_the_page(at):
+    at.selectbox(key="train:demo").select("explode").run()
+    for _ in range(6):
+        at.button(key="train:step").click().run()
+        if any("exploded at step" in e.value for e in at.error):
+            break
+    assert any("exploded at step" in e.value for e in at.error)
+    at.button(key="train:rewind").click().run()
+    s = at.session_state[SESSION_KEY].session
+    assert s.step == 0 and s.status == "paused" and any("Rewound to step 0" in i.value for i in at.info)
+    at.toggle(key="train.clip").set_value(True).run()
+    for _ in range(4):
+        at.button(key="train:step").click().run()
+    assert s.step == 200 and s.status == "paused" and not at.error and not at.exception
+
+
 def test_text_task_samples_text(at):
     at.selectbox(key="train.task").set_value("text").run()
     at.button(key="train:step").click().run()
@@ -110,3 +126,12 @@ def test_a_demo_keeps_its_script_while_followed_and_drops_it_for_another_model(a
     at.selectbox(key="train.task").select("parity").run()  # another task: the script no longer fits
     assert at.selectbox(key="train:demo").value is None and not any("*Clipping* on" in c.value for c in at.caption)
     assert not at.exception
+
+
+def test_the_equations_show_the_chosen_f_and_g(at):
+    assert any(r"h_t = \tanh\left(" in x.value and r"y_t = \sigma\left(" in x.value for x in at.latex)
+    at.selectbox(key="train.f").set_value("relu").run()
+    at.selectbox(key="train.g").set_value("softmax").run()
+    assert any(r"h_t = \mathrm{ReLU}\left(" in x.value and r"y_t = \mathrm{softmax}\left(" in x.value
+               for x in at.latex)
+    assert not any(r"\tanh" in x.value for x in at.latex) and not at.exception

@@ -1,7 +1,7 @@
 """Real browser: every page in headless Debian Chromium, no exception box, a screenshot of each."""
 import pytest
 
-from conftest import exception_texts, open_page, screenshot, served_app
+from conftest import exception_texts, open_page, screenshot, served_app, wait_for_app
 from playground.pages import PAGES
 
 pytestmark = pytest.mark.browser
@@ -15,6 +15,21 @@ def test_page_in_chromium(app_url, page, url, title):
     shot = screenshot(page, f"page_{url or 'home'}")
     assert shot.stat().st_size > 10_000
     assert exception_texts(page) == []
+
+
+def test_a_mistyped_page_path_says_so_and_links_every_page(app_url, page):
+    page.goto(f"{app_url}/read")
+    wait_for_app(page)
+    box = page.locator('[data-testid="stAlert"]').filter(has_text="There is no page at")
+    box.wait_for(timeout=30_000)
+    assert "/read" in box.inner_text()
+    main_links = page.locator('[data-testid="stMain"] [data-testid="stPageLink"]').all_inner_texts()
+    assert [t.split("\n")[-1] for t in main_links[:len(PAGES)]] == [p.title for p in PAGES]
+    page.keyboard.press("Escape")  # Streamlit's own "Page not found" dialog, when it shows one
+    screenshot(page, "page_not_found")
+    assert exception_texts(page) == []
+    open_page(page, f"{app_url}/")  # the home page itself says nothing of the kind
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="There is no page at").count() == 0
 
 
 def test_first_visit_to_a_fresh_server_by_deep_link_gets_the_whole_app(browser):

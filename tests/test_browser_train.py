@@ -68,3 +68,8 @@ def test_a_diverging_run_pauses_itself_and_explains(app_url, page):
     page.wait_for_timeout(800)
     screenshot(page, "train_live_diverged")
     assert exception_texts(page) == []
+    page.get_by_role("button", name=re.compile(r"Rewind to step \d+, before the blow-up")).click()
+    page.locator('[data-testid="stAlert"]').filter(has_text="Rewound to step").wait_for(timeout=30_000)
+    assert _settled_step(page) == int(re.search(r"Rewound to step (\d+)", page.locator(
+        '[data-testid="stAlert"]').filter(has_text="Rewound to step").inner_text()).group(1))
+    assert exception_texts(page) == []

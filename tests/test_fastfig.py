@@ -10,19 +10,19 @@ from playground import fastfig, live, live_panel
 from playground import train_figures as tf
 
 
-def validated(fig: go.Figure) -> dict:
+def validated(fig: fastfig.Spec) -> dict:
     """The figure through plotly's validated constructor (raises on any property plotly does not know)."""
-    return plain(go.Figure(fig.to_dict(), skip_invalid=False))
+    return plain(go.Figure(fig.to_dict(), skip_invalid=False).to_json())
 
 
-def plain(fig: go.Figure) -> dict:
+def plain(spec: str) -> dict:
     """The figure as the browser gets it, without empty objects (they draw nothing either way)."""
     def prune(v):
         if isinstance(v, dict):
             v = {k: prune(x) for k, x in v.items()}
             return {k: x for k, x in v.items() if x != {}}
         return [prune(x) for x in v] if isinstance(v, list) else v
-    return prune(json.loads(fig.to_json()))
+    return prune(json.loads(spec))
 
 
 def _panels():
@@ -39,17 +39,18 @@ def _panels():
 def test_every_live_figure_passes_plotlys_full_validation(cfg, p):
     for name in ("curves", "probe", "weights", "spectral", "grads"):
         fig = getattr(p, name)
-        assert validated(fig) == plain(fig), name  # validation changes nothing
+        assert validated(fig) == plain(fig.json), name  # validation changes nothing
 
 
 def test_a_redraw_with_new_data_shows_the_new_data_and_leaves_the_skeleton_alone():
     fastfig.clear()
     a = tf.spectral_radius([0, 10, 20], [0.9, 1.1, 1.2])
     skel = json.dumps(fastfig.skeleton("spectral", ("W_hh", 260, False), lambda: None), default=str)
-    a.update_layout(title="changed by a page")  # a caller changing its figure...
-    a.data[0].update(y=[5, 5, 5])
+    a.figure.update_layout(title="changed by a page")  # a caller changing its figure...
+    a.figure.data[0].update(y=[5, 5, 5])
     b = tf.spectral_radius([0, 10, 20], [0.1, 0.2, math.nan])
-    assert list(b.data[0].y) == [0.1, 0.2, None] and not b.layout.title.text  # ...changes no other figure
+    assert b.data[0]["y"] == [0.1, 0.2, None] and not b.figure.layout.title.text  # ...changes no other figure
+    assert json.loads(a.json)["data"][0]["y"] == [0.9, 1.1, 1.2]  # nor what its own page sends
     assert json.dumps(fastfig.skeleton("spectral", ("W_hh", 260, False), lambda: None), default=str) == skel
 
 
@@ -57,8 +58,8 @@ def test_figures_of_two_shapes_do_not_share_a_skeleton():
     small = tf.weights({"W_xh": np.ones((2, 1)), "W_hh": np.ones((2, 2)), "W_hy": np.ones((1, 2))})
     gated = tf.weights({"W_xh": np.ones((12, 1)), "W_hh": np.ones((12, 4)), "W_hy": np.ones((1, 4))},
                        blocks=("r", "z", "n"))
-    assert len(small.layout.shapes) == 0 and len(gated.layout.shapes) == 2 * 2
-    assert np.asarray(gated.data[1].z).shape == (12, 4)
+    assert len(small.figure.layout.shapes) == 0 and len(gated.figure.layout.shapes) == 2 * 2
+    assert np.asarray(gated.data[1]["z"]).shape == (12, 4)
 
 
 def test_the_cache_is_bounded(monkeypatch):
@@ -74,3 +75,12 @@ def test_merged_copies_what_it_changes():
     out = fastfig.merged(base, {"a": {"c": {"d": 5}}, "f": 6})
     assert out == {"a": {"b": 1, "c": {"d": 5}}, "e": 3, "f": 6}
     assert base == {"a": {"b": 1, "c": {"d": 2}}, "e": 3}
+
+
+def test_the_json_sent_is_strict_and_keeps_gaps_as_gaps():
+    """JSON has no NaN (plotly.js would reject the whole chart): non-finite values go out as null, a gap."""
+    spec = tf.weights({"W_xh": np.array([[np.nan], [1.0]]), "W_hh": np.full((2, 2), np.inf), "W_hy": np.ones((1, 2))})
+    sent = json.loads(spec.json, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+    assert sent["data"][0]["z"] == [[None], [1.0]] and sent["data"][1]["z"] == [[None, None], [None, None]]
+    assert json.loads(fastfig.Spec([{"y": [np.float32(0.5), np.int64(3), np.float64("nan")]}], {}).json) == {
+        "data": [{"y": [0.5, 3, None]}], "layout": {}}

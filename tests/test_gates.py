@@ -67,6 +67,8 @@ def test_page_buttons_train_run_and_race_in_an_apptest():
         label = {"rnn": "RNN (Elman)", "lstm": "LSTM", "gru": "GRU"}[cell]
         assert f"{label} at {'delay 3' if acc >= 0.9 else 'none of these delays'}" in shown, (cell, acc)
     assert [w.value for w in at.warning] == []
+    downloads = {d.proto.label for d in at.get("download_button")}
+    assert {"Both charts' curves (CSV)", "Race results (CSV)"} <= downloads
 
 
 def test_eigen_view_reports_each_blocks_radius_as_measured():

@@ -94,24 +94,27 @@ def test_divergence_pauses_within_one_tick_and_keeps_finite_weights():
     assert s.tick() is None and s.step == step  # stays paused
 
 
-def test_after_a_blow_up_new_settings_continue_from_the_kept_weights():
-    """Whether a real blow-up's kept weights train on at a lower rate depends on the run (they may overflow on the
-    next batch too), so the blow-up here is made by hand: the weights broken after update 10 of a healthy run."""
+def test_after_a_blow_up_new_settings_continue_from_the_last_healthy_row():
+    """The blow-up is made by hand here (the weights broken after update 10 of a healthy run), so the row at
+    step 10 is healthy: new settings train on from there, not from step 0."""
     s = _session()
     s.play()
     s.tick()
     s.tick()
     kept = [p.detach().clone() for p in s.trainer._finite]  # the weights before update 10
+    at_10 = [p.detach().clone() for p in s.trainer.params]
     with torch.no_grad():
         s.trainer.model.W_hy.fill_(float("inf"))
     s.tick()
     assert s.status == "diverged" and "exploded at step 10" in s.message and s.step == 9
     assert all(torch.equal(p, q) for p, q in zip(kept, s.trainer.model.parameters()))
+    assert s.rewind_step == 10
     s.apply(dataclasses.replace(s.cfg, lr=0.001))  # the student lowers the rate
-    assert s.status == "paused" and "kept" in s.message and s.trainer.opt.param_groups[0]["lr"] == 0.001
+    assert s.status == "paused" and "step 10" in s.message and s.trainer.opt.param_groups[0]["lr"] == 0.001
+    assert s.step == 10 and all(torch.equal(p, q) for p, q in zip(at_10, s.trainer.params))
     s.play()
     s.tick()
-    assert s.status == "playing" and s.step == 9 + FAST["steps_per_tick"]
+    assert s.status == "playing" and s.step == 10 + FAST["steps_per_tick"]
 
 
 def test_the_step_cap_pauses_the_session(monkeypatch):
@@ -206,23 +209,85 @@ def test_loading_a_file_with_settings_the_page_does_not_offer_is_refused_and_cha
     assert s.trainer is before and s.cfg.batch_size == FAST["batch_size"]
 
 
-def test_the_explode_demo_does_what_its_script_says():
-    """Play blows up; Clipping on, Reset, Play: the same model passes 90%. At seeds 0-9 it blew up by step 13 and
-    the clipped run passed 90% by step 150 (robustness.py demo.*), well inside the bounds asserted here."""
+def _blown_up_demo() -> LiveSession:
     s = LiveSession(demos.demo_config("explode"))
     s.play()
     for _ in range(6):  # 300 steps
         s.tick()
     assert s.status == "diverged" and s.trainer.divergence is not None
-    s.apply(dataclasses.replace(s.cfg, clip=True))
-    s.reset()
-    s.play()
+    return s
+
+
+def _numbers(s: LiveSession) -> pd.DataFrame:
+    return s.history.drop(columns=["seconds"])
+
+
+def test_the_explode_demo_does_what_its_script_says():
+    """Play blows up; Clipping on, Play: back to step 0, the same model passes 90%. At seeds 0-9 it blew up by step
+    13 and the clipped run passed 90% by step 150 (robustness.py demo.*), well inside the bounds asserted here."""
+    s = _blown_up_demo()
+    assert s.rewind_step == 0 and live.snapshot(s).rewind_step == 0  # the weights kept at the blow-up are 1e8-bad
+    s.apply(dataclasses.replace(s.cfg, clip=True))  # the script: turn Clipping on...
+    assert s.status == "paused" and s.step == 0 and list(s.history.step) == [0] and "step 0" in s.message
+    s.play()  # ...and press Play
     for _ in range(20):  # 1,000 steps
         s.tick()
         if s.latest()["test_metric"] >= 0.9:
             break
     assert s.status == "playing" and s.latest()["test_metric"] >= 0.9, s.latest()
-    assert "Reset" in demos.DEMOS["explode"].script and "90%" in demos.DEMOS["explode"].script
+    assert np.isfinite(s.history.test_loss).all()
+    script = demos.DEMOS["explode"].script
+    assert "Clipping" in script and "Rewind" in script and "90%" in script
+    reset = LiveSession(dataclasses.replace(demos.demo_config("explode"), clip=True))  # the run it says it is
+    reset.play()
+    while reset.step < s.step:
+        reset.tick()
+    pd.testing.assert_frame_equal(_numbers(reset), _numbers(s))
+
+
+def test_rewind_replays_the_same_run_and_the_same_blow_up():
+    s = _blown_up_demo()
+    first = s.trainer.divergence.step
+    s.rewind()
+    assert s.status == "paused" and s.step == 0 and list(s.history.step) == [0] and "Rewound to step 0" in s.message
+    s.play()
+    for _ in range(6):
+        s.tick()
+    assert s.status == "diverged" and s.trainer.divergence.step == first  # same weights, same batches
+    assert s.message.startswith("Again, with the same settings") and "clipping" in s.message
+
+
+def test_rewind_goes_back_to_the_last_healthy_row():
+    s = _session(task="counting", length=10, f="identity", g="identity", optimizer="sgd", lr=0.001, clip=True,
+                 steps_per_tick=25, hidden=8)
+    s.play()
+    for _ in range(4):  # 100 steps of a run that learns
+        s.tick()
+    start = s.history.test_loss[0]
+    assert (s.history.test_loss < live.HEALTHY * start).all(), s.history  # the premise
+    assert s.rewind_step == 100
+    s.apply(dataclasses.replace(s.cfg, lr=3.0, clip=False))  # then it blows up
+    for _ in range(8):
+        s.tick()
+        if s.status == "diverged":
+            break
+    h = s.history
+    assert s.status == "diverged"
+    healthy = h.step[h.test_loss < live.HEALTHY * start]
+    assert s.rewind_step == healthy.max() >= 100, h  # computed from the rows here, by hand
+    s.apply(dataclasses.replace(s.cfg, lr=0.001, clip=True))  # new settings: from before the blow-up
+    assert s.status == "paused" and s.step == healthy.max() and s.history.step.max() == s.step
+    assert "Settings changed after the blow-up" in s.message
+
+
+def test_a_clipped_run_that_still_blows_up_names_the_clipping_max_norm():
+    s = _session(**{**BLOWS_UP, "clip": True, "clip_norm": 10.0, "lr": 3.0}, steps_per_tick=50)
+    s.play()
+    for _ in range(10):
+        s.tick()
+        if s.status == "diverged":
+            break
+    assert s.status == "diverged" and "clipping max norm (now 10)" in s.message
 
 
 def test_the_parity_demo_is_the_default_and_learns():

@@ -135,3 +135,41 @@ def test_closing_a_session_frees_it_on_its_worker(workers):
     assert "bye" not in workers.sessions()
     with pytest.raises(pool.WorkerGone):
         pool.Handle(workers, "bye").snapshot()
+
+
+def test_a_shared_run_in_the_job_worker_gives_what_it_gives_here_with_its_progress():
+    from playground import jobs
+    from playground.gates import GatesConfig
+
+    setup = dataclasses.replace(GatesConfig(), T=6, hidden=4, train_steps=30).setup()
+    runner, seen = pool.JobRunner(), []
+    try:
+        there = runner.call("five", (setup, 30), lambda f, m: seen.append((f, m)))
+        pid = runner.worker.process.pid
+        assert runner.call("five", (setup, 30)) and runner.worker.process.pid == pid  # one worker, reused
+    finally:
+        runner.stop()
+    here = jobs.call("five", (setup, 30))
+    assert pid != __import__("os").getpid() and list(there) == list(here)
+    for key in here:  # weights trained in another process, bit for bit
+        assert all(torch.equal(there[key]["state"][k], v) for k, v in here[key]["state"].items())
+    assert seen and seen[-1][0] == 1.0 and all(0.0 <= f <= 1.0 for f, _ in seen)
+
+
+def test_a_job_worker_that_dies_mid_run_says_so_and_the_next_run_gets_a_new_one():
+    from playground.gates import GatesConfig
+
+    setup = dataclasses.replace(GatesConfig(), T=6, hidden=4).setup()
+    runner = pool.JobRunner()
+    try:
+        runner.call("five", (setup, 10))
+        w = runner.worker
+        killer = __import__("threading").Timer(0.5, w.process.kill)
+        killer.start()
+        t0 = time.time()
+        with pytest.raises(pool.WorkerGone, match="Press the button again"):
+            runner.call("five", (setup, 5000))
+        assert time.time() - t0 < 30
+        assert runner.call("five", (setup, 10)) and runner.worker is not w
+    finally:
+        runner.stop()

@@ -108,6 +108,24 @@ def test_compare_uses_one_unit_order_and_one_word_axis(models):
     assert (fa.data[0].zmin, fa.data[0].zmax) == (fb.data[0].zmin, fb.data[0].zmax) == (-1, 1)
 
 
+def test_all_three_read_the_same_review_on_the_same_scales(models):
+    text = "not bad at all , but the plot is thin"
+    readings = [review.read(models[n], text) for n in review.models_shown(review.ALL)]
+    figs = review.all_models_view(readings, 4, sort=True)
+    assert [r.model for r in readings] == ["rnn", "lstm", "gru"] and len(figs) == 3
+    heat = [f.data[0] for f in figs]
+    assert {(h.zmin, h.zmax, h.zmid) for h in heat} == {(-1, 1, 0)} and len({str(h.colorscale) for h in heat}) == 1
+    assert {f.layout.xaxis2.range for f in figs} == {(0.5, 10.5)} and {f.layout.yaxis2.range for f in figs} == {
+        (-0.04, 1.04)}
+    assert {tuple(f.layout.xaxis2.ticktext) for f in figs} == {tuple(text.split())}
+    for r, f in zip(readings, figs):  # each model's own y_t, as sentiment.predict computes it
+        line = next(d for d in f.data if d.name == "y_t")
+        assert np.allclose(line.y, sentiment.predict(models[r.model], text)["p_positive"], atol=1e-4)
+        assert list(f.data[0].y) == [f"h[{j}]" for j in review.unit_order(r)]  # its own units, its own order
+        assert f.layout.shapes[0].x0 == 4.5 and f"{r.y[-1]:.2f}" in f.layout.title.text  # word 4 shown in each
+    assert review.models_shown("gru") == ["gru"]
+
+
 def test_config_round_trips_through_the_url():
     cfg = review.ReviewConfig(text="Not <b>bad</b> at all 😀", model="gru", step=3, order=False,
                               colour_by="unit", unit=7, compare=True, text_b="good")

@@ -143,3 +143,17 @@ def test_a_short_review_on_a_longer_shared_axis_is_labelled_at_the_same_spacing(
     fig = rf.reading_figure(words, [False] * 10, np.zeros((2, 10)), ["h[0]", "h[1]"], (-1.0, 1.0), np.full(10, 0.5),
                             10, "rnn", width_words=20, most_labels=12)
     assert list(fig.layout.xaxis2.tickvals) == [1, 3, 5, 7, 9] and list(fig.layout.xaxis2.range) == [0.5, 20.5]
+
+
+def test_word_labels_slant_only_as_far_as_the_drawn_width_needs_and_fit_whole():
+    axis = rf._word_axis([f"word{i}" for i in range(40)], [False] * 40, 40)
+    assert "tickangle" not in axis  # plotly.js picks: 0, else -45, else upright (never overlapping)
+    assert axis["autotickangles"] == [0, -45, -90] and axis["automargin"] is True
+    assert len(axis["ticktext"]) <= rf.MAX_WORD_LABELS
+
+
+@pytest.mark.parametrize("H", [8, 32, 64])
+def test_the_reading_block_fits_one_1280x720_screen(H):
+    fig = rf.reading_figure(["a", "b", "c"], [False] * 3, np.zeros((H, 3)), [f"h[{j}]" for j in range(H)],
+                            (-1.0, 1.0), np.array([0.2, 0.5, 0.9]), 2, "rnn")
+    assert fig.layout.height <= rf.READING_HEIGHT <= 720 - 100  # 100 px: Streamlit's header and some air

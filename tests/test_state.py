@@ -68,3 +68,16 @@ def test_widget_ranges_are_read_from_the_config_declarations():
         for end in limits(cls, name).values():
             cfg, messages = from_params(cls, {name: str(end)})
             assert getattr(cfg, name) == end and messages == []
+
+
+def test_a_text_check_drops_that_value_alone():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Numbers:
+        hidden: int = number(8, 1, 64)
+        values: str = text("1,2", 20, check=lambda v: None if v.replace(",", "").isdigit() else "not digits")
+
+    cfg, messages = from_params(Numbers, {"hidden": "5", "values": "1,x"})
+    assert cfg == Numbers(hidden=5) and len(messages) == 1 and "not digits" in messages[0]
+    assert check(Numbers(values="a")) == ["not digits"]

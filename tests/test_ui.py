@@ -26,7 +26,7 @@ def _script():
 
 
 def test_link_sets_widgets_and_widgets_update_link():
-    at = AppTest.from_function(_script)
+    at = AppTest.from_function(_script, default_timeout=30)
     at.query_params["cell"] = "gru"
     at.query_params["hidden"] = "16"
     at.run()
@@ -37,7 +37,7 @@ def test_link_sets_widgets_and_widgets_update_link():
 
 
 def test_bad_link_value_warns_and_uses_default():
-    at = AppTest.from_function(_script)
+    at = AppTest.from_function(_script, default_timeout=30)
     at.query_params["hidden"] = "1000"
     at.run()
     assert at.number_input[0].value == 8
@@ -46,7 +46,7 @@ def test_bad_link_value_warns_and_uses_default():
 
 
 def test_unexpected_error_shows_short_message_not_traceback():
-    at = AppTest.from_function(_script)
+    at = AppTest.from_function(_script, default_timeout=30)
     at.query_params["hidden"] = "13"
     at.run()
     assert not at.exception
@@ -87,23 +87,74 @@ def test_callback_errors_become_a_warning_on_the_page_not_a_traceback():
         st.button("bug", on_click=fail, args=("bug",))
         ui.show_callback_error("demo")
 
-    at = AppTest.from_function(script).run()
+    at = AppTest.from_function(script, default_timeout=30).run()
     at.button[0].click().run()
     assert [w.value for w in at.warning] == ["That file is not ours."] and not at.exception
     at.button[1].click().run()
     assert "Something went wrong (ValueError)" in at.warning[0].value and not at.exception
 
 
-def test_remembered_recomputes_only_when_the_key_changes():
-    from playground.ui import remembered
+def _chart_script():
+    import streamlit as st
 
-    store, calls = {}, []
+    from playground import train_figures as tf
+    from playground import ui
 
-    def compute():
-        calls.append(1)
-        return len(calls)
+    n = st.session_state.get("n", 2)
+    ui.live_chart(tf.spectral_radius(list(range(n)), [0.5] * n), "k:spectral", alt="radius")
+    with st.sidebar:  # the active container is honoured, as with st.plotly_chart
+        ui.live_chart(tf.grad_norms([1.0, 0.1]), "k:grads", alt="grads")
 
-    assert remembered(store, "v", ("a", 1), compute) == 1
-    assert remembered(store, "v", ("a", 1), compute) == 1 and len(calls) == 1
-    assert remembered(store, "v", ("a", 2), compute) == 2
-    assert remembered(store, "w", ("a", 2), compute) == 3  # each name has its own entry
+
+def test_live_chart_sends_the_figure_as_it_is_under_an_id_that_follows_the_figure():
+    import json
+
+    from playground import train_figures as tf
+    from playground import ui
+
+    at = AppTest.from_function(_chart_script, default_timeout=30).run()
+    main, side = at.main.get("plotly_chart")[0].proto, at.sidebar.get("plotly_chart")[0].proto
+    assert json.loads(main.spec) == json.loads(tf.spectral_radius([0, 1], [0.5, 0.5]).json)
+    assert main.alt == "radius" and json.loads(main.config) == ui.CHART_CONFIG and side.alt == "grads"
+    first = main.id
+    at.session_state["n"] = 3
+    at.run()
+    again = at.main.get("plotly_chart")[0].proto
+    assert len(json.loads(again.spec)["data"][0]["x"]) == 3
+    assert again.id != first  # the browser keeps a figure per id: a new figure needs a new id to be drawn
+
+
+def _linked_script():
+    from dataclasses import dataclass
+
+    import streamlit as st
+
+    from playground import ui
+    from playground.state import choice, number
+
+    @dataclass(frozen=True)
+    class Cfg:
+        cell: str = choice("rnn", ["rnn", "lstm", "gru"])
+        hidden: int = number(8, 1, 64)
+
+    ui.init_config(Cfg, "demo", link_wins=st.session_state.get("link_wins", True))
+    st.selectbox("Cell", ["rnn", "lstm", "gru"], key=ui.key("demo", "cell"))
+    st.number_input("Hidden", 1, 64, key=ui.key("demo", "hidden"))
+    ui.publish_config(Cfg, "demo")
+
+
+def test_with_link_wins_another_pages_link_replaces_what_it_names():
+    at = AppTest.from_function(_linked_script, default_timeout=30)
+    at.query_params["hidden"] = "16"
+    at.run()
+    at.selectbox[0].select("gru").run()  # the page's own edits stay: its URL is its own
+    assert at.selectbox[0].value == "gru" and at.number_input[0].value == 16
+    at.query_params.clear()
+    at.query_params["hidden"] = "20"  # a link from elsewhere naming only hidden
+    at.run()
+    assert at.number_input[0].value == 20 and at.selectbox[0].value == "gru"
+    at.session_state["link_wins"] = False
+    at.query_params.clear()
+    at.query_params["hidden"] = "30"
+    at.run()
+    assert at.number_input[0].value == 20  # without link_wins the session's settings win

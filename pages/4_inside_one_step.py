@@ -1,0 +1,202 @@
+"""Inside one step: the lesson's two equations computed term by term for a tiny RNN you set up, an unroll of it,
+and one word of a review as the shipped RNN reads it."""
+import pandas as pd
+import streamlit as st
+
+from playground import onestep, review, sentiment, ui
+from playground import onestep_views as views
+from playground.errors import InputError
+from playground.onestep import MATRICES, PREFIX, SOURCES, TERMS, OneStepConfig
+from playground.state import limits, options
+
+ui.require_navigation()
+st.title("Inside one step")
+K = lambda name: ui.key(PREFIX, name)  # noqa: E731
+CHART = dict(theme=None, config={"displaylogo": False})
+VERSION = f"{PREFIX}:editors"  # bumped when the numbers change under the editors (random, reset, resize)
+T_KEY = f"{PREFIX}:T"
+DIMS = ("hidden", "inputs", "outputs")
+EDITOR_PX, CELL_PX, EDITOR_ROW_PX = 75, 78, 820  # editors' widths (px at 1280 wide): index, a number, the row
+
+
+@st.cache_resource(show_spinner="Loading the trained model…")
+def shipped_model(name: str) -> sentiment.Sentiment:
+    return sentiment.load(name)  # one per server, read-only
+
+
+def set_numbers(values: dict) -> None:
+    for name, value in values.items():
+        st.session_state[K(name)] = value
+    st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
+
+
+def sizes() -> dict:
+    return {d: st.session_state[K(d)] for d in DIMS} | {"steps": st.session_state[T_KEY]}
+
+
+def on_resize() -> None:
+    with ui.callback_errors(PREFIX):
+        old = {n: st.session_state[K(n)] for n in MATRICES + ("seq",)}
+        set_numbers(onestep.resized(old, st.session_state[K("f")], st.session_state[K("seed")], **sizes()))
+
+
+def on_random() -> None:
+    with ui.callback_errors(PREFIX):
+        set_numbers(onestep.random_numbers(st.session_state[K("f")], st.session_state[K("seed")], **sizes()))
+
+
+def on_reset() -> None:
+    default = OneStepConfig()
+    set_numbers({d: getattr(default, d) for d in DIMS} | onestep.DEFAULTS | {"t": default.t})
+
+
+def editor(name: str, columns: list[str], rows: list[str]) -> None:
+    """A small table for one of the numbers; a valid edit goes into the config's text (and so into the URL)."""
+    try:
+        values = onestep.table(st.session_state[K(name)], name)
+    except InputError as e:
+        st.warning(str(e))
+        return
+    number = st.column_config.NumberColumn(min_value=-onestep.MAX_ABS, max_value=onestep.MAX_ABS, step=0.01,
+                                           format="%.2f", width="small")
+    st.markdown(f"${onestep.LATEX[name]}$")
+    edited = st.data_editor(pd.DataFrame(values, index=rows, columns=columns), key=f"{PREFIX}:edit:{name}:{version}",
+                            column_config={c: number for c in columns})
+    try:
+        st.session_state[K(name)] = onestep.from_table(edited.to_numpy(dtype=float).tolist(), name)
+    except InputError as e:
+        st.warning(str(e))
+
+
+ui.init_config(OneStepConfig, PREFIX, link_wins=True)
+st.session_state[T_KEY] = onestep.steps_of(st.session_state[K("seq")])
+version = st.session_state.get(VERSION, 0)
+tiny_mode = st.session_state[K("source")] == "tiny"
+SOURCE = dict(label="Calculator for", options=list(SOURCES), format_func=SOURCES.get, key=K("source"))
+if tiny_mode:
+    top = st.columns([1.3, 0.75, 0.75, 0.8, 1.35, 1.35, 0.75, 1.0, 0.85], vertical_alignment="bottom")
+    top[0].selectbox(**SOURCE)
+    for col, d, label in zip(top[1:], DIMS, ("Hidden H", "Inputs I", "Outputs")):
+        col.number_input(label, **limits(OneStepConfig, d), step=1, key=K(d), on_change=on_resize)
+    top[4].selectbox("f (hidden)", options(OneStepConfig, "f"), key=K("f"), format_func=lambda n: onestep.HIDDEN[n].label)
+    top[5].selectbox("g (output)", options(OneStepConfig, "g"), key=K("g"), format_func=lambda n: onestep.OUTPUT[n].label)
+    top[6].number_input("Seed", **limits(OneStepConfig, "seed"), step=1, key=K("seed"),
+                        help="What “Random” draws from: the same seed gives the same numbers.")
+    top[7].button("Random", on_click=on_random, width="stretch",
+                  help="Draw every number anew from the seed (uniform in −1..1, two decimals).")
+    top[8].button("Reset", on_click=on_reset, width="stretch",
+                  help="Back to the page's example: 3 hidden units, 2 inputs, 1 output.")
+    ui.show_callback_error(PREFIX)
+else:
+    top = st.columns([1.5, 3, 0.9, 2.5], vertical_alignment="bottom")
+    top[0].selectbox(**SOURCE)
+    top[1].text_input("Review", key=K("text"), max_chars=review.MAX_CHARS,
+                      help="The shipped RNN (the lesson's model, 32 units) reads it word by word, as on Read a review.")
+    T = max(review.n_tokens(st.session_state[K("text")]), 1)
+    if not 1 <= st.session_state[K("word")] <= T:
+        st.session_state[K("word")] = T
+    top[2].number_input("Word t", 1, T, step=1, key=K("word"))
+st.segmented_control("Look at", list(TERMS), format_func=lambda k: TERMS[k][0], key=K("look"), required=True,
+                     label_visibility="collapsed")
+eq_box = st.container()
+step_box, main_box, more_box = st.container(), st.container(), st.container()
+
+if tiny_mode:
+    with more_box:
+        st.subheader("Set the numbers")
+        st.caption(f"Click a cell and type a number from −{onestep.MAX_ABS:g} to {onestep.MAX_ABS:g}. Rows are the "
+                   "hidden units h[j] (or the outputs y[k]).")
+        H, I, O = (st.session_state[K(d)] for d in DIMS)
+        hid, inp, out = [f"h[{j}]" for j in range(H)], [f"x[{i}]" for i in range(I)], [f"y[{k}]" for k in range(O)]
+        frame = {"x": (["x_t"], inp), "h_prev": (["h_t-1"], hid), "W_xh": (inp, hid), "W_hh": (hid, hid),
+                 "b_h": (["b_h"], hid), "W_hy": (hid, out), "b_y": (["b_y"], out)}
+        px = {n: EDITOR_PX + CELL_PX * len(frame[n][0]) for n in MATRICES}  # index column + the number columns
+        rows = [[]]
+        for name in MATRICES:  # as many editors a row as fit the page's width
+            if rows[-1] and sum(px[n] for n in rows[-1]) + px[name] > EDITOR_ROW_PX:
+                rows.append([])
+            rows[-1].append(name)
+        for row in rows:
+            widths = [px[n] for n in row]
+            for col, name in zip(st.columns(widths + [max(EDITOR_ROW_PX - sum(widths), 1)]), row):
+                with col:
+                    editor(name, *frame[name])
+        st.subheader("Unroll: the same weights over a short sequence")
+        a, b = st.columns([1, 3])
+        a.slider("Steps T", 3, 8, key=T_KEY, on_change=on_resize)
+        T = st.session_state[T_KEY]
+        if st.session_state[K("t")] > T:
+            st.session_state[K("t")] = T
+        a.slider("Step t", 1, T, key=K("t"), help="Reveals h_1 .. h_t; the steps after t are not computed yet.")
+        with b:
+            editor("seq", inp, [f"x_{k}" for k in range(1, T + 1)])
+        unroll_box = st.container()
+else:
+    contrib_box = more_box
+
+cfg = ui.publish_config(OneStepConfig, PREFIX)
+with ui.friendly_errors():
+    units = None
+    if cfg.source == "tiny":
+        tiny = onestep.tiny_weights(cfg)
+        s = onestep.step(tiny.weights, tiny.x, tiny.h_prev, cfg.f, cfg.g)
+        fig, numbers_tex = views.step_view(s, tiny.weights, cfg.look), views.numbers(s, cfg.look, tiny.weights)
+    else:
+        rs = onestep.review_step(shipped_model("rnn"), cfg.text, cfg.word)
+        s = rs.step
+        units, note = onestep.picked_units(rs, cfg.units)
+        with top[3]:
+            picked = st.multiselect("Units j", list(range(s.h.size)), default=units,
+                                    max_selections=onestep.MAX_UNITS_PICKED, key=f"{PREFIX}:units:{rs.t}:{cfg.units}",
+                                    help="Empty: the units whose value moved most at this word.")
+        if picked != units:
+            st.session_state[K("units")] = ",".join(map(str, picked))
+            st.rerun()
+        if note:
+            st.warning(note)
+        for notice in rs.notices:
+            st.info(notice)
+        fig, numbers_tex = views.review_step_view(rs, units, cfg.look), views.numbers(s, cfg.look, units=units)
+    with eq_box:
+        if cfg.source == "review":
+            st.markdown(f"Word **t = {rs.t}**, “{rs.word}”, read by the shipped RNN: $x_t$ is the word's "
+                        "32-number embedding, $h_{t-1}$ the state after the word before.")
+        for col, line in zip(st.columns([1.3, 1]), views.equations(s.f, s.g, cfg.look)):
+            col.latex(line)
+        st.caption(views.names(s.f, s.g))
+        if cfg.source == "review":
+            st.page_link("pages/1_read_a_review.py", label="Back to this word on Read a review",
+                         icon=":material/menu_book:", query_params=onestep.review_link_params(cfg.text, rs.t))
+    with step_box:
+        st.plotly_chart(fig, key=f"{PREFIX}:step", alt="The step as matrix pictures with their numbers: the terms, "
+                        "their sum a_t through f to h_t, and the output through g", **CHART)
+        st.caption("Each block is a matrix or vector with its numbers in the cells (red positive, blue negative; "
+                   "h_t on the fixed scale of f's range, as on the other pages). The row of a cell is its hidden "
+                   "unit: follow row j of $W_{xh}x_t$, $W_{hh}h_{t-1}$ and $b_h$ into $a_t[j]$, then through $f$.")
+    with main_box:
+        eq, plot = st.columns([3, 2])
+        with eq:
+            st.markdown(f"**{TERMS[cfg.look][0]}** with this step's numbers"
+                        + (f" (units {', '.join(map(str, units))})" if units else "") + ":")
+            st.latex(numbers_tex)
+        with plot:
+            st.plotly_chart(views.activation_view(s, units), key=f"{PREFIX}:f",
+                            alt="The hidden activation f with each entry of a_t marked at (a_t[j], h_t[j])", **CHART)
+    if cfg.source == "tiny":
+        steps = onestep.unroll(tiny.weights, tiny.seq, cfg.f, cfg.g)
+        with unroll_box:
+            st.plotly_chart(views.unroll_view(steps, cfg.t), key=f"{PREFIX}:unroll",
+                            alt="Heatmap of h_1 to h_t and y_1 to y_t, units by steps, numbers in the cells", **CHART)
+            st.caption("From $h_0 = 0$, as on the other pages; colours on the same fixed scale as their heatmaps. "
+                       "Each column is one step of the picture above, fed the column before.")
+            st.button(f"Look at step {cfg.t} on its own above", icon=":material/zoom_in:", on_click=set_numbers,
+                      args=(onestep.step_fields(steps, cfg.t),),
+                      help=f"Sets x_t to x_{cfg.t} and h_(t-1) to h_{cfg.t - 1} of this unroll.")
+    else:
+        with contrib_box:
+            st.subheader("Where each a_t[j] comes from")
+            st.plotly_chart(views.contributions_view(rs, units), key=f"{PREFIX}:contrib",
+                            alt="For each picked unit, a waterfall of b_h and the largest terms of a_t", **CHART)
+            st.caption(f"Each unit sums {2 * s.h.size} products, {s.h.size} from $W_{{xh}}x_t$ and {s.h.size} from "
+                       f"$W_{{hh}}h_{{t-1}}$, plus $b_h$; the {onestep.TOP_TERMS} largest are shown, the rest summed. "
+                       "$h_t[j]$ here is the cell of unit j at this word in Read a review's heatmap.")
