@@ -19,7 +19,7 @@ import torch
 
 from playground import train as tr
 from playground import tasks as tasklib
-from playground import tasks_text
+from playground import tasks_text, weights_file
 from playground.activations import HIDDEN, OUTPUT
 from playground.cells import CELLS
 from playground.errors import ConfigError, InputError, PlaygroundError
@@ -363,20 +363,24 @@ class LiveSession:
 
     @_locked
     def weights_file(self) -> bytes:
-        return tr.export_weights(self._need())
+        return weights_file.export_weights(self._need())
 
     @_locked
     def load(self, data: bytes) -> LiveConfig:
-        """Continue from an exported file; returns the settings it was trained with (for the widgets)."""
-        trainer = tr.import_weights(data)
-        c = trainer.cfg
+        """Continue from an exported file; returns the settings it was trained with (for the widgets). The file
+        is checked whole, against this page's limits too, before its model is built."""
+        f = weights_file.read_weights(data)
+        c = f.cfg
         cfg = dataclasses.replace(self.cfg, task=c.task, length=c.length, cell=c.cell, hidden=c.hidden, f=c.f,
                                   g=c.output, optimizer=c.optimizer, lr=c.lr, batch_size=c.batch_size,
                                   clip=c.clip > 0, clip_norm=c.clip if c.clip > 0 else self.cfg.clip_norm,
                                   seed=c.seed, text=c.text or self.cfg.text)
         problems = check(cfg)  # e.g. a batch size or learning rate the page's widgets do not offer
+        if c.held_out != tr.HELD_OUT:
+            problems.append(f"its held-out set has {c.held_out} sequences instead of {tr.HELD_OUT}")
         if problems:
-            raise InputError("This file's settings are outside what this page offers: " + " ".join(problems))
+            raise InputError("This file's settings are outside what this page offers: " + "; ".join(problems) + ".")
+        trainer = weights_file.trainer_from(f)
         self.cfg = cfg
         self._start(trainer)
         return cfg

@@ -125,7 +125,8 @@ def parse_delays(text: str) -> tuple[int, ...]:
     try:
         delays = sorted({int(p) for p in parts})
     except ValueError:
-        raise ConfigError(f"Delays must be whole numbers separated by commas, like 5, 10, 20; got {text!r}.") from None
+        shown = str(text) if len(str(text)) <= 60 else str(text)[:60] + "…"  # the box holds 60; a link, any length
+        raise ConfigError(f"Delays must be whole numbers separated by commas, like 5, 10, 20; got {shown!r}.") from None
     if not delays:
         raise ConfigError("Give at least one delay, like 5, 10, 20.")
     if delays[0] < 1 or delays[-1] > MAX_DELAY:

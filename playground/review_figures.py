@@ -158,7 +158,7 @@ def _word_axis(tokens: Sequence[str], oov: Sequence[bool], xmax: int, most: int 
     """The word axis (1..xmax): at most `most` word labels. plotly.js slants them (-45°, or upright at -90°) only as
     far as the drawn width needs to keep them apart, and grows the bottom margin to fit them whole."""
     T = len(tokens)
-    every = -(-max(T, xmax) // most)  # the same spacing for a short review on a longer shared axis
+    every = max(1, -(-max(T, xmax) // most))  # the same spacing for a short review on a longer shared axis
     shown = list(range(0, T, every))
     slots = -(-max(T, xmax) // every)  # label slots across the whole axis, shown or not
     return dict(tickmode="array", tickvals=[i + 1 for i in shown], ticktext=[label(tokens[i], oov[i]) for i in shown],

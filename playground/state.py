@@ -11,7 +11,7 @@ import math
 import typing
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
-from playground.errors import PlaygroundError
+from playground.errors import ConfigError, PlaygroundError
 
 C = TypeVar("C")
 
@@ -48,6 +48,18 @@ def options(cls: type, name: str) -> list:
     return list({f.name: f.metadata for f in dataclasses.fields(cls)}[name]["choices"])
 
 
+def whole(value: Any, lo: int, hi: int, what: str) -> int:
+    """value as an int in lo..hi, or ConfigError naming `what`: for numbers that reach torch (a seed, a count),
+    where NaN, inf or 2**70 would otherwise escape as ValueError, OverflowError or a failed allocation."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"The {what} must be a whole number, got {value!r}.") from None
+    if not lo <= n <= hi:
+        raise ConfigError(f"The {what} must be between {lo:,} and {hi:,}, got {n:,}.")
+    return n
+
+
 def _format(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
@@ -82,6 +94,12 @@ def _problem(f: dataclasses.Field, value: Any) -> str | None:
     return meta["check"](value) if "check" in meta else None
 
 
+def _quoted(raw: str, most: int = 40) -> str:
+    """A link's value as a message quotes it: cut short (a link can hold any length) and repr-escaped, so control
+    and direction characters show as codes instead of acting on the message."""
+    return repr(raw if len(raw) <= most else raw[:most] + "…")
+
+
 def check(cfg: Any) -> list[str]:
     """Problems with a config's values against their declared choices and bounds (empty: all fine)."""
     return [p for f in dataclasses.fields(cfg) if (p := _problem(f, getattr(cfg, f.name)))]
@@ -107,12 +125,12 @@ def from_params(cls: type[C], params: Mapping[str, str]) -> tuple[C, list[str]]:
         try:
             value = _parse(hints[f.name], raw)
         except (ValueError, TypeError):
-            messages.append(f"Link setting {f.name}={raw!r} is not a valid {hints[f.name].__name__}; "
+            messages.append(f"Link setting {f.name}={_quoted(raw)} is not a valid {hints[f.name].__name__}; "
                             f"using the default {f.default!r}.")
             continue
         problem = _problem(f, value)
         if problem:
-            messages.append(f"Link setting {f.name}={raw!r} was ignored ({problem}); "
+            messages.append(f"Link setting {f.name}={_quoted(raw)} was ignored ({problem}); "
                             f"using the default {f.default!r}.")
             continue
         values[f.name] = value

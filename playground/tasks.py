@@ -28,11 +28,14 @@ import torch.nn.functional as F
 from playground import tasks_text
 from playground.cells import ModelConfig
 from playground.errors import ConfigError
+from playground.state import whole
 from playground.sequences import (FIRST_K, RECALL_SYMBOLS, SINE_WARMUP, Batch, sample_adding, sample_brackets,
                                   sample_counting, sample_first_one, sample_parity, sample_parity_mixed,
                                   sample_recall, sample_sine)
 
 Tensor = torch.Tensor
+MAX_SEQUENCES = 4096  # per batch: the largest held-out set a run may ask for
+SEEDS = (-(2**63), 2**64 - 1)  # what torch.Generator.manual_seed takes
 USES = {
     "classification": "classify a whole sequence",
     "next": "next-element prediction",
@@ -191,22 +194,27 @@ class Task:
 
     def check_length(self, length: int) -> int:
         k = self.knob
-        if not (k.lo <= int(length) <= k.hi):
+        try:
+            n = int(length)
+        except (TypeError, ValueError, OverflowError):
+            n = None
+        if n is None or not (k.lo <= n <= k.hi):
             raise ConfigError(f"{self.label}: {k.label} must be between {k.lo} and {k.hi}, got {length}.")
-        return int(length)
+        return n
 
     def batch(self, n: int, length: int | None = None, seed: int | None = None,
               gen: torch.Generator | None = None) -> Batch:
         """n sequences at this length (default: the knob's default), from gen or from a fresh seeded one."""
         length = self.check_length(self.knob.default if length is None else length)
         if gen is None:
-            gen = torch.Generator().manual_seed(0 if seed is None else int(seed))
-        return self.sample(int(n), length, gen)
+            gen = torch.Generator().manual_seed(whole(0 if seed is None else seed, *SEEDS, "seed"))
+        return self.sample(whole(n, 0, MAX_SEQUENCES, "number of sequences"), length, gen)
 
     def held_out(self, n: int, length: int | None = None, seed: int = 0) -> Batch:
         """A held-out batch: the task's evaluation form (e.g. parity: always the full n bits)."""
         length = self.check_length(self.knob.default if length is None else length)
-        return (self.sample_held_out or self.sample)(int(n), length, torch.Generator().manual_seed(int(seed)))
+        return (self.sample_held_out or self.sample)(whole(n, 0, MAX_SEQUENCES, "number of sequences"), length,
+                                                     torch.Generator().manual_seed(whole(seed, *SEEDS, "seed")))
 
     def head(self, g: str, length: int | None = None) -> Head:
         """How g reads this task; ConfigError with the reason when g does not fit it."""

@@ -8,16 +8,19 @@ softmax(logits / temperature).
 from __future__ import annotations
 
 import functools
+import math
 import unicodedata
 from collections import Counter
 
 import torch
 
 from playground.errors import InputError
+from playground.state import whole
 
 Tensor = torch.Tensor
 MAX_CHARS = 3000
 MAX_VOCAB = 48
+MAX_SAMPLE = 10_000  # characters per call to generate (the page asks for 200)
 OTHER = "¿"
 PAD = "·"
 TEXTS = {
@@ -92,22 +95,28 @@ def text_task(text: str = DEFAULT_TEXT):
 def generate(model, task, prime: str = "", n_chars: int = 200, temperature: float = 0.8,
              window: int | None = None, seed: int = 0) -> str:
     """Sample n_chars characters after `prime`. temperature 0 always takes the most likely character."""
-    if temperature < 0:
+    try:
+        temperature = float(temperature)
+    except (TypeError, ValueError, OverflowError):
+        temperature = math.nan
+    if not temperature >= 0:  # NaN too
         raise InputError("The temperature must be 0 or more.")
     vocab = task.vocab
-    window = window or task.knob.default
+    window = whole(window or task.knob.default, 1, MAX_CHARS, "sampling window")
+    n_chars = whole(n_chars, 0, MAX_SAMPLE, "number of characters to generate")
     ids = encode(clean_text(prime), vocab).tolist() or [1]  # no prime: start from the most frequent character
-    gen = torch.Generator().manual_seed(int(seed))
+    gen = torch.Generator().manual_seed(whole(seed, -(2**63), 2**64 - 1, "seed"))
     out = []
     was = model.training
     model.eval()
-    for _ in range(int(n_chars)):
+    for _ in range(n_chars):
         logits, _ = model(torch.tensor([ids[-window:]]))
         z = logits[0, -1].double()
         if temperature == 0:
             c = int(z.argmax())
         else:
-            c = int(torch.multinomial(torch.softmax(z / temperature, -1), 1, generator=gen))
+            # shifted so the largest is 0: a tiny temperature sends the others to -inf, never inf - inf = NaN
+            c = int(torch.multinomial(torch.softmax((z - z.max()) / temperature, -1), 1, generator=gen))
         ids.append(c + 1)
         out.append(vocab[c + 1])
     model.train(was)

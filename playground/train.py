@@ -14,23 +14,23 @@ Same config (seed included) -> same batches, same initial weights, and on the sa
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import pandas as pd
 import torch
 
 from playground import tasks as tasklib
-from playground.cells import CELLS, ModelConfig, RecurrentModel, save_model
-from playground.errors import ConfigError, InputError, PlaygroundError
+from playground.cells import CELLS, RecurrentModel
+from playground.errors import ConfigError
 
 Tensor = torch.Tensor
 MAX_HIDDEN = 64
 MAX_BATCH = 256
 MAX_LR = 10.0
+MAX_SEED = 2**62  # torch.manual_seed takes at most 2**64 - 1; HELD_OUT_SEED is added to it
 HELD_OUT = 512
 HELD_OUT_SEED = 1_000_003  # added to the run's seed: the held-out set never overlaps the training stream
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
@@ -87,6 +87,8 @@ class TrainConfig:
             raise ConfigError(f"The learning rate must be above 0 and at most {MAX_LR:g}, got {self.lr}.")
         if not (math.isfinite(self.clip) and self.clip >= 0):
             raise ConfigError("The clipping norm must be a positive number (0 turns clipping off).")
+        if not (0 <= self.seed <= MAX_SEED):
+            raise ConfigError(f"The seed must be a whole number from 0 to {MAX_SEED:,}, got {self.seed}.")
         if not (8 <= self.held_out <= 4096):
             raise ConfigError("The held-out set must hold between 8 and 4096 sequences.")
 
@@ -353,47 +355,6 @@ def fit(cfg: TrainConfig, steps: int, eval_every: int = 50, until: float | None 
     ev = trainer.evaluate()
     return FitResult(trainer, pd.DataFrame(rows, columns=HISTORY_COLUMNS), ev["metric"], ev["loss"],
                      trainer.divergence, time.perf_counter() - t0)
-
-
-# ---- export / import ----
-FILE_KIND = "rnn-playground/train-live"
-
-
-def export_weights(trainer: Trainer) -> bytes:
-    """Weights + model config + training config + step, as bytes cells.load_model (and import_weights) reads."""
-    buf = io.BytesIO()
-    extra = {"kind": FILE_KIND, "train_config": asdict(trainer.cfg), "step": trainer.step}
-    save_model(trainer.model, buf, extra)
-    return buf.getvalue()
-
-
-def import_weights(data: bytes) -> Trainer:
-    """A Trainer from exported bytes, ready to continue; InputError for anything else.
-
-    The file's settings are checked (TrainConfig's limits) and its model must be exactly the one they describe
-    before any tensor is allocated, so a hand-made file cannot ask the server for a huge model."""
-    try:
-        blob = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-        extra = blob.get("extra", {})
-        if extra.get("kind") != FILE_KIND:
-            raise ValueError("not ours")
-        settings, step, stored = extra["train_config"], int(extra.get("step", 0)), ModelConfig.from_dict(blob["config"])
-    except Exception:  # noqa: BLE001 - any unreadable file gets the same student message
-        raise InputError("This file is not a weights file saved by the Train live page.") from None
-    try:
-        cfg = TrainConfig(**settings)
-        task = cfg.make_task()
-        expected = task.model_config(cfg.cell, cfg.hidden, cfg.f, cfg.output, task.check_length(cfg.length))
-    except (TypeError, PlaygroundError) as e:
-        raise InputError(f"The settings in this file are refused: {e}") from None
-    if stored != expected:
-        raise InputError("The weights in this file do not match the settings saved with them.")
-    model = RecurrentModel(expected)
-    try:
-        model.load_state_dict(blob["state_dict"])
-    except (RuntimeError, KeyError):
-        raise InputError("The weights in this file do not match the settings saved with them.") from None
-    return Trainer(cfg, model, step)
 
 
 def history_csv(history: pd.DataFrame) -> str:

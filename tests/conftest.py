@@ -11,6 +11,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property-based tests (tests/test_fuzz*.py): `ci` by default (a modest, fixed set of cases: CI wall time matters),
+# `full` (at least 1,000 cases per entry point) with HYPOTHESIS_PROFILE=full. No example database in either: a
+# failure prints the case to reproduce it with @example.
+_FUZZ = dict(deadline=None, database=None, print_blob=True,
+             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+settings.register_profile("ci", max_examples=12, derandomize=True, **_FUZZ)
+settings.register_profile("full", max_examples=1000, **_FUZZ)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # AppTest runs the pages in this process: their training runs here too (pool.Handle with no pool), so a test can
 # look inside the LiveSession. The served app of the browser tests gets the real worker processes (see below).

@@ -199,13 +199,13 @@ def test_a_short_text_bounds_the_window_and_a_blank_box_means_the_default_text()
 
 
 def test_loading_a_file_with_settings_the_page_does_not_offer_is_refused_and_changes_nothing():
-    from playground import train as tr
+    from playground import train as tr, weights_file
 
     odd = tr.Trainer(tr.TrainConfig(task="parity", length=4, hidden=6, batch_size=256))  # no such widget choice
     s = _session()
     before = s.trainer
     with pytest.raises(live.InputError, match="outside what this page offers"):
-        s.load(tr.export_weights(odd))
+        s.load(weights_file.export_weights(odd))
     assert s.trainer is before and s.cfg.batch_size == FAST["batch_size"]
 
 

@@ -1,6 +1,5 @@
 """Training: the loss against torch's own, determinism, clipping, divergence keeping finite weights,
-spectral radius against numpy, export/import round trip."""
-import io
+spectral radius against numpy."""
 import math
 
 import numpy as np
@@ -8,10 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from playground.cells import load_model
-from playground.errors import ConfigError, InputError
-from playground.train import (OPTIMIZERS, TrainConfig, Trainer, export_weights, fit, grad_norms, history_csv,
-                              import_weights, recurrent_block, spectral_radius)
+from playground.errors import ConfigError
+from playground.train import (OPTIMIZERS, TrainConfig, Trainer, fit, grad_norms, history_csv, recurrent_block,
+                              spectral_radius)
 
 SMALL = dict(hidden=6, batch_size=8, held_out=32)
 BLOWS_UP = dict(task="counting", length=40, f="identity", g="identity", optimizer="sgd", lr=1.0, clip=0.0)
@@ -136,25 +134,6 @@ def test_grad_norms_match_autograd_on_the_trace():
     assert norms.shape == (7,) and torch.allclose(norms, ref, rtol=1e-5, atol=1e-9)
 
 
-def test_export_import_round_trip_keeps_weights_config_step_and_metric():
-    t = Trainer(TrainConfig(task="recall", length=2, cell="gru", **SMALL))
-    t.train(10)
-    data = export_weights(t)
-    back = import_weights(data)
-    assert back.cfg == t.cfg and back.step == 10
-    assert all(torch.equal(p, q) for p, q in zip(_params(t), _params(back)))
-    assert back.evaluate() == t.evaluate()
-    model, extra = load_model(io.BytesIO(data))  # the package's own loader reads it too
-    assert model.config == t.model.config and extra["train_config"]["task"] == "recall"
-    assert back.train(3).steps == 3
-
-
-@pytest.mark.parametrize("junk", [b"", b"not a model", b"<html>" * 100])
-def test_import_of_anything_else_is_a_student_message(junk):
-    with pytest.raises(InputError, match="not a weights file"):
-        import_weights(junk)
-
-
 @pytest.mark.parametrize("bad", [dict(hidden=0), dict(hidden=65), dict(lr=0.0), dict(lr=float("nan")),
                                  dict(lr=100.0), dict(batch_size=0), dict(optimizer="lbfgs"), dict(clip=-1.0),
                                  dict(cell="transformer")])
@@ -190,25 +169,3 @@ def test_each_optimizer_is_the_one_it_names_and_moves_the_weights(name, kind, mo
     before = _params(t)
     assert t.train(3).steps == 3 and t.step == 3
     assert all(not torch.equal(p, q) for p, q in zip(before, _params(t)))  # every parameter moved
-
-
-def _tampered(t: Trainer, **changes) -> bytes:
-    """An exported file edited by hand: its saved settings and/or model config changed."""
-    blob = torch.load(io.BytesIO(export_weights(t)), weights_only=True)
-    for key, value in changes.items():
-        target = blob["config"] if key in blob["config"] else blob["extra"]["train_config"]
-        target[key] = value
-    buf = io.BytesIO()
-    torch.save(blob, buf)
-    return buf.getvalue()
-
-
-def test_a_hand_edited_file_is_refused_before_any_model_is_built(monkeypatch):
-    t = Trainer(TrainConfig(task="parity", length=4, **SMALL))
-    built = []
-    monkeypatch.setattr("playground.train.RecurrentModel", lambda *a, **k: built.append(a) or 1 / 0)
-    with pytest.raises(InputError, match="refused"):
-        import_weights(_tampered(t, hidden=4096))  # the saved settings ask for a huge model
-    with pytest.raises(InputError, match="do not match"):
-        import_weights(_tampered(t, hidden_size=4096))  # the model config alone does
-    assert built == []
