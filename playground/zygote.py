@@ -3,8 +3,9 @@
 A worker started as a Python process of its own imports torch and the package again: ~180 MB of private memory
 each (measured: `import torch, playground.live` gives Pss 180 MB, 175 MB of it anonymous), so two live workers
 and a job worker were ~700 MB, the whole of Community Cloud's smallest container. Forked from one process that
-imported everything once, they share those pages until one writes them (the model code never does), and each
-costs only what it makes: its sessions.
+imported everything once (and trained one tick of each cell, so that torch's first-use set-up is made there too),
+they share those pages until one writes them, and each costs only what it makes: its sessions (measured: a forked
+worker holds ~10 MB of its own, a worker of its own ~245 MB; tests/test_zygote.py).
 
     z = Zygote()                        # pool.py starts one per server, on the first worker it needs
     proc = z.fork("live", address, key) # a worker that connects to `address` and serves (pool.run_worker)
@@ -114,6 +115,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
+    _warm_up()
     gc.collect()
     gc.freeze()  # the workers' garbage collector then never walks (and so never copies) the preloaded objects
     with Client(sys.argv[1], family="AF_UNIX", authkey=key) as conn:
@@ -135,6 +137,15 @@ def main() -> None:
                 finally:
                     os._exit(0)
             conn.send(pid)
+
+
+def _warm_up() -> None:
+    """Train one tick of each cell once here: what torch sets up on its first use (kernels, caches) is then made
+    once, in pages every worker shares, instead of once in each."""
+    from playground import live
+
+    for cell in live.CELLS:
+        live.LiveSession(live.LiveConfig(cell=cell, hidden=4, length=4, steps_per_tick=2)).step_once()
 
 
 def _reap() -> None:

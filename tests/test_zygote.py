@@ -29,7 +29,7 @@ def test_a_forked_worker_shares_the_preloaded_memory_a_worker_of_its_own_would_h
         assert ppid(forked.process.pid) == pool._forker().process.pid  # a child of the zygote
         assert isinstance(alone.process, subprocess.Popen)
         shared_saving = private_mb(alone.process.pid) - private_mb(forked.process.pid)
-        assert shared_saving > 60, (private_mb(alone.process.pid), private_mb(forked.process.pid))  # torch: ~140 MB
+        assert shared_saving > 100, (private_mb(alone.process.pid), private_mb(forked.process.pid))  # ~235 MB here
     finally:
         forked.stop()
         alone.stop()
