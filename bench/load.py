@@ -2,7 +2,6 @@
 
     python bench/load.py                       # N = 1, 5, 20 (distinct settings) and 50 (one shared link)
     python bench/load.py --sessions 5 --seconds 20 --check   # CI's short form: asserts, exits 1 on a failure
-    python bench/load.py --browsers 2          # the same with Chromium tabs beside the light clients
     python bench/load.py --crowd 1 20          # Why LSTM & GRU: 1, then 20 sessions press the same buttons
 
 It starts the app (`streamlit run app.py`, its own port), opens N light clients (bench/stclient.py: the
