@@ -4,7 +4,7 @@ Why LSTM & GRU trains for seconds per button ("Train all five", the race, the cl
 presses the same button with the lecturer's settings at once. Every such run is deterministic for its settings,
 so the first press starts one job and every later press of the same settings joins it: all of them watch the
 same progress and get the same result. Jobs run one at a time, in the order asked, from a background thread
-that hands each to a job worker process (pool.JobRunner: the runs are Python loops, which in the server's own
+that hands each to a job worker process (JobRunner, below: the runs are Python loops, which in the server's own
 process would hold the GIL every page is drawn with), or runs it there itself with PLAYGROUND_WORKERS=0.
 
     jobs = Jobs()
@@ -23,13 +23,21 @@ import itertools
 import logging
 import queue
 import threading
+import time
+from concurrent.futures import TimeoutError as FutureTimeout
+from multiprocessing.connection import Connection
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, TypeVar
 
+from playground import pool
 from playground.errors import PlaygroundError
 
 log = logging.getLogger("playground")
+JOB_NICE = 5  # a shared run (one for many students) goes before the live runs (one student's each), after pages
+JOB_IDLE_EXIT = 300.0  # a job worker with no run for this long exits (its memory comes back)
+JOB_TIMEOUT = 600.0  # a shared run that takes longer means a hung job worker
+PROGRESS_EVERY = 0.2  # seconds between a job worker's progress reports
 KEEP = 32  # finished results kept per server (each is a few trained tiny models and their curves)
 Progress = Callable[[float, str], None]
 T = TypeVar("T")
@@ -155,14 +163,80 @@ class Memo:
                 self._values.move_to_end(key)
                 return self._values[key]
             lock = self._computing.setdefault(key, threading.Lock())
-        with lock:  # one computes; the others wait here and then find its value
+        with lock:  # one computes; the others wait here and then find its value (or compute it, if it failed)
             with self._lock:
                 if key in self._values:
                     return self._values[key]
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:
+                with self._lock:
+                    self._computing.pop(key, None)
+                raise
             with self._lock:
                 self._values[key] = value
                 self._computing.pop(key, None)
                 while len(self._values) > self.size:
                     self._values.popitem(last=False)
             return value
+
+
+# ---- where the shared runs run: a worker process of their own (forked like the live ones, see pool.py) ----
+def serve_jobs(conn: Connection) -> None:
+    """A job worker's loop: run the shared runs of playground.jobs one after another, sending their progress;
+    exit after JOB_IDLE_EXIT seconds without one (its memory comes back; the next run starts a new worker)."""
+    import torch
+
+    torch.set_num_threads(1)
+    while conn.poll(JOB_IDLE_EXIT):
+        msg = pool.recv(conn)
+        if msg == "stop":
+            return
+        rid, _, name, args = msg
+        last = [0.0]
+
+        def progress(fraction: float, message: str) -> None:
+            if time.monotonic() - last[0] >= PROGRESS_EVERY or fraction >= 1.0:
+                last[0] = time.monotonic()
+                pool.send(conn, (rid, "progress", (fraction, message)))
+        pool.send(conn, pool.answer(rid, lambda: call(name, args, progress)))
+
+
+class JobRunner:
+    """Runs the shared runs in a worker process of their own, started when first needed."""
+
+    def __init__(self):
+        self.worker: pool.Worker | None = None
+        self.last_used = 0.0
+        self._rid = itertools.count()
+        self.lock = threading.Lock()
+
+    def call(self, name: str, args: tuple, progress: Callable[[float, str], None] | None = None) -> Any:
+        """jobs.call(name, args, progress), run in the job worker; pool.WorkerGone if it dies meanwhile."""
+        with self.lock:
+            w = self.worker
+            if w is not None and (not w.alive or time.monotonic() - self.last_used > JOB_IDLE_EXIT - 10):
+                w.stop()  # dead, or about to exit for idleness while this run is on its way: a new one
+                w = None
+            if w is None:
+                w = self.worker = pool.Worker("jobs")
+            self.last_used = time.monotonic()
+        try:
+            return w.submit(next(self._rid), "", name, args, progress).result(JOB_TIMEOUT)
+        except FutureTimeout:
+            w.process.kill()
+            raise pool.WorkerGone(f"The computation did not finish within {JOB_TIMEOUT / 60:.0f} minutes and was "
+                             "stopped. Try fewer steps.") from None
+        except pool.WorkerGone:
+            with self.lock:  # its socket closes a moment before the process is seen to exit: drop it now
+                if self.worker is w:
+                    self.worker = None
+            w.stop()
+            raise pool.WorkerGone("The process running this computation stopped (the server starts a new one). "
+                             "Press the button again.") from None
+        finally:
+            self.last_used = time.monotonic()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()

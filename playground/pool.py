@@ -14,8 +14,7 @@ page only sends commands (play, pause, step, reset, new settings) and asks for a
 `Handle(None, sid)` runs the same `Engine` in this process instead (PLAYGROUND_WORKERS=0; tests, AppTest):
 then the page's own redraw trains TICK_SECONDS per call, as before.
 
-The long runs of Why LSTM & GRU (playground.jobs) go to a worker of their own (`JobRunner`, mode "jobs"),
-started on the first run and gone after JOB_IDLE_EXIT seconds without one; it sends progress as it trains.
+The long runs of Why LSTM & GRU go to a worker of their own, mode "jobs" (playground.jobs.JobRunner).
 
 Fault handling: a worker that dies is replaced at once; its sessions' calls raise WorkerGone (a
 PlaygroundError: the page says so) and the next "open" starts the session afresh on a live worker. A
@@ -52,10 +51,6 @@ DROP_AFTER = 600.0  # ...and after this long forgotten (its memory comes back)
 WORKER_NICE = 10  # workers train with whatever CPU the server's page work leaves
 CALL_TIMEOUT = 60.0  # a request that takes longer means a hung worker
 USE_ZYGOTE = os.environ.get("PLAYGROUND_ZYGOTE", "1") != "0"  # fork the workers from one preloaded process
-JOB_NICE = 5
-JOB_IDLE_EXIT = 300.0  # a job worker with no run for this long exits
-JOB_TIMEOUT = 600.0  # a shared run that takes longer means a hung job worker
-PROGRESS_EVERY = 0.2  # seconds between a job worker's progress reports
 OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text", "csv", "weights_file", "load",
        "close", "rewind")
 
@@ -157,51 +152,27 @@ def serve(conn: Connection) -> None:
     last_expire = time.monotonic()
     while True:
         while conn.poll(0 if engine.playing() else 1.0):
-            msg = _recv(conn)
+            msg = recv(conn)
             if msg == "stop":
                 return
             rid, sid, op, args = msg
-            try:
-                reply = (rid, True, engine.call(sid, op, *args))
-            except PlaygroundError as e:
-                reply = (rid, False, _portable(e))
-            except Exception as e:  # noqa: BLE001 - the worker must outlive one bad request
-                log.exception("worker request failed")
-                reply = (rid, False, RuntimeError(f"{type(e).__name__}: {e}"))
-            _send(conn, reply)
+            send(conn, answer(rid, lambda: engine.call(sid, op, *args)))
         engine.work()
         if time.monotonic() - last_expire > 1.0:
             engine.expire()
             last_expire = time.monotonic()
 
 
-def serve_jobs(conn: Connection) -> None:
-    """A job worker's loop: run the shared runs of playground.jobs one after another, sending their progress;
-    exit after JOB_IDLE_EXIT seconds without one (its memory comes back; the next run starts a new worker)."""
-    import torch
-
-    from playground import jobs
-
-    torch.set_num_threads(1)
-    while conn.poll(JOB_IDLE_EXIT):
-        msg = _recv(conn)
-        if msg == "stop":
-            return
-        rid, _, name, args = msg
-        last = [0.0]
-
-        def progress(fraction: float, message: str) -> None:
-            if time.monotonic() - last[0] >= PROGRESS_EVERY or fraction >= 1.0:
-                last[0] = time.monotonic()
-                _send(conn, (rid, "progress", (fraction, message)))
-        try:
-            reply = (rid, True, jobs.call(name, args, progress))
-        except PlaygroundError as e:
-            reply = (rid, False, _portable(e))
-        except Exception as e:  # noqa: BLE001 - the worker must outlive one bad run
-            log.exception("job %s failed", name)
-            reply = (rid, False, RuntimeError(f"{type(e).__name__}: {e}"))
-        _send(conn, reply)
+def answer(rid: int, request: Callable[[], Any]) -> tuple:
+    """A worker's reply to request `rid`: (rid, True, its result), or (rid, False, the error) for the server to
+    raise; the worker outlives any error."""
+    try:
+        return rid, True, request()
+    except PlaygroundError as e:
+        return rid, False, _portable(e)
+    except Exception as e:  # noqa: BLE001 - the worker must outlive one bad request
+        log.exception("worker request failed")
+        return rid, False, RuntimeError(f"{type(e).__name__}: {e}")
 
 
 def main() -> None:
@@ -216,10 +187,16 @@ def run_worker(address: str, key: bytes, mode: str) -> None:
     """A worker's life: connect back to the server at `address` and serve ("live" sessions or "jobs")."""
     # the server's own thread (pages, redraws, a visitor's first view) goes first; a shared run (one for many
     # students) before the live runs (one student's each)
-    os.nice(JOB_NICE if mode == "jobs" else WORKER_NICE)
+    if mode == "jobs":
+        from playground import jobs
+
+        nice, loop = jobs.JOB_NICE, jobs.serve_jobs
+    else:
+        nice, loop = WORKER_NICE, serve
+    os.nice(nice)
     with Client(address, family="AF_UNIX", authkey=key) as conn:
         try:
-            (serve_jobs if mode == "jobs" else serve)(conn)
+            loop(conn)
         except (EOFError, OSError):
             pass  # the server went away
 
@@ -286,7 +263,7 @@ class Worker:
                 self.progress[rid] = progress
         try:
             with self.send_lock:
-                _send(self.conn, (rid, sid, op, args))
+                send(self.conn, (rid, sid, op, args))
         except (OSError, ValueError):
             self._fail_all()
         return fut
@@ -294,7 +271,7 @@ class Worker:
     def _read(self) -> None:
         while True:
             try:
-                rid, ok, value = _recv(self.conn)
+                rid, ok, value = recv(self.conn)
             except Exception as e:  # noqa: BLE001 - EOF / OSError: it died; anything else: no call may hang
                 if not isinstance(e, (EOFError, OSError)):
                     log.exception("unreadable reply from %s", self.name)
@@ -323,7 +300,7 @@ class Worker:
     def stop(self) -> None:
         if self.alive:
             with contextlib.suppress(OSError, ValueError), self.send_lock:
-                _send(self.conn, "stop")
+                send(self.conn, "stop")
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(2)
         if self.alive:
@@ -382,46 +359,6 @@ class Pool:
             w.stop()
 
 
-class JobRunner:
-    """Runs playground.jobs' shared runs in a worker process of their own, started when first needed."""
-
-    def __init__(self):
-        self.worker: Worker | None = None
-        self.last_used = 0.0
-        self._rid = itertools.count()
-        self.lock = threading.Lock()
-
-    def call(self, name: str, args: tuple, progress: Callable[[float, str], None] | None = None) -> Any:
-        """jobs.call(name, args, progress), run in the job worker; WorkerGone if it dies meanwhile."""
-        with self.lock:
-            w = self.worker
-            if w is not None and (not w.alive or time.monotonic() - self.last_used > JOB_IDLE_EXIT - 10):
-                w.stop()  # dead, or about to exit for idleness while this run is on its way: a new one
-                w = None
-            if w is None:
-                w = self.worker = Worker("jobs")
-            self.last_used = time.monotonic()
-        try:
-            return w.submit(next(self._rid), "", name, args, progress).result(JOB_TIMEOUT)
-        except FutureTimeout:
-            w.process.kill()
-            raise WorkerGone(f"The computation did not finish within {JOB_TIMEOUT / 60:.0f} minutes and was "
-                             "stopped. Try fewer steps.") from None
-        except WorkerGone:
-            with self.lock:  # its socket closes a moment before the process is seen to exit: drop it now
-                if self.worker is w:
-                    self.worker = None
-            w.stop()
-            raise WorkerGone("The process running this computation stopped (the server starts a new one). "
-                             "Press the button again.") from None
-        finally:
-            self.last_used = time.monotonic()
-
-    def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.stop()
-
-
 class Handle:
     """The page's end of one session: the pool's worker, or an Engine in this process (pool None)."""
 
@@ -443,13 +380,13 @@ class Handle:
         return self.engine.sessions.get(self.sid) if self.engine else None
 
 
-def _send(conn: Connection, obj: Any) -> None:
+def send(conn: Connection, obj: Any) -> None:
     """Plain pickle, not Connection.send's: that one lets torch pass a tensor as a handle to shared memory, which
     only a multiprocessing child of the sender can open (a trained model's weights in a job's result)."""
     conn.send_bytes(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _recv(conn: Connection) -> Any:
+def recv(conn: Connection) -> Any:
     return pickle.loads(conn.recv_bytes())
 
 

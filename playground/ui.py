@@ -193,9 +193,9 @@ def shared_jobs() -> jobs.Jobs:
 
 
 @st.cache_resource
-def job_runner() -> pool.JobRunner:
+def job_runner() -> jobs.JobRunner:
     """The worker process that runs the shared runs (started with the first one)."""
-    return pool.JobRunner()
+    return jobs.JobRunner()
 
 
 @st.cache_resource

@@ -98,3 +98,12 @@ def test_a_view_is_computed_once_however_many_sessions_ask_at_once():
     for k in ("b", "c"):
         memo.get(k, object)
     assert memo.get("view", lambda: "recomputed") == "recomputed"  # bounded: the oldest went first
+
+
+def test_a_view_that_fails_is_computed_again_next_time():
+    from playground.jobs import Memo
+
+    memo = Memo()
+    with pytest.raises(ConfigError):
+        memo.get("view", lambda: (_ for _ in ()).throw(ConfigError("bad settings")))
+    assert memo.get("view", lambda: 7) == 7 and not memo._computing

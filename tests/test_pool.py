@@ -142,7 +142,7 @@ def test_a_shared_run_in_the_job_worker_gives_what_it_gives_here_with_its_progre
     from playground.gates import GatesConfig
 
     setup = dataclasses.replace(GatesConfig(), T=6, hidden=4, train_steps=30).setup()
-    runner, seen = pool.JobRunner(), []
+    runner, seen = jobs.JobRunner(), []
     try:
         there = runner.call("five", (setup, 30), lambda f, m: seen.append((f, m)))
         pid = runner.worker.process.pid
@@ -157,10 +157,11 @@ def test_a_shared_run_in_the_job_worker_gives_what_it_gives_here_with_its_progre
 
 
 def test_a_job_worker_that_dies_mid_run_says_so_and_the_next_run_gets_a_new_one():
+    from playground import jobs
     from playground.gates import GatesConfig
 
     setup = dataclasses.replace(GatesConfig(), T=6, hidden=4).setup()
-    runner = pool.JobRunner()
+    runner = jobs.JobRunner()
     try:
         runner.call("five", (setup, 10))
         w = runner.worker
