@@ -79,7 +79,7 @@ if card is not None:
     with right, st.expander("How good is this model?", expanded=False):  # folded: the heatmap stays high up
         st.markdown(model_card.card_markdown(card))
 
-chart = dict(theme=None, config={"displaylogo": False})
+chart = dict(theme=None, config=ui.CHART_CONFIG)
 readings = []
 with ui.friendly_errors():
     readings = [review.read(shipped_model(name), cfg.text) for name in review.models_shown(cfg.model)]

@@ -7,7 +7,7 @@ from playground.gradflow import CONTENDERS, INITS
 from playground.state import limits
 
 PREFIX = "gates"
-CHART = dict(theme=None, config={"displaylogo": False})
+CHART = dict(theme=None, config=ui.CHART_CONFIG)
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
 

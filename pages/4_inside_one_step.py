@@ -12,7 +12,7 @@ from playground.state import limits, options
 ui.require_navigation()
 st.title("Inside one step")
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
-CHART = dict(theme=None, config={"displaylogo": False})
+CHART = dict(theme=None, config=ui.CHART_CONFIG)
 VERSION = f"{PREFIX}:editors"  # bumped when the numbers change under the editors (random, reset, resize)
 T_KEY = f"{PREFIX}:T"
 DIMS = ("hidden", "inputs", "outputs")
