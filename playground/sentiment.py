@@ -145,7 +145,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         split_args = dict(n_dev=n_dev, n_test=n_test, min_len=min_len)
     metrics = train_all(args.data, args.out, names, seed=args.seed, epochs=args.epochs, split_args=split_args,
                         imdb=Path(args.imdb) if args.imdb else None, imdb_tokens=args.imdb_tokens,
-                        imdb_dev=args.imdb_dev)
+                        imdb_dev=args.imdb_dev, workers=args.workers)
     summary = {n: {k: v for k, v in m.items() if k.endswith("_accuracy") or k == "file_bytes"}
                for n, m in metrics["models"].items()}
     print(json.dumps({"out": str(args.out), "train_seconds": metrics["train_seconds"], "models": summary}))
@@ -167,7 +167,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from playground.sentiment_data import DATA, IMDB
-    from playground.sentiment_fit import IMDB_DEV, IMDB_TOKENS
+    from playground.sentiment_fit import IMDB_DEV, IMDB_TOKENS, WORKERS
 
     ap = argparse.ArgumentParser(prog="python -m playground.sentiment", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--epochs", type=int, default=None, help="override every model's number of epochs")
     t.add_argument("--split", default="", help="held-out sentences N_DEV,N_TEST,MIN_LEN (default 500,1000,10)")
+    t.add_argument("--workers", type=int, default=WORKERS, help="models trained at once, one process each")
     t.set_defaults(fn=_cmd_train)
     e = sub.add_parser("evaluate", help="accuracy on a TSV or .tsv.gz whose header starts text<TAB>label")
     e.add_argument("file", type=Path)

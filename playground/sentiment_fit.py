@@ -13,9 +13,12 @@ cells.save_model) and metrics.json (every figure above, sizes, seconds, settings
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import random
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Sequence
@@ -45,6 +48,7 @@ SETTINGS: dict[str, TrainSettings] = {
 }
 SPLIT = dict(n_dev=500, n_test=1000, min_len=10)
 IMDB_DEV = 2500  # IMDB training reviews held out to pick the epoch
+WORKERS = min(2, os.cpu_count() or 1)  # models trained at once, one process (and one thread) each
 IMDB_TOKENS = 200  # a training review is cut to its last this many tokens (evaluation reads it whole)
 
 
@@ -69,7 +73,7 @@ def train_all(data: str | Path, out: str | Path, names: Sequence[str], seed: int
               epochs: int | None = None, split_args: dict | None = None,
               settings: dict[str, TrainSettings] | None = None, vocab_size: int = VOCAB_SIZE,
               imdb: str | Path | None = IMDB, imdb_tokens: int = IMDB_TOKENS, imdb_dev: int = IMDB_DEV,
-              contrast: str | Path | None = CONTRAST) -> dict:
+              contrast: str | Path | None = CONTRAST, workers: int = WORKERS) -> dict:
     """Train `names` (keys of MODELS) on one leak-free split; write assets into `out`; return the metrics.
 
     imdb: the folder with imdb_train.tsv.gz and imdb_test.tsv.gz, or None for SST-2 alone.
@@ -78,7 +82,7 @@ def train_all(data: str | Path, out: str | Path, names: Sequence[str], seed: int
     torch.set_num_threads(1)  # also for evaluation: a second thread on a busy machine stalls (see TrainSettings)
     try:
         return _train_all(data, out, names, seed, epochs, split_args, settings, vocab_size, imdb, imdb_tokens,
-                          imdb_dev, contrast)
+                          imdb_dev, contrast, workers)
     finally:
         torch.set_num_threads(threads)
 
@@ -88,7 +92,7 @@ def _log(text: str) -> None:
 
 
 def _train_all(data, out, names, seed, epochs, split_args, settings, vocab_size, imdb, imdb_tokens, imdb_dev,
-               contrast) -> dict:
+               contrast, workers) -> dict:
     start = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -147,33 +151,64 @@ def _train_all(data, out, names, seed, epochs, split_args, settings, vocab_size,
         "models": {k: v for k, v in old.get("models", {}).items()
                    if old.get("vocab_digest") == vocab_digest(vocab) and k not in names},
     }
-    for name in names:
-        s = (settings or SETTINGS).get(name, TrainSettings())
-        s = replace(s, seed=seed, epochs=epochs or s.epochs)
-        t0, cpu0 = time.perf_counter(), time.process_time()
-        model, history = train(MODELS[name].config, train_data, dev, s, label=name, unlabelled=unlabelled)
-        model.requires_grad_(False)
-        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-        path = out / f"{name}.pt"
-        save_model(model, path, extra={"vocab_digest": vocab_digest(vocab), "seed": seed})
-        best = max(history, key=lambda h: h["dev_accuracy"])
-        wrong = [{"text": " ".join(e.tokens), "label": e.label} for e, (ids, y) in zip(*tests["contrast"])
-                 if (model(torch.tensor([ids]))[0][0, -1, 0] > 0).item() != bool(y)]
-        metrics["models"][name] = {
-            "label": MODELS[name].label,
-            **{f"{k}_accuracy": round(accuracy(model, d), 4) for k, (_, d) in tests.items() if d},
-            "dev_accuracy": round(best["dev_accuracy"], 4),
-            **{k: round(v, 4) for k, v in best.items() if k.startswith("dev_")},
-            "contrast_wrong": wrong,
-            "params": n_params(model),
-            "file_bytes": path.stat().st_size,
-            "train_seconds": round(seconds, 1),
-            "train_cpu_seconds": round(cpu, 1),
-            "settings": asdict(s),
-            "history": [{k: round(v, 4) for k, v in h.items()} for h in history],
-        }
-        _log(f"{name}: " + json.dumps({k: v for k, v in metrics["models"][name].items()
-                                       if k.endswith("accuracy") or k.endswith("seconds")}))
+    chosen = {name: (settings or SETTINGS).get(name, TrainSettings()) for name in names}
+    jobs = [(name, replace(s, seed=seed, epochs=epochs or s.epochs)) for name, s in chosen.items()]
+    shared = dict(train_data=train_data, dev=dev, tests=tests, unlabelled=unlabelled, out=out,
+                  digest=vocab_digest(vocab), seed=seed)
+    for name, entry in zip(names, _fit_all(jobs, shared, workers)):
+        metrics["models"][name] = entry
     metrics["train_seconds"] = round(time.perf_counter() - start, 1)
     metrics_path.write_text(json.dumps(metrics, indent=1), encoding="utf-8")
     return metrics
+
+
+def _fit_one(name: str, s: TrainSettings, train_data, dev, tests, unlabelled, out: Path, digest: str,
+             seed: int) -> dict:
+    """Train one model, write <name>.pt, return its metrics.json entry."""
+    torch.set_num_threads(1)
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    model, history = train(MODELS[name].config, train_data, dev, s, label=name, unlabelled=unlabelled)
+    model.requires_grad_(False)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    path = out / f"{name}.pt"
+    save_model(model, path, extra={"vocab_digest": digest, "seed": seed})
+    best = max(history, key=lambda h: h["dev_accuracy"])
+    wrong = [{"text": " ".join(e.tokens), "label": e.label} for e, (ids, y) in zip(*tests["contrast"])
+             if (model(torch.tensor([ids]))[0][0, -1, 0] > 0).item() != bool(y)]
+    entry = {
+        "label": MODELS[name].label,
+        **{f"{k}_accuracy": round(accuracy(model, d), 4) for k, (_, d) in tests.items() if d},
+        "dev_accuracy": round(best["dev_accuracy"], 4),
+        **{k: round(v, 4) for k, v in best.items() if k.startswith("dev_")},
+        "contrast_wrong": wrong,
+        "params": n_params(model),
+        "file_bytes": path.stat().st_size,
+        "train_seconds": round(seconds, 1),
+        "train_cpu_seconds": round(cpu, 1),
+        "settings": asdict(s),
+        "history": [{k: round(v, 4) for k, v in h.items()} for h in history],
+    }
+    _log(f"{name}: " + json.dumps({k: v for k, v in entry.items() if k.endswith("accuracy") or k.endswith("seconds")}))
+    return entry
+
+
+_SHARED: dict = {}  # the data every model trains on, set before the training processes fork (never pickled)
+
+
+def _fit_shared(name: str, s: TrainSettings) -> dict:
+    return _fit_one(name, s, **_SHARED)
+
+
+def _fit_all(jobs: list[tuple[str, TrainSettings]], shared: dict, workers: int) -> list[dict]:
+    """Each model's metrics entry, in the order of `jobs`. With workers > 1 the models train at once in forked
+    processes (one thread each, so a model's numbers do not depend on how many train beside it), handed out in
+    the order given: the longest (the RNN with its pretraining) first."""
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        return [_fit_one(name, s, **shared) for name, s in jobs]
+    _SHARED.update(shared)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
+            return list(ex.map(_fit_shared, *zip(*jobs)))
+    finally:
+        _SHARED.clear()

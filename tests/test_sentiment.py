@@ -141,6 +141,28 @@ def test_evaluate_cli_reads_gzip_files_with_extra_columns(tmp_path):
     assert result["n"] == 40 and result["accuracy"] == pytest.approx(by_hand, abs=1e-4)
 
 
+def test_models_trained_at_once_in_two_processes_equal_the_same_models_trained_one_after_the_other(tmp_path):
+    """The script trains the models in parallel processes: that must not change a single weight or figure."""
+    from playground.sentiment_fit import train_all
+
+    data = tmp_path / "toy.tsv"
+    data.write_text("text\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in toy_rows(120, 6)), encoding="utf-8")
+    settings = {"rnn": replace(FAST, epochs=3), "gru": replace(FAST, epochs=2)}
+    runs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        m = train_all(data, out, ["rnn", "gru"], settings=settings, split_args=dict(n_dev=10, n_test=20, min_len=4),
+                      imdb=None, vocab_size=60, workers=workers)
+        runs[workers] = (m, {n: torch.load(out / f"{n}.pt", weights_only=True)["state_dict"] for n in ("rnn", "gru")})
+    (m1, w1), (m2, w2) = runs[1], runs[2]
+    assert list(m2["models"]) == ["rnn", "gru"]
+    for n in ("rnn", "gru"):
+        assert all(torch.equal(w1[n][k], w2[n][k]) for k in w1[n])
+        drop = ("train_seconds", "train_cpu_seconds")
+        assert {k: v for k, v in m1["models"][n].items() if k not in drop} == \
+            {k: v for k, v in m2["models"][n].items() if k not in drop}
+
+
 def test_the_training_script_is_deterministic_on_a_tiny_sst_plus_imdb_corpus(tmp_path):
     """Same seed, same files: two runs write identical weights and figures; the IMDB figures are this model's
     accuracy on the toy test reviews read whole."""
