@@ -34,6 +34,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stclient import Client  # noqa: E402
 
 PANEL_CHARTS = 5  # a training-panel redraw sends this many charts (loss, probe, gradients, radius, weights)
+BARE = """
+import os, sys, time, torch
+torch.set_num_threads(1)
+from playground import live, pool
+os.nice(pool.WORKER_NICE)  # the priority the server's workers train at: a fair baseline on a busy machine too
+s = live.LiveSession(live.LiveConfig())  # the page's defaults
+s.play()
+s.tick()  # warm-up
+t0, n0 = time.perf_counter(), s.step
+while time.perf_counter() - t0 < float(sys.argv[1]):
+    s.tick()
+print((s.step - n0) / (time.perf_counter() - t0))
+"""
+
+
+def bare_steps_per_s(seconds: float = 10.0) -> float:
+    """The bare training loop's steps/s: the page's defaults trained tick after tick in a process of its own (one
+    thread, no server, no redraws): what a student alone could get at most, measured in the same run."""
+    out = subprocess.run([sys.executable, "-c", BARE, str(seconds)], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    return float(out.stdout.split()[-1])
 
 
 def free_port() -> int:
@@ -287,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
             r = asyncio.run(measure(server, n, a.seconds, a.warmup, same))
             results.append(r)
             print(r.line(), flush=True)
+            if n == 1 and not a.check:  # goal: alone, >= 80% of the bare loop while watching >= 2 redraws/s
+                bare = bare_steps_per_s(min(a.seconds, 10.0))
+                print(f"      the bare loop (page defaults, no server): {bare:.0f} steps/s; this session got "
+                      f"{r.steps[0] / bare:.0%} of it at {r.redraws[0]:.2f} redraws/s", flush=True)
             if a.check:
                 failures += check(r)
         log_errors = server.log_errors()

@@ -118,12 +118,16 @@ with main, ui.friendly_errors():
     ui.show_callback_error(f"{PREFIX}:controls")
     st.latex(r"\small " + equations.equations(cfg.cell, cfg.f, cfg.g))  # the model as chosen (one line at 1024 px)
 
-    @st.fragment(run_every=live.TICK_EVERY if now.playing else None)
+    every = live.redraw_every(now.busy)
+
+    @st.fragment(run_every=every if now.playing else None)
     def training_panel() -> None:
         with ui.friendly_errors():
             s = h.snapshot(train=True)
             if now.playing and not s.playing:
                 st.rerun()  # stopped (NaN, the cap, a gone worker): redraw the buttons and stop the timer
+            if s.playing and live.redraw_every(s.busy) != every:
+                st.rerun()  # others started or stopped training beside this run: redraw at the new pace
             if s.status == "refused" or not s.has_model:
                 st.warning(s.message or "There is no model: the settings were refused.")
                 return

@@ -30,9 +30,17 @@ SESSION_KEY = f"{PREFIX}:session"
 MAX_STEPS = 20_000  # per session, then training pauses until Reset
 MAX_LENGTH = 64
 TICK_SECONDS = 0.25  # training per redraw when the page itself trains (no worker processes; see pool.py)
-TICK_EVERY = 0.8  # seconds between redraws while playing (the page's fragment run_every). Each redraw remounts the
-# five charts in the browser; at 0.4 s headless Chromium on a busy 2-core machine was seen with the charts blank,
-# mounted again before they had been drawn (0.8 s: drawn throughout)
+TICK_EVERY = 0.8  # seconds between redraws while playing, when the run shares its worker with others. Each redraw
+# remounts the five charts in the browser; at 0.4 s headless Chromium on a busy 2-core machine was seen with the
+# charts blank, mounted again before they had been drawn (0.8 s: drawn throughout)
+TICK_EVERY_ALONE = 0.4  # ... and when it trains alone there: the student on their own sees twice the redraws
+
+
+def redraw_every(busy: int) -> float:
+    """Seconds between the page's redraws while playing, for a run whose worker trains `busy` runs now."""
+    return TICK_EVERY_ALONE if busy <= 1 else TICK_EVERY
+
+
 STEPS_PER_TICK = (1, 5, 10, 25, 50, 100)
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
 PROBE_GRAD_BATCH = 32
