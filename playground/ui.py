@@ -115,16 +115,17 @@ def link_params(params: dict[str, str]) -> dict[str, str]:
 
 
 # ---- Classroom mode (playground/classroom.py): carried by the session, written into every link ----
+_CLASSROOM_ON = f"{classroom.KEY}:on"  # a plain key: Streamlit drops a widget's own state on a page switch
 _CLASSROOM_SEEN = f"{classroom.KEY}:url"  # the classroom value this session last wrote into the URL
 
 
 def classroom_on() -> bool:
-    return bool(st.session_state.get(classroom.KEY, False))
+    return bool(st.session_state.get(_CLASSROOM_ON, False))
 
 
 def classroom_mode() -> bool:
     """Once per run, before the page (app.py): classroom mode from a link that names it, else as this session has it
-    (the sidebar toggle, key classroom.KEY, flips it); the URL then says so, and in the mode the page gets its CSS.
+    (the sidebar toggle flips it); the URL then says so, and in the mode the page gets its CSS.
 
     A link's value counts only when it is not the one this session wrote itself: the URL still says classroom=1 on
     the run in which the toggle has just switched the mode off."""
@@ -134,13 +135,14 @@ def classroom_mode() -> bool:
         if message:
             st.toast(message, icon="⚠️")
         if on is not None:
-            st.session_state[classroom.KEY] = on
+            st.session_state[_CLASSROOM_ON] = on
     on = classroom_on()
     if on and raw != "1":
         st.query_params[classroom.KEY] = "1"
     elif not on and raw is not None:
         del st.query_params[classroom.KEY]
     st.session_state[_CLASSROOM_SEEN] = "1" if on else None
+    st.session_state[classroom.KEY] = on  # what the sidebar toggle shows
     if on:
         st.html(classroom.css())
     return on
@@ -153,9 +155,13 @@ def px(n: int) -> int:
 
 def classroom_toggle() -> None:
     """The sidebar's switch (the sidebar is collapsed in the mode: its arrow opens it)."""
-    st.toggle("Classroom mode", key=classroom.KEY,
+    st.toggle("Classroom mode", key=classroom.KEY, on_change=_toggled,
               help="For a projector: larger type and charts, the settings folded away, no share box, the seed "
                    "fixed. A link with ?classroom=1 opens in it.")
+
+
+def _toggled() -> None:
+    st.session_state[_CLASSROOM_ON] = st.session_state[classroom.KEY]
 
 
 def settings_box(where=None):
