@@ -45,7 +45,18 @@ def css() -> str:
     return (f"<style>html {{ font-size: {16 * TYPE_SCALE:g}px; }}"
             "[data-testid='stHeader'] { background: transparent; }"
             "[data-testid='stMainBlockContainer'] { padding: 2.2rem 3rem 2rem 3rem; }"
-            "[data-testid='stMainBlockContainer'] h1 { font-size: 2.2rem; padding: 0.25rem 0 0.5rem 0; }</style>")
+            "[data-testid='stMainBlockContainer'] h1 { font-size: 2.2rem; padding: 0.25rem 0 0.5rem 0; }"
+            # the one-off script that closes the sidebar (COLLAPSE_SIDEBAR_JS) takes no room above the title
+            "[data-testid='stElementContainer']:has(> [data-testid='stHtml'] script) { display: none; }</style>")
+
+
+# Streamlit keeps a sidebar the user opened by hand open on the next visit (localStorage), whatever the page asks; so
+# on entering the mode the stored choice becomes "collapsed" and an open sidebar is closed, once: a lecturer who then
+# opens it again keeps it open.
+COLLAPSE_SIDEBAR_JS = """<script>
+for (const k of Object.keys(localStorage)) { if (k.startsWith("stSidebarCollapsed-")) localStorage.setItem(k, "true"); }
+document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+</script>"""
 
 
 def px(n: int) -> int:

@@ -130,21 +130,25 @@ def classroom_mode() -> bool:
     A link's value counts only when it is not the one this session wrote itself: the URL still says classroom=1 on
     the run in which the toggle has just switched the mode off."""
     raw = st.query_params.get(classroom.KEY)
+    message = None
     if raw is not None and raw != st.session_state.get(_CLASSROOM_SEEN):
         on, message = classroom.parse(raw)
-        if message:
-            st.toast(message, icon="⚠️")
         if on is not None:
             st.session_state[_CLASSROOM_ON] = on
     on = classroom_on()
+    # Streamlit sends a style-only st.html to the page's event container, which keeps it over the next runs: so the
+    # style goes there first on every run, empty when the mode is off (else its large type would stay).
+    st.html(classroom.css() if on else "<style></style>")
+    if message:
+        st.toast(message, icon="⚠️")
+    if on and st.session_state.get(_CLASSROOM_SEEN) != "1":  # entering the mode
+        st.html(classroom.COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
     if on and raw != "1":
         st.query_params[classroom.KEY] = "1"
     elif not on and raw is not None:
         del st.query_params[classroom.KEY]
     st.session_state[_CLASSROOM_SEEN] = "1" if on else None
     st.session_state[classroom.KEY] = on  # what the sidebar toggle shows
-    if on:
-        st.html(classroom.css())
     return on
 
 
