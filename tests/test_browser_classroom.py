@@ -19,12 +19,8 @@ MEASURE_JS = """() => { const s = document.querySelector('[data-testid="stSideba
           share: document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stCode"]').length}; }"""
 
 
-@pytest.fixture
-def projector(browser):
-    ctx = browser.new_context(viewport={"width": W, "height": H})
-    page = ctx.new_page()
-    yield page
-    ctx.close()
+def projector(page) -> None:
+    page.set_viewport_size({"width": W, "height": H})
 
 
 def _shot(page, name: str) -> None:
@@ -40,7 +36,7 @@ def _settled(page, url_part: str) -> None:
     page.wait_for_timeout(800)
 
 
-def test_read_a_review_in_classroom_mode_against_the_same_page_without(app_url, browser, projector):
+def test_read_a_review_in_classroom_mode_against_the_same_page_without(app_url, browser, page):
     ctx = browser.new_context(viewport={"width": W, "height": H})
     plain = ctx.new_page()
     try:
@@ -49,7 +45,7 @@ def test_read_a_review_in_classroom_mode_against_the_same_page_without(app_url, 
         before = plain.evaluate(MEASURE_JS)
     finally:
         ctx.close()
-    page = projector
+    projector(page)
     open_page(page, f"{app_url}/read_a_review?classroom=1")
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     page.wait_for_timeout(800)
@@ -75,8 +71,8 @@ def test_read_a_review_in_classroom_mode_against_the_same_page_without(app_url, 
     assert exception_texts(page) == []
 
 
-def test_the_calculator_link_and_the_sidebar_keep_classroom_and_the_toggle_leaves_it(app_url, projector):
-    page = projector
+def test_the_calculator_link_and_the_sidebar_keep_classroom_and_the_toggle_leaves_it(app_url, page):
+    projector(page)
     open_page(page, f"{app_url}/read_a_review?classroom=1")
     page.get_by_text("in the calculator").first.click()  # Read a review -> Inside one step, a link between pages
     _settled(page, "/inside_one_step")
@@ -102,8 +98,8 @@ def test_the_calculator_link_and_the_sidebar_keep_classroom_and_the_toggle_leave
     assert exception_texts(page) == []
 
 
-def test_train_live_first_screen_in_classroom_mode_has_play_and_the_numbers(app_url, projector):
-    page = projector
+def test_train_live_first_screen_in_classroom_mode_has_play_and_the_numbers(app_url, page):
+    projector(page)
     open_page(page, f"{app_url}/train_live?classroom=1")
     play = page.get_by_role("button", name="Play")
     play.wait_for(timeout=60_000)
@@ -121,8 +117,8 @@ def test_train_live_first_screen_in_classroom_mode_has_play_and_the_numbers(app_
 
 
 @pytest.mark.parametrize("path", ["train_live", "read_a_review", "why_lstm_gru", "inside_one_step"])
-def test_every_page_in_classroom_mode_has_whole_texts_and_no_error(app_url, projector, path):
-    page = projector
+def test_every_page_in_classroom_mode_has_whole_texts_and_no_error(app_url, page, path):
+    projector(page)
     open_page(page, f"{app_url}/{path}?classroom=1")
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     for summary in page.locator('[data-testid="stExpander"]').filter(has_text="Settings").locator("summary").all():
@@ -134,9 +130,9 @@ def test_every_page_in_classroom_mode_has_whole_texts_and_no_error(app_url, proj
     assert "classroom=1" in page.url and exception_texts(page) == []
 
 
-def test_a_sidebar_once_opened_by_hand_is_collapsed_again_by_a_classroom_link(app_url, projector):
+def test_a_sidebar_once_opened_by_hand_is_collapsed_again_by_a_classroom_link(app_url, page):
     """Streamlit remembers a sidebar opened by hand (localStorage) and would open it on the next visit."""
-    page = projector
+    projector(page)
     open_page(page, f"{app_url}/?classroom=1")
     page.locator('[data-testid="stExpandSidebarButton"]').click()
     page.locator('[data-testid="stSidebarCollapseButton"]').wait_for(timeout=10_000)  # open, and remembered
