@@ -113,3 +113,12 @@ def test_every_scaled_figure_is_still_valid_plotly_with_larger_fonts():
         go.Figure(json.loads(json.dumps(out, default=lambda a: np.asarray(a).tolist())))  # raises on a bad property
         assert out["layout"]["font"]["size"] > (d["layout"].get("font", {}).get("size") or 12)
         assert out["layout"]["height"] >= d["layout"]["height"]
+
+
+def test_the_readme_states_the_modes_sizes_as_the_module_has_them():
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    para = text[text.index("**Classroom mode**"):].split("\n\n")[0]
+    for scale in (classroom.TYPE_SCALE, classroom.FONT_SCALE, classroom.HEIGHT_SCALE):
+        assert f"{scale:g}x" in para, scale
