@@ -51,11 +51,15 @@ def css() -> str:
 
 
 # Streamlit keeps a sidebar the user opened by hand open on the next visit (localStorage), whatever the page asks; so
-# on entering the mode the stored choice becomes "collapsed" and an open sidebar is closed, once: a lecturer who then
-# opens it again keeps it open.
+# on entering the mode that stored choice is forgotten and an open sidebar is closed, once (a lecturer who opens it
+# again keeps it open). Closing it stores "closed" again: forgotten too, so a later visit without the mode opens the
+# sidebar as usual.
 COLLAPSE_SIDEBAR_JS = """<script>
-for (const k of Object.keys(localStorage)) { if (k.startsWith("stSidebarCollapsed-")) localStorage.setItem(k, "true"); }
+const forget = () => Object.keys(localStorage).filter(k => k.startsWith("stSidebarCollapsed-"))
+                           .forEach(k => localStorage.removeItem(k));
+forget();
 document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+setTimeout(forget, 0);
 </script>"""
 
 

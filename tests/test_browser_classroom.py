@@ -141,3 +141,7 @@ def test_a_sidebar_once_opened_by_hand_is_collapsed_again_by_a_classroom_link(ap
     assert page.evaluate("""() => { const s = document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect();
                                     return s.x + s.width; }""") <= 0
     assert page.locator("h1").first.bounding_box()["y"] < 80  # the one-off script above the title takes no room
+    open_page(page, f"{app_url}/why_lstm_gru")  # a later visit without the mode: the sidebar as usual, open
+    page.locator('[data-testid="stSidebarCollapseButton"]').wait_for(state="attached", timeout=10_000)
+    assert page.evaluate("""() => { const s = document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect();
+                                    return s.x + s.width; }""") > 100
