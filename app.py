@@ -2,6 +2,7 @@
 import streamlit as st
 import torch
 
+from playground import ui
 from playground.pages import PAGES, missing_page, not_found_message
 
 # Every model here is tiny: one thread per computation is fastest, and on a shared server it leaves the other
@@ -16,7 +17,7 @@ def landing() -> None:
         with st.container(border=True):
             st.warning(not_found_message(missing), icon=":material/link_off:")
             for page in PAGES:
-                st.page_link(page.path, label=page.title, icon=page.icon)
+                st.page_link(page.path, label=page.title, icon=page.icon, query_params=ui.link_params({}))
     st.markdown("See how a recurrent neural network reads a sequence, learns, and fails. "
                 "Every page uses the Elman RNN of the lesson:")
     st.latex(r"h_t = f\left(W_{xh}\,x_t + W_{hh}\,h_{t-1} + b_h\right)")
@@ -32,18 +33,21 @@ def landing() -> None:
         "of a text, sampled) and time series (a noisy sine).")
     st.subheader("Pages")
     for page in PAGES:
-        st.page_link(page.path, label=page.title, icon=page.icon)
+        st.page_link(page.path, label=page.title, icon=page.icon, query_params=ui.link_params({}))
         st.caption(page.blurb)
     st.caption("Every view's settings live in its link: copy the address bar to share exactly what you see.")
 
 
 pages = [st.Page(landing, title="Home", icon=":material/home:", default=True)]
 pages += [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url) for p in PAGES]
+classroom = ui.classroom_mode()  # ?classroom=1 or the sidebar's toggle: a projector's view of every page
 # A 200 px sidebar (Streamlit's default is 300) leaves a 1024 px projector room for the pages' settings columns.
-st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide", initial_sidebar_state=200)
+st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide",
+                   initial_sidebar_state="collapsed" if classroom else 200)
 current = st.navigation(pages)
 with st.sidebar:
     for page in pages:
-        st.page_link(page, label=page.title, icon=page.icon)
+        st.page_link(page, label=page.title, icon=page.icon, query_params=ui.link_params({}))
+    ui.classroom_toggle()
     st.divider()
 current.run()

@@ -33,7 +33,7 @@ def trim_text(name: str) -> None:
 
 ui.init_config(ReviewConfig, PREFIX, link_wins=True)  # the calculator links back to a word
 left, right = st.columns([3, 1])
-with right:
+with ui.settings_box(right):
     st.radio("Model", list(review.MODEL_CHOICES), format_func=review.MODEL_CHOICES.get, key=ui.key(PREFIX, "model"))
 with left:  # the wide column: an example's title reads whole at 1024 px
     st.selectbox("Example reviews", list(review.EXAMPLES), index=None, placeholder="Pick an example…",
@@ -79,7 +79,6 @@ if card is not None:
     with right, st.expander("How good is this model?", expanded=False):  # folded: the heatmap stays high up
         st.markdown(model_card.card_markdown(card))
 
-chart = dict(theme=None, config=ui.CHART_CONFIG)
 readings = []
 with ui.friendly_errors():
     readings = [review.read(shipped_model(name), cfg.text) for name in review.models_shown(cfg.model)]
@@ -93,13 +92,13 @@ with ui.friendly_errors():
         st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
         st.html(review.tokens_view(r))
         if len(readings) == 1:
-            st.plotly_chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading",
-                            alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t "
-                                "after each word", **chart)
+            ui.chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading",
+                     alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t after "
+                         "each word")
         else:
             for x, fig in zip(readings, review.all_models_view(readings, cfg.step, cfg.order)):
-                st.plotly_chart(fig, key=f"{PREFIX}:reading_{x.model}", alt=f"{x.model.upper()}: heatmap of the "
-                                "hidden state h_t, units by words, above the running sentiment y_t", **chart)
+                ui.chart(fig, key=f"{PREFIX}:reading_{x.model}", alt=f"{x.model.upper()}: heatmap of the "
+                         "hidden state h_t, units by words, above the running sentiment y_t")
         st.caption("Top: every unit of $h_t$ after every word (colour fixed to the range of tanh, −1..1). "
                    "Bottom: $y_t$, the probability that the review is positive after each word. "
                    + ("▶ Play reveals the words one at a time; the slider picks the word the panels below explain."
@@ -122,15 +121,14 @@ with ui.friendly_errors():
     sm = shipped_model(cfg.model)
     with aids_box:
         a, b = st.columns(2)
-        a.plotly_chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes",
-                       alt="The units of h_t that changed most at the selected word, before and after it", **chart)
-        b.plotly_chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit",
-                       alt="The output logit at the selected word split into one contribution per unit plus the "
-                           "bias", **chart)
+        ui.chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes", where=a,
+                 alt="The units of h_t that changed most at the selected word, before and after it")
+        ui.chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit", where=b,
+                 alt="The output logit at the selected word split into one contribution per unit plus the bias")
         if cfg.model == "rnn":
             t = review.clamp_step(cfg.step, r.T)
             a.page_link("pages/4_inside_one_step.py", label=f"Open word {t} in the calculator",
-                        icon=":material/calculate:", query_params=onestep.review_params(cfg.text, t),
+                        icon=":material/calculate:", query_params=ui.link_params(onestep.review_params(cfg.text, t)),
                         help="Inside one step: this word's step of the RNN, term by term, to check h_t by hand.")
     with text_box:
         st.html(review.text_view(r, cfg.colour_by, cfg.unit))
@@ -138,8 +136,7 @@ with ui.friendly_errors():
     if gates is not None:
         with gates_box:
             st.subheader(f"Inside the {r.cell.upper()}: gates" + (" and cell state" if r.c is not None else ""))
-            st.plotly_chart(gates, key=f"{PREFIX}:gates",
-                            alt="Gate activations and cell state per word, units by words", **chart)
+            ui.chart(gates, key=f"{PREFIX}:gates", alt="Gate activations and cell state per word, units by words")
     if cfg.compare and not review.n_tokens(cfg.text_b):
         compare_box.info("Type a second review in Review B to compare the two.")
     elif cfg.compare:
@@ -149,11 +146,10 @@ with ui.friendly_errors():
                 st.info(f"Review B: {notice}")
             fig_a, fig_b = review.compare_view(r, rb, order)
             ca, cb = st.columns(2)
-            ca.plotly_chart(fig_a, key=f"{PREFIX}:compare_a",
-                            alt="Review A: hidden state heatmap and running sentiment", **chart)
-            cb.plotly_chart(fig_b, key=f"{PREFIX}:compare_b",
-                            alt="Review B: hidden state heatmap and running sentiment, on the same scales as review "
-                                "A", **chart)
+            ui.chart(fig_a, key=f"{PREFIX}:compare_a", where=ca,
+                     alt="Review A: hidden state heatmap and running sentiment")
+            ui.chart(fig_b, key=f"{PREFIX}:compare_b", where=cb,
+                     alt="Review B: hidden state heatmap and running sentiment, on the same scales as review A")
             st.caption("Same model, same colour scale, same unit order (review A's) and the same word axis.")
             st.download_button("h_t and y_t of both reviews (CSV)",
                                exports.csv_bytes(review.hidden_table([r, rb], ["A", "B"])),

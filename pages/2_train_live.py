@@ -10,8 +10,8 @@ st.title("Train live")
 st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn it. Switch $f$ and $g$, make it blow "
            "up and fix it with clipping (the *Lecture demos* menu has a recipe that does both).")
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
-METRIC_WIDTH = 125  # pixels per number above the charts: four in one row at 1280 px
-PICKER_WIDTH = 280  # the demo and task pickers: their longest names whole at 1024 px (the settings column is narrow)
+METRIC_WIDTH = ui.px(125)  # pixels per number above the charts: four in one row at 1280 px (ui.px: classroom type)
+PICKER_WIDTH = ui.px(280)  # the demo and task pickers: their longest names whole at 1024 px (the settings column is narrow)
 
 
 def on_task_change() -> None:
@@ -60,7 +60,7 @@ top.selectbox("Task", list(live.tasklib.TASKS), key=K("task"), on_change=on_task
 buttons = top.container(horizontal=True, vertical_alignment="center", width=PICKER_WIDTH + 40)  # filled below
 if st.session_state.get(f"{PREFIX}:demo"):
     st.caption(demos.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
-controls, main = st.columns([1.4, 3], gap="medium")
+controls, main = ui.settings_columns([1.4, 3], gap="medium")  # classroom mode: folded, main full width
 with controls:
     st.markdown("**Data**")
     about = st.container()  # the task's card, once the settings are known
@@ -91,7 +91,7 @@ with controls:
                                               "the max norm.")
     st.number_input("Max norm", **limits(LiveConfig, "clip_norm"), step=0.1, key=K("clip_norm"),
                     disabled=not st.session_state[K("clip")])
-    st.number_input("Random seed", **limits(LiveConfig, "seed"), step=1, key=K("seed"),
+    st.number_input("Random seed", **limits(LiveConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
                     help="Same seed, same settings: the same data, starting weights and curves.")
     st.select_slider("Steps per tick", options(LiveConfig, "steps_per_tick"), key=K("steps_per_tick"),
                      help="Training steps per point of the loss history and per click of Step: the same on "

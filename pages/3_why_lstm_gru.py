@@ -7,7 +7,6 @@ from playground.gradflow import CONTENDERS, INITS
 from playground.state import limits
 
 PREFIX = "gates"
-CHART = dict(theme=None, config=ui.CHART_CONFIG)
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
 
@@ -25,11 +24,12 @@ st.header("1. Gradient flow through time")
 st.markdown("Five models read the same sequences from the same seed and the same $W_{hh}$ initialisation: the RNN "
             "with $f$ = tanh, sigmoid or ReLU, the LSTM and the GRU. The loss sits at the last step $T$; "
             "backpropagation through time carries $\\partial L/\\partial h_t$ back to every earlier step.")
-flow_controls, flow_box, inspect_controls, inspect_box = (st.container() for _ in range(4))
+flow_controls, flow_box = ui.settings_box(), st.container()  # classroom mode: each section's settings folded
+inspect_controls, inspect_box = ui.settings_box(), st.container()
 st.subheader("Exploding gradients and clipping")
-boom_controls, boom_box = st.container(), st.container()
+boom_controls, boom_box = ui.settings_box(), st.container()
 st.header("2. A fair race: RNN vs LSTM vs GRU")
-race_controls, race_box = st.container(), st.container()
+race_controls, race_box = ui.settings_box(), st.container()
 st.header("3. What the gates do")
 gates_box = st.container()
 
@@ -38,7 +38,7 @@ with flow_controls:
     a.slider("Sequence length T", **limits(GatesConfig, "T"), key=K("T"),
              help="1 symbol followed by T−1 distractors.")
     b.slider("Hidden size H", **limits(GatesConfig, "hidden"), key=K("hidden"))
-    c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"),
+    c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
                    help="Same seed: same data and starting weights.")
     a, b, c = st.columns([1.3, 1, 1])  # the first: "orthogonal (all singular values 1)" whole at 1024 px
     a.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"))
@@ -86,9 +86,8 @@ with ui.friendly_errors():
             st.info("The settings above changed since the last training run, so its dashed “trained” curves are "
                     "hidden. Press the button to train again.")
         view = ui.shared_view(f"{PREFIX}:flow_view", (setup, run), lambda: gates.flow_view(setup, trained))
-        st.plotly_chart(view.grads, key=f"{PREFIX}:grads",
-                        alt="Gradient of the last-step loss reaching each step t, log scale, one line per "
-                            "model", **CHART)
+        ui.chart(view.grads, key=f"{PREFIX}:grads",
+                 alt="Gradient of the last-step loss reaching each step t, log scale, one line per model")
         st.caption("How to read it: each line is the size of the gradient that reaches step $t$ from the loss at the "
                    "last step. The vertical axis is logarithmic, so a straight falling line means the gradient "
                    "shrinks by the same factor at every step back, and a line that leaves the bottom has vanished: "
@@ -101,9 +100,8 @@ with ui.friendly_errors():
                            on_click="ignore", icon=":material/download:", key=f"{PREFIX}:flow_csv",
                            help="One row per model, weights (initial or trained) and step t: ‖∂L/∂h_t‖ and "
                                 "‖∂h_T/∂h_t‖.")
-        st.plotly_chart(view.jacobians, key=f"{PREFIX}:jac",
-                        alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per "
-                            "model", **CHART)
+        ui.chart(view.jacobians, key=f"{PREFIX}:jac",
+                 alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per model")
         st.caption("Why: $\\partial h_T/\\partial h_t$ is the product of one Jacobian per step, and its largest "
                    "singular value bounds how much of the gradient at $T$ can reach step $t$: "
                    "$\\|\\partial L/\\partial h_t\\| \\le \\|\\partial h_T/\\partial h_t\\|\\,"
@@ -117,8 +115,7 @@ with ui.friendly_errors():
         with left:
             fig, radius = ui.shared_view(f"{PREFIX}:eigen_view", (setup, cfg.inspect, run),
                                         lambda: gates.eigen_view(setup, cfg.inspect, trained))
-            st.plotly_chart(fig, key=f"{PREFIX}:eig",
-                            alt="Eigenvalues of W_hh in the complex plane with the unit circle", **CHART)
+            ui.chart(fig, key=f"{PREFIX}:eig", alt="Eigenvalues of W_hh in the complex plane with the unit circle")
         with right:
             st.markdown("**Where it comes from: the eigenvalues of $W_{hh}$**")
             st.markdown("Each dot is an eigenvalue λ of $W_{hh}$ (for the LSTM and GRU, of each gate's block). "
@@ -143,8 +140,8 @@ with boom_box, ui.friendly_errors():
     if job := ui.finished_job(f"{PREFIX}:boom"):
         boom = st.session_state[f"{PREFIX}:boom"] = {"key": job.key[1:-1], "runs": job.result}
     if boom and boom["key"] == boom_key:
-        st.plotly_chart(gates.clipping_view(boom["runs"]), key=f"{PREFIX}:boom",
-                        alt="Training loss and gradient norm per step, with and without gradient clipping", **CHART)
+        ui.chart(gates.clipping_view(boom["runs"]), key=f"{PREFIX}:boom",
+                 alt="Training loss and gradient norm per step, with and without gradient clipping")
         st.caption("Top: the training loss per step. Bottom: the gradient norm before clipping. Both axes are "
                    "logarithmic. "
                    "A dashed vertical line marks the step where a run produced NaN or inf and stopped. "
@@ -177,8 +174,8 @@ with race_box, ui.friendly_errors():
     if result is None:
         st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
     else:
-        st.plotly_chart(race.race_view(result), key=f"{PREFIX}:race",
-                        alt="Held-out accuracy against delay for RNN, LSTM and GRU", **CHART)
+        ui.chart(race.race_view(result), key=f"{PREFIX}:race",
+                 alt="Held-out accuracy against delay for RNN, LSTM and GRU")
         st.caption("How to read it: one point per cell and delay, the accuracy on held-out sequences after the "
                    "step budget. The dotted line is guessing (1 in 8). Where a line falls to the dotted line, that "
                    "cell could not carry the first symbol across that many distractors within the budget.")
@@ -233,8 +230,8 @@ with gates_box, ui.friendly_errors():
         with fig_col:
             fig, is_trained = ui.shared_view(f"{PREFIX}:gates_view_{cell}", (setup, run),
                                             lambda: gates.gates_view(setup, cell, trained))
-            st.plotly_chart(fig, key=f"{PREFIX}:gates_{cell}",
-                            alt=f"{cell.upper()} gate activations for the probe sequence, units by steps", **CHART)
+            ui.chart(fig, key=f"{PREFIX}:gates_{cell}",
+                     alt=f"{cell.upper()} gate activations for the probe sequence, units by steps")
             st.caption(GATE_CAPTIONS[cell] + ("" if is_trained else
                        " These are the gates at initialisation; press “Train all five” in section 1 to see what "
                        "training makes of them."))

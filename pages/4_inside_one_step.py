@@ -12,7 +12,6 @@ from playground.state import limits, options
 ui.require_navigation()
 st.title("Inside one step")
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
-CHART = dict(theme=None, config=ui.CHART_CONFIG)
 VERSION = f"{PREFIX}:editors"  # bumped when the numbers change under the editors (random, reset, resize)
 T_KEY = f"{PREFIX}:T"
 DIMS = ("hidden", "inputs", "outputs")
@@ -73,14 +72,15 @@ st.session_state[T_KEY] = onestep.steps_of(st.session_state[K("seq")])
 version = st.session_state.get(VERSION, 0)
 tiny_mode = st.session_state[K("source")] == "tiny"
 SOURCE = dict(label="Calculator for", options=list(SOURCES), format_func=SOURCES.get, key=K("source"))
+settings = ui.settings_box()  # classroom mode: folded
 if tiny_mode:
-    top = st.columns([1.3, 0.75, 0.75, 0.8, 1.35, 1.35, 0.75, 1.0, 0.85], vertical_alignment="bottom")
+    top = settings.columns([1.3, 0.75, 0.75, 0.8, 1.35, 1.35, 0.75, 1.0, 0.85], vertical_alignment="bottom")
     top[0].selectbox(**SOURCE)
     for col, d, label in zip(top[1:], DIMS, ("Hidden H", "Inputs I", "Outputs")):
         col.number_input(label, **limits(OneStepConfig, d), step=1, key=K(d), on_change=on_resize)
     top[4].selectbox("f (hidden)", options(OneStepConfig, "f"), key=K("f"), format_func=lambda n: onestep.HIDDEN[n].label)
     top[5].selectbox("g (output)", options(OneStepConfig, "g"), key=K("g"), format_func=lambda n: onestep.OUTPUT[n].label)
-    top[6].number_input("Seed", **limits(OneStepConfig, "seed"), step=1, key=K("seed"),
+    top[6].number_input("Seed", **limits(OneStepConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
                         help="What “Random” draws from: the same seed gives the same numbers.")
     top[7].button("Random", on_click=on_random, width="stretch",
                   help="Draw every number anew from the seed (uniform in −1..1, two decimals).")
@@ -88,7 +88,7 @@ if tiny_mode:
                   help="Back to the page's example: 3 hidden units, 2 inputs, 1 output.")
     ui.show_callback_error(PREFIX)
 else:
-    top = st.columns([1.5, 3, 0.9, 2.5], vertical_alignment="bottom")
+    top = settings.columns([1.5, 3, 0.9, 2.5], vertical_alignment="bottom")
     top[0].selectbox(**SOURCE)
     top[1].text_input("Review", key=K("text"), max_chars=review.MAX_CHARS,
                       help="The shipped RNN (the lesson's model, 32 units) reads it word by word, as on Read a review.")
@@ -166,10 +166,11 @@ with ui.friendly_errors():
         st.caption(views.names(s.f, s.g))
         if cfg.source == "review":
             st.page_link("pages/1_read_a_review.py", label="Back to this word on Read a review",
-                         icon=":material/menu_book:", query_params=onestep.review_link_params(cfg.text, rs.t))
+                         icon=":material/menu_book:",
+                         query_params=ui.link_params(onestep.review_link_params(cfg.text, rs.t)))
     with step_box:
-        st.plotly_chart(fig, key=f"{PREFIX}:step", alt="The step as matrix pictures with their numbers: the terms, "
-                        "their sum a_t through f to h_t, and the output through g", **CHART)
+        ui.chart(fig, key=f"{PREFIX}:step", alt="The step as matrix pictures with their numbers: the terms, their sum "
+                 "a_t through f to h_t, and the output through g")
         st.caption("Each block is a matrix or vector with its numbers in the cells (red positive, blue negative; "
                    "h_t on the fixed scale of f's range, as on the other pages). The row of a cell is its hidden "
                    "unit: follow row j of $W_{xh}x_t$, $W_{hh}h_{t-1}$ and $b_h$ into $a_t[j]$, then through $f$.")
@@ -180,13 +181,13 @@ with ui.friendly_errors():
                         + (f" (units {', '.join(map(str, units))})" if units else "") + ":")
             st.latex(numbers_tex)
         with plot:
-            st.plotly_chart(views.activation_view(s, units), key=f"{PREFIX}:f",
-                            alt="The hidden activation f with each entry of a_t marked at (a_t[j], h_t[j])", **CHART)
+            ui.chart(views.activation_view(s, units), key=f"{PREFIX}:f",
+                     alt="The hidden activation f with each entry of a_t marked at (a_t[j], h_t[j])")
     if cfg.source == "tiny":
         steps = onestep.unroll(tiny.weights, tiny.seq, cfg.f, cfg.g)
         with unroll_box:
-            st.plotly_chart(views.unroll_view(steps, cfg.t), key=f"{PREFIX}:unroll",
-                            alt="Heatmap of h_1 to h_t and y_1 to y_t, units by steps, numbers in the cells", **CHART)
+            ui.chart(views.unroll_view(steps, cfg.t), key=f"{PREFIX}:unroll",
+                     alt="Heatmap of h_1 to h_t and y_1 to y_t, units by steps, numbers in the cells")
             st.caption("From $h_0 = 0$, as on the other pages; colours on the same fixed scale as their heatmaps. "
                        "Each column is one step of the picture above, fed the column before.")
             st.button(f"Look at step {cfg.t} on its own above", icon=":material/zoom_in:", on_click=set_numbers,
@@ -195,8 +196,8 @@ with ui.friendly_errors():
     else:
         with contrib_box:
             st.subheader("Where each a_t[j] comes from")
-            st.plotly_chart(views.contributions_view(rs, units), key=f"{PREFIX}:contrib",
-                            alt="For each picked unit, a waterfall of b_h and the largest terms of a_t", **CHART)
+            ui.chart(views.contributions_view(rs, units), key=f"{PREFIX}:contrib",
+                     alt="For each picked unit, a waterfall of b_h and the largest terms of a_t")
             st.caption(f"Each unit sums {2 * s.h.size} products, {s.h.size} from $W_{{xh}}x_t$ and {s.h.size} from "
                        f"$W_{{hh}}h_{{t-1}}$, plus $b_h$; the {onestep.TOP_TERMS} largest are shown, the rest summed. "
                        "$h_t[j]$ here is the cell of unit j at this word in Read a review's heatmap.")

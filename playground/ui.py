@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from playground import fastfig, jobs, pool
+from playground import classroom, fastfig, jobs, pool
 from playground.errors import PlaygroundError
 from playground.pages import url_for
 from playground.state import check, from_params, to_params
@@ -55,7 +55,7 @@ def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
     `link_wins`, a URL that is not the page's own last one (another page's link into it) replaces the settings.
     """
     saved = st.session_state.get(f"{prefix}:config")
-    params = st.query_params.to_dict()
+    params = link_settings()
     linked = link_wins and saved is not None and bool(params) and params != to_params(saved)
     if saved is None or linked:  # a link names what it changes; the rest stays as this session left it
         saved, messages = from_params(cls, {**to_params(saved), **params} if linked else params)
@@ -90,17 +90,105 @@ def publish_config(cls: type[C], prefix: str) -> C:
     """
     cfg = current_config(cls, prefix)
     st.session_state[f"{prefix}:config"] = cfg
-    params = to_params(cfg)
+    params = link_params(to_params(cfg))
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     base = st.context.url
-    if base:
+    if base and not classroom_on():  # a projector shows no share box
         with st.sidebar:
             st.caption("Share this view: the link below (or the address bar) reproduces these settings.")
             link = share_link(base, url_for(prefix), params)
             st.code(link, language=None, wrap_lines=True,  # a long review makes a long link: scroll, not fill
                     height="content" if len(link) <= LINK_CHARS_SHOWN else 240)
     return cfg
+
+
+def link_settings() -> dict[str, str]:
+    """The URL's query parameters that are a page's settings (classroom mode is the app's, not the page's)."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k != classroom.KEY}
+
+
+def link_params(params: dict[str, str]) -> dict[str, str]:
+    """A link's (or the URL's) query parameters, with classroom=1 when classroom mode is on: pass every page link's
+    query_params through it, so that a link keeps the mode."""
+    return classroom.link_params(params, classroom_on())
+
+
+# ---- Classroom mode (playground/classroom.py): carried by the session, written into every link ----
+_CLASSROOM_ON = f"{classroom.KEY}:on"  # a plain key: Streamlit drops a widget's own state on a page switch
+_CLASSROOM_SEEN = f"{classroom.KEY}:url"  # the classroom value this session last wrote into the URL
+
+
+def classroom_on() -> bool:
+    return bool(st.session_state.get(_CLASSROOM_ON, False))
+
+
+def classroom_mode() -> bool:
+    """Once per run, before the page (app.py): classroom mode from a link that names it, else as this session has it
+    (the sidebar toggle flips it); the URL then says so, and in the mode the page gets its CSS.
+
+    A link's value counts only when it is not the one this session wrote itself: the URL still says classroom=1 on
+    the run in which the toggle has just switched the mode off."""
+    raw = st.query_params.get(classroom.KEY)
+    message = None
+    if raw is not None and raw != st.session_state.get(_CLASSROOM_SEEN):
+        on, message = classroom.parse(raw)
+        if on is not None:
+            st.session_state[_CLASSROOM_ON] = on
+    on = classroom_on()
+    # Streamlit sends a style-only st.html to the page's event container, which keeps it over the next runs: so the
+    # style goes there first on every run, empty when the mode is off (else its large type would stay).
+    st.html(classroom.css() if on else "<style></style>")
+    if message:
+        st.toast(message, icon="⚠️")
+    if on and st.session_state.get(_CLASSROOM_SEEN) != "1":  # entering the mode
+        st.html(classroom.COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
+    if on and raw != "1":
+        st.query_params[classroom.KEY] = "1"
+    elif not on and raw is not None:
+        del st.query_params[classroom.KEY]
+    st.session_state[_CLASSROOM_SEEN] = "1" if on else None
+    st.session_state[classroom.KEY] = on  # what the sidebar toggle shows
+    return on
+
+
+def px(n: int) -> int:
+    """A widget's width in pixels (one that holds text), grown with classroom mode's type."""
+    return classroom.px(n) if classroom_on() else n
+
+
+def classroom_toggle() -> None:
+    """The sidebar's switch (the sidebar is collapsed in the mode: its arrow opens it)."""
+    st.toggle("Classroom mode", key=classroom.KEY, on_change=_toggled,
+              help="For a projector: larger type and charts, the settings folded away, no share box, the seed "
+                   "fixed. A link with ?classroom=1 opens in it.")
+
+
+def _toggled() -> None:
+    st.session_state[_CLASSROOM_ON] = st.session_state[classroom.KEY]
+
+
+def settings_box(where=None):
+    """Where a page's settings go: `where` (a column or container; a new container if None), or, in classroom mode,
+    an expander folded in it. The widgets and their keys are the same either way."""
+    where = st.container() if where is None else where
+    return where.expander("Settings", expanded=False, icon=":material/tune:") if classroom_on() else where
+
+
+def settings_columns(spec, **kw) -> tuple:
+    """st.columns(spec, **kw) for a page's (settings, main) pair; in classroom mode the settings folded into an
+    expander above a main area of the full width."""
+    if classroom_on():
+        return st.expander("Settings", expanded=False, icon=":material/tune:"), st.container()
+    return tuple(st.columns(spec, **kw))
+
+
+def chart(fig, key: str, alt: str, where=None) -> None:
+    """st.plotly_chart for a page's figure (a go.Figure) with the app's chart settings; in classroom mode its type
+    and height scaled for a projector (a copy: the figure may be shared with other sessions)."""
+    if classroom_on():
+        fig = classroom.scaled_figure(fig.to_dict())
+    (where or st).plotly_chart(fig, key=key, alt=alt, theme=None, config=CHART_CONFIG)
 
 
 def share_link(base: str, page: str, params: dict[str, str]) -> str:
@@ -270,6 +358,8 @@ def live_chart(fig: fastfig.Spec, key: str, alt: str) -> None:
     from streamlit.elements.lib.utils import compute_and_register_element_id
     from streamlit.proto.PlotlyChart_pb2 import PlotlyChart
 
+    if classroom_on():  # a layout update on the spec: its data arrays are not copied
+        fig = fastfig.Spec(classroom.scaled_traces(fig.data), classroom.scaled_layout(fig.layout))
     proto = PlotlyChart()
     proto.spec = fig.json
     proto.config = _CHART_CONFIG_JSON
