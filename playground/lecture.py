@@ -29,6 +29,7 @@ GOOD, NOT_GOOD = "This movie is good.", "This movie is not good."
 TURN = "The acting is great, but the story is boring."
 SATURATING_W_xh = "4,-3;-3,4;5,2"  # x_t = (1, -0.5) makes every a_t[j] far from 0: 6.65, -5.69, 4.05
 EXPLODE_LR = 0.3  # counting with ReLU, plain SGD, no clipping: blew up at steps 3-4 for seeds 0-4
+EXPLODE_WITHIN, CLIPPED_STEPS = 100, 500  # the explode scene's claim: blown up by the first, trained on for the second
 COLD, HOT = 0.2, 2.0  # the two sampling temperatures of the text scene
 TEXT_STEPS = 100  # how long the text scene trains before sampling
 VANISH_T = 60  # gradient-flow length of the vanishing scene
@@ -48,7 +49,8 @@ class Scene:
 
 SCENES: list[Scene] = [
     Scene("The two equations in one step", "onestep", dict(look="a"),
-          "A tiny RNN with 3 hidden units and 2 inputs, every number on screen. Point at one row: W_xh x_t, "
+          f"A tiny RNN with {OneStepConfig().hidden} hidden units and {OneStepConfig().inputs} inputs, every number "
+          "on screen. Point at one row: W_xh x_t, "
           "W_hh h_(t-1) and b_h add up to a_t; tanh squashes a_t into h_t; W_hy h_t + b_y through the sigmoid is "
           "y_t. Click the terms above the picture to highlight each in turn. The audience sees that one unit's a_t "
           "is far out on tanh's flat part (its h_t is nearly 1), one sits in the straight middle and one is "
@@ -75,21 +77,22 @@ SCENES: list[Scene] = [
           "largest fall of y_t is at “boring”."),
     Scene("Sigmoid f saturates", "onestep", dict(f="sigmoid", W_xh=SATURATING_W_xh, look="h"),
           "The same tiny RNN with f = sigmoid and larger input weights W_xh. Every a_t[j] now lands far from 0, "
-          "and the chart of f on the right shows each unit on the sigmoid's flat arms: h_t is pinned near 0 or 1. "
+          "and the chart of f (below the picture, on the right) shows each unit on the sigmoid's flat arms: h_t is pinned near 0 or 1. "
           "Say: there the slope f'(a_t) is almost 0, so nudging the input barely moves h_t, and a gradient passing "
           "back through this step is multiplied by almost nothing; this is why the sigmoid RNN forgets fastest "
-          "(scene 8).",
+          "(the “Vanishing gradient” scene).",
           "Every unit's h_t is within 0.02 of 0 or 1 and f'(a_t) = h_t(1 − h_t) < 0.02, under a tenth of the "
           "sigmoid's largest slope 0.25; with the page's default W_xh the same step leaves a unit below 0.9."),
-    Scene("ReLU with a big learning rate explodes; clipping saves it", "train",
+    Scene("ReLU explodes; clipping saves it", "train",
           dict(task="counting", length=10, f="relu", g="identity", hidden=32, optimizer="sgd", lr=EXPLODE_LR,
                clip=False),
           f"Counting with f = ReLU, plain SGD at learning rate {EXPLODE_LR:g} and no clipping. Press Play: within "
           "a few steps the loss shoots up and the run stops with “exploded”; ReLU's h_t has no ceiling, and one big "
           "step throws the weights out. Now turn Clipping on and press Play: the run goes back to before the "
           "blow-up and the same model, from the same start, trains on: the held-out loss falls instead.",
-          "Without clipping the run blows up within 100 steps; after Clipping on and 500 steps of Play it has not "
-          "blown up and its held-out loss is below half the untrained model's (several seeds)."),
+          f"Without clipping the run blows up within {EXPLODE_WITHIN} steps; after Clipping on and {CLIPPED_STEPS} "
+          "steps of Play it has not blown up and its held-out loss is below half the untrained model's (several "
+          "seeds)."),
     Scene("Softmax g writes text at two temperatures", "train",
           dict(task="text", g="softmax", hidden=32, lr=0.01, temperature=COLD),
           f"The RNN learns the next character of a nursery rhyme; g is the softmax over the characters. Press Play "
@@ -99,14 +102,15 @@ SCENES: list[Scene] = [
           "Temperature divides the logits before the softmax: low sharpens it, high flattens it.",
           f"After {TEXT_STEPS} steps, at {HOT:g} more of the sampled words are not in the rhyme than at {COLD:g} "
           "(by 0.2 or more of all words; several seeds)."),
-    Scene("The gradient vanishes in the RNN and survives in the GRU", "gates", dict(T=VANISH_T),
+    Scene("Vanishing gradient: RNN vs GRU", "gates", dict(T=VANISH_T),
           f"The first chart: the gradient of the loss at the last of {VANISH_T} steps, as it travels back to each "
-          "earlier step, on a log scale. Follow the RNN (tanh) line: it falls by the same factor at every step and "
-          "leaves the chart, so the first steps get nothing to learn from. The GRU's line stays nearly flat: its "
-          "update gate copies h_(t−1) forward, and the gradient rides back on that copy. The summary under the "
-          "chart gives the numbers.",
-          "At initialisation the RNN (tanh)'s gradient at step 1 is below 1e-9 of the one at the last step, the "
-          "GRU's over 1e-3 and a million times the RNN's; 20 steps back the RNN keeps under 1% of the GRU's "
+          "earlier step, on a log scale. Follow the RNN (tanh) line: it falls by the same factor at every step, to "
+          "less than a billionth by step 1, so the first steps get nothing to learn from (the sigmoid and ReLU lines "
+          "fall off the chart). The GRU's line falls only gently, a few percent is left at step 1: its update gate "
+          "copies h_(t−1) forward, and the gradient rides back on that copy. The summary under the chart gives the "
+          "numbers.",
+          "At initialisation the gradient at step 1 is below 1e-9 of the one at the last step for every RNN, over "
+          "1% for the GRU; 20 steps back the RNN keeps under 1% of the GRU's "
           "share (several seeds)."),
     Scene("The race at delay 20", "gates", dict(race_delays=RACE_DELAYS, race_steps=RACE_STEPS),
           f"Scroll to the race and press “Start the race”: the RNN, the LSTM and the GRU train {RACE_STEPS} steps "

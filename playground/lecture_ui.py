@@ -68,7 +68,8 @@ def scene_bar(prefix: str) -> None:
             go(number + 1, classroom)
         row.page_link(LECTURE_PAGE.path, label="All scenes", icon=LECTURE_PAGE.icon,
                       query_params={lecture.CLASSROOM: "1"} if classroom else None)
-        if row.button("Leave the tour", key="lecture:leave", help="Stay on this page with these settings."):
+        if row.button("Leave the tour", key="lecture:leave", type="tertiary",
+                      help="Stay on this page with these settings."):
             left_tour()
             del st.query_params[lecture.SCENE]
             st.rerun()
