@@ -10,21 +10,15 @@ from playground.lecture import SCENES
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def small(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
-    p = ctx.new_page()
-    yield p
-    ctx.close()
-
-
 def bar_title(page) -> str:
     bar = page.locator(".st-key-lecture_bar")
     bar.wait_for(timeout=60_000)
     return bar.locator("strong").first.inner_text()
 
 
-def test_next_scene_walks_the_tour_and_a_scene_link_opens_from_the_lecture_page(app_url, small):
+@pytest.mark.parametrize("page", [(1280, 720)], indirect=True, ids=["1280x720"])
+def test_next_scene_walks_the_tour_and_a_scene_link_opens_from_the_lecture_page(app_url, page):
+    small = page
     open_page(small, f"{app_url}/{lecture.scene_url(1)}")
     for n in range(1, 5):
         s = SCENES[n - 1]
