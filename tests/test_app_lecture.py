@@ -72,6 +72,17 @@ def test_the_lecture_page_lists_every_scene_and_starts_the_tour():
     at.button(key="lecture:start").click().run()
     assert not at.exception
     shows_scene(at, 1)
+    assert at.session_state[lecture_ui.CLASSROOM] is False
+
+
+def test_the_lecture_pages_classroom_toggle_starts_the_tour_in_classroom_mode():
+    at = fresh({lecture.CLASSROOM: "1"}, PATH["lecture"])
+    assert at.toggle(key="lecture:classroom_links").value is True  # from the link
+    at.toggle(key="lecture:classroom_links").set_value(False).run()
+    at.toggle(key="lecture:classroom_links").set_value(True).run()
+    at.button(key="lecture:start").click().run()
+    shows_scene(at, 1)
+    assert at.session_state[lecture_ui.CLASSROOM] is True
 
 
 @pytest.mark.parametrize("n", range(1, len(SCENES) + 1))
