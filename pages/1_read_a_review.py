@@ -1,7 +1,7 @@
 """Read a review: a trained RNN / LSTM / GRU reads the user's review word by word (h_t and y_t at every word)."""
 import streamlit as st
 
-from playground import exports, lecture_ui, model_card, onestep, review, sentiment, ui
+from playground import exports, lecture, lecture_ui, model_card, onestep, review, sentiment, ui
 from playground.review import PREFIX, ReviewConfig
 from playground.state import limits
 
@@ -70,7 +70,7 @@ with text_box:
              key=ui.key(PREFIX, "colour_by"))
     c2.number_input("Unit j of h_t", **limits(ReviewConfig, "unit"), step=1, key=ui.key(PREFIX, "unit"))
 with compare_box:
-    st.subheader("Compare two reviews")
+    st.subheader("Compare two reviews", anchor=lecture.COMPARE_ANCHOR)
     st.toggle("Compare with a second review", key=ui.key(PREFIX, "compare"))
     if st.session_state[ui.key(PREFIX, "compare")]:
         st.text_area("Review B", key=ui.key(PREFIX, "text_b"), height=68, on_change=trim_text, args=("text_b",))

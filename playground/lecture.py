@@ -35,6 +35,7 @@ TEXT_STEPS = 100  # how long the text scene trains before sampling
 VANISH_T = 60  # gradient-flow length of the vanishing scene
 RACE_DELAYS, RACE_STEPS = "5, 20", 150
 RACE_ANCHOR = "race"  # Why LSTM & GRU's race section
+COMPARE_ANCHOR = "compare"  # Read a review's comparison of two reviews
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,11 @@ SCENES: list[Scene] = [
           "a_t, h_t and y_t equal the sums written out by hand; unit 0 saturates (h_t > 0.95), unit 1 stays in "
           "tanh's middle (|a_t| < 0.5), unit 2 is clearly negative."),
     Scene("“good” and “not good”", "review", dict(model="gru", text=GOOD, compare=True, text_b=NOT_GOOD),
-          f"The GRU reads “{GOOD}” and, below, “{NOT_GOOD}”. Ask the room what the one extra word will do. The "
+          f"The GRU reads “{GOOD}” and, in the comparison further down, “{NOT_GOOD}”. Ask the room what the one extra word will do. The "
           "audience sees both reviews start alike, word for word the same colours, then part: the first ends near "
           "certain positive, the second near certain negative.",
-          "The GRU's last y_t is above 0.9 for the first review and below 0.2 for the second."),
+          "The GRU's last y_t is above 0.9 for the first review and below 0.2 for the second.",
+          anchor=COMPARE_ANCHOR),
     Scene("Where h_t flips: at “not”", "review", dict(model="gru", text=NOT_GOOD, step=4),
           "The same negative review alone, with the slider at word 4, “not”. The heatmap's column for “not” is "
           "where the colours change most, and the chart of the units that changed most shows it unit by unit: "

@@ -56,7 +56,8 @@ def shows_scene(at: AppTest, n: int) -> None:
     assert at.session_state[f"{s.page}:config"] == cfg or s.page == "review"  # review: step 0 is shown as T
     assert _param(at, lecture.SCENE) == str(n)  # still in the URL after publish_config
     if s.anchor:  # the bar's "Go there" link has a section to go to
-        assert s.anchor in [h.proto.anchor for h in at.header], [h.proto.anchor for h in at.header]
+        anchors = [h.proto.anchor for h in [*at.header, *at.subheader]]
+        assert s.anchor in anchors, anchors
 
 
 def _param(at: AppTest, name: str):
