@@ -7,11 +7,13 @@ first visit. Once there, the visitor's own changes stay until the next scene.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import streamlit as st
 
-from playground import lecture
+from playground import lecture, live
+from playground.errors import PlaygroundError
 from playground.pages import PAGES
 
 ARRIVED = "lecture:arrived"  # the scene whose settings this session last took from its link
@@ -41,7 +43,12 @@ def left_tour() -> None:
 
 
 def go(number: int, classroom: bool) -> None:
-    """Open scene `number` on its page with its settings."""
+    """Open scene `number` on its page with its settings. A Train live run that is playing is paused first: the
+    next scene would not show it, and it would go on training on a core the room shares."""
+    h = st.session_state.get(live.SESSION_KEY)
+    if h is not None:
+        with contextlib.suppress(PlaygroundError):  # e.g. its worker restarted: nothing left to pause
+            h.call("pause")
     st.switch_page(lecture.page_of(number).path, query_params=lecture.scene_params(number, classroom))
 
 

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP
-from playground import lecture, lecture_ui
+from playground import lecture, lecture_ui, live
 from playground.lecture import SCENES, scene_config, scene_params
 from playground.pages import PAGES
 
@@ -117,6 +117,18 @@ def test_a_scene_link_replaces_settings_the_session_already_had_on_that_page():
     at.button(key="lecture:next").click().run()
     at.button(key="lecture:previous").click().run()  # back: the scene's settings again
     shows_scene(at, n)
+
+
+def test_moving_on_pauses_a_training_run_that_is_playing():
+    n = max(n for n, s in enumerate(SCENES, 1) if s.page == "train")
+    assert SCENES[n].page != "train"  # the next scene is on another page
+    at = fresh(scene_params(n), PATH["train"])
+    at.button(key="train:play").click().run()
+    run = at.session_state[live.SESSION_KEY].session
+    assert run.playing
+    at.button(key="lecture:next").click().run()
+    shows_scene(at, n + 1)
+    assert not run.playing and run.status == "paused"
 
 
 def test_previous_goes_back_and_leave_keeps_the_settings_without_the_bar():
