@@ -55,7 +55,7 @@ class Claim:
 def _claims() -> dict[str, Claim]:
     import torch
 
-    from playground import demos, gates, live_text, race, tasks_text
+    from playground import demos, gates, lecture, live_text, race, tasks_text
     from playground.gates import GatesConfig
     from playground.gradflow import CONTENDERS, FlowSetup, build, clipping_runs, grad_norms
     from playground.live import LiveConfig, LiveSession
@@ -155,8 +155,26 @@ def _claims() -> dict[str, Claim]:
         acc = {c: a[0] for c, a in race.race(RaceSettings(delays=(20,), hidden=16, steps=150, seed=seed))
                .accuracy().items()}
         return max(acc["gru"], acc["lstm"]) - acc["rnn"] if acc["rnn"] < 0.5 else -1.0
-    claims["race.delay20_gap"] = Claim("at delay 20, 150 steps: the RNN < 50% and the best gated cell >= RNN + 0.4",
-                                       race_gap, lambda v: v >= 0.4)
+    claims["race.delay20_gap"] = Claim("at delay 20, 150 steps: the RNN < 50% and the best gated cell >= RNN + 0.4 "
+                                       "(the lecture's race scene too)", race_gap, lambda v: v >= 0.4)
+
+    from test_lecture import explode_then_clip, flow_margins, temperature_gap  # the lecture scenes' procedures
+
+    def explode_clip(seed):
+        blew_up, ratio = explode_then_clip(seed)
+        return ratio if blew_up <= lecture.EXPLODE_WITHIN else float("inf")
+    claims["lecture.explode_clip"] = Claim(
+        f"the lecture's ReLU scene blows up within {lecture.EXPLODE_WITHIN} steps; Clipping on, {lecture.CLIPPED_STEPS} "
+        "steps: held-out loss / the untrained model's < 0.5", explode_clip, lambda v: v < 0.5)
+    claims["lecture.temperatures"] = Claim(
+        f"the lecture's text scene: share of the rhyme's words at {lecture.COLD:g} minus at {lecture.HOT:g} >= 0.2",
+        temperature_gap, lambda v: v >= 0.2)
+
+    def flow(seed):
+        rnn, gru, share = flow_margins(seed)
+        return float(rnn < 1e-9 and gru > 0.01 and share < 1e-2)
+    claims["lecture.flow"] = Claim("the lecture's vanishing scene (T=60): every RNN's reach < 1e-9, the GRU's > 0.01, "
+                                   "20 steps back the RNN's share < 1% of the GRU's", flow, lambda v: v == 1)
 
     def boom(T, scale, lr, steps, seed):
         runs = clipping_runs(FlowSetup(T=T, hidden=16, seed=seed), "rnn_relu", scale, 1.0, lr, steps)

@@ -1,12 +1,13 @@
 """Read a review: a trained RNN / LSTM / GRU reads the user's review word by word (h_t and y_t at every word)."""
 import streamlit as st
 
-from playground import exports, model_card, onestep, review, sentiment, ui
+from playground import exports, lecture, lecture_ui, model_card, onestep, review, sentiment, ui
 from playground.review import PREFIX, ReviewConfig
 from playground.state import limits
 
 ui.require_navigation()
 st.title("Read a review")
+lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings and its bar
 st.caption("A model trained on real movie reviews (IMDB) and review sentences (SST-2) reads your text one word "
            "at a time. After each word it updates its memory $h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$ and says "
            "how positive the review sounds so far, $y_t = \\sigma(W_{hy}h_t + b_y)$.")
@@ -69,7 +70,7 @@ with text_box:
              key=ui.key(PREFIX, "colour_by"))
     c2.number_input("Unit j of h_t", **limits(ReviewConfig, "unit"), step=1, key=ui.key(PREFIX, "unit"))
 with compare_box:
-    st.subheader("Compare two reviews")
+    st.subheader("Compare two reviews", anchor=lecture.COMPARE_ANCHOR)
     st.toggle("Compare with a second review", key=ui.key(PREFIX, "compare"))
     if st.session_state[ui.key(PREFIX, "compare")]:
         st.text_area("Review B", key=ui.key(PREFIX, "text_b"), height=68, on_change=trim_text, args=("text_b",))

@@ -1,12 +1,13 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
-from playground import demos, equations, exports, live, live_panel, live_text, ui
+from playground import demos, equations, exports, lecture_ui, live, live_panel, live_text, ui
 from playground.live import PREFIX, LiveConfig
 from playground.state import limits, options
 
 ui.require_navigation()
 st.title("Train live")
+lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings and its bar
 st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn it. Switch $f$ and $g$, make it blow "
            "up and fix it with clipping (the *Lecture demos* menu has a recipe that does both).")
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731

@@ -1,7 +1,7 @@
 """Why LSTM & GRU: gradient flow through time, a fair RNN / LSTM / GRU race, and what the gates do."""
 import streamlit as st
 
-from playground import equations, exports, gates, race, ui
+from playground import equations, exports, gates, lecture, lecture_ui, race, ui
 from playground.gates import GatesConfig
 from playground.gradflow import CONTENDERS, INITS
 from playground.state import limits
@@ -12,6 +12,7 @@ LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
 
 ui.require_navigation()
 st.title("Why LSTM & GRU")
+lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings and its bar
 st.markdown(
     "The lesson ends with a question: a vanilla RNN forgets what it saw long ago, because the gradient that "
     "would teach it to remember **vanishes** on its way back through time. Which architectures fix that, and "
@@ -28,7 +29,7 @@ flow_controls, flow_box = ui.settings_box(), st.container()  # classroom mode: e
 inspect_controls, inspect_box = ui.settings_box(), st.container()
 st.subheader("Exploding gradients and clipping")
 boom_controls, boom_box = ui.settings_box(), st.container()
-st.header("2. A fair race: RNN vs LSTM vs GRU")
+st.header("2. A fair race: RNN vs LSTM vs GRU", anchor=lecture.RACE_ANCHOR)
 race_controls, race_box = ui.settings_box(), st.container()
 st.header("3. What the gates do")
 gates_box = st.container()

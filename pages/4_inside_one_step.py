@@ -3,7 +3,7 @@ and one word of a review as the shipped RNN reads it."""
 import pandas as pd
 import streamlit as st
 
-from playground import onestep, review, sentiment, ui
+from playground import lecture_ui, onestep, review, sentiment, ui
 from playground import onestep_views as views
 from playground.errors import InputError
 from playground.onestep import MATRICES, PREFIX, SOURCES, TERMS, OneStepConfig
@@ -11,6 +11,7 @@ from playground.state import limits, options
 
 ui.require_navigation()
 st.title("Inside one step")
+lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings and its bar
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 VERSION = f"{PREFIX}:editors"  # bumped when the numbers change under the editors (random, reset, resize)
 T_KEY = f"{PREFIX}:T"

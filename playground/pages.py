@@ -37,6 +37,9 @@ PAGES = [
     PageInfo("pages/4_inside_one_step.py", "onestep", "Inside one step", ":material/calculate:",
              "One step of the equations computed in front of you: set every number of a tiny RNN, follow each "
              "term through $f$ and $g$, unroll it, or check one word of a review by hand."),
+    PageInfo("pages/5_lecture.py", "lecture", "Lecture", ":material/school:",
+             "A guided tour for a lecture: scene by scene across the four pages, each with its settings, what to "
+             "say and what the audience will see, and a “Next scene” button."),
 ]
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from playground import classroom, fastfig, jobs, pool
+from playground import classroom, fastfig, jobs, lecture, pool
 from playground.errors import PlaygroundError
 from playground.pages import url_for
 from playground.state import check, from_params, to_params
@@ -29,6 +29,13 @@ C = TypeVar("C")
 T = TypeVar("T")
 log = logging.getLogger("playground")
 LINK_CHARS_SHOWN = 400  # a longer share link scrolls inside a box of fixed height in the sidebar
+CARRIED = (lecture.SCENE,)  # query parameters of the visit, not of a page's settings (the lecture's scene): the
+# configs ignore them, publish_config keeps them in the URL (classroom mode, the app's, is written by link_params)
+
+
+def page_params() -> dict[str, str]:
+    """The URL's query parameters that are a page's settings: what the page's config reads."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in (*CARRIED, classroom.KEY)}
 
 
 def key(prefix: str, name: str) -> str:
@@ -55,7 +62,7 @@ def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
     `link_wins`, a URL that is not the page's own last one (another page's link into it) replaces the settings.
     """
     saved = st.session_state.get(f"{prefix}:config")
-    params = link_settings()
+    params = page_params()
     linked = link_wins and saved is not None and bool(params) and params != to_params(saved)
     if saved is None or linked:  # a link names what it changes; the rest stays as this session left it
         saved, messages = from_params(cls, {**to_params(saved), **params} if linked else params)
@@ -90,9 +97,10 @@ def publish_config(cls: type[C], prefix: str) -> C:
     """
     cfg = current_config(cls, prefix)
     st.session_state[f"{prefix}:config"] = cfg
-    params = link_params(to_params(cfg))
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
+    params = to_params(cfg)
+    url = link_params({**params, **{k: v for k, v in st.query_params.to_dict().items() if k in CARRIED}})
+    if st.query_params.to_dict() != url:
+        st.query_params.from_dict(url)
     base = st.context.url
     if base and not classroom_on():  # a projector shows no share box
         with st.sidebar:
@@ -101,11 +109,6 @@ def publish_config(cls: type[C], prefix: str) -> C:
             st.code(link, language=None, wrap_lines=True,  # a long review makes a long link: scroll, not fill
                     height="content" if len(link) <= LINK_CHARS_SHOWN else 240)
     return cfg
-
-
-def link_settings() -> dict[str, str]:
-    """The URL's query parameters that are a page's settings (classroom mode is the app's, not the page's)."""
-    return {k: v for k, v in st.query_params.to_dict().items() if k != classroom.KEY}
 
 
 def link_params(params: dict[str, str]) -> dict[str, str]:

@@ -89,8 +89,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+def page(browser, request):
+    """A fresh browser tab, 1400x1000 unless parametrized indirectly with (width, height)."""
+    w, h = getattr(request, "param", (1400, 1000))
+    ctx = browser.new_context(viewport={"width": w, "height": h})
     p = ctx.new_page()
     yield p
     ctx.close()

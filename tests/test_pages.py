@@ -6,7 +6,8 @@ from playground.pages import PAGES, missing_page, not_found_message, url_for
 
 
 def test_every_page_file_exists_and_urls_follow_the_file_names():
-    assert [p.url for p in PAGES] == ["read_a_review", "train_live", "why_lstm_gru", "inside_one_step"]
+    assert [p.url for p in PAGES] == ["read_a_review", "train_live", "why_lstm_gru", "inside_one_step",
+                                      "lecture"]
     for p in PAGES:
         assert (ROOT / p.path).is_file(), p.path
 

@@ -1,0 +1,29 @@
+"""Lecture: the guided tour's scenes, each with its script and its link; "Start the tour" opens the first."""
+import streamlit as st
+
+from playground import lecture, lecture_ui, ui
+
+ui.require_navigation()
+st.title("Lecture")
+lecture_ui.left_tour()  # a scene opened from here takes its link's settings, whatever this session had set
+st.markdown(f"A guided tour of the playground in {lecture.count()} scenes. Each scene opens a page with the "
+            "settings it needs; a bar at the top of the page says what to do and what the audience will see, and "
+            "**Next scene ▶** goes on. Every scene's claim is checked by a test (`tests/test_lecture.py`).")
+classroom = st.toggle("Classroom links (classroom=1)", value=lecture.in_classroom(st.query_params.to_dict()),
+                      key="lecture:classroom_links", help="The scenes open in classroom mode: large type, the settings "
+                                                    "folded away.")
+if st.button("Start the tour", type="primary", icon=":material/play_arrow:", key="lecture:start"):
+    lecture_ui.go(1, classroom)
+pages = {p.key: p for p in lecture_ui.PAGES}
+for n, s in enumerate(lecture.SCENES, 1):
+    page = pages[s.page]
+    with st.container(border=True):
+        st.markdown(f"**{n}. {s.title}** · {page.title}")
+        st.markdown(s.script)
+        st.caption(f"Checked: {s.claim}")
+        st.page_link(page.path, label=f"Open scene {n}", icon=page.icon,
+                     query_params=lecture.scene_params(n, classroom))
+if st.context.url:
+    with st.expander("Every scene's link, to paste into slides"):
+        st.code("\n".join(lecture.full_url(st.context.url, n, classroom) for n in range(1, lecture.count() + 1)),
+                language=None)

@@ -1,0 +1,83 @@
+"""Streamlit glue of the guided lecture (playground/lecture.py): the bar a scene's page shows, and the moves
+between scenes.
+
+Arriving at a scene (by its link, or by ◀ / ▶) makes the link's settings win over what this session had set on
+that page: the page's remembered config and widget state are dropped, so ui.init_config reads the URL as on a
+first visit. Once there, the visitor's own changes stay until the next scene.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+
+import streamlit as st
+
+from playground import lecture, live
+from playground.errors import PlaygroundError
+from playground.pages import PAGES
+
+ARRIVED = "lecture:arrived"  # the scene whose settings this session last took from its link
+CLASSROOM = "lecture:classroom"  # whether that link asked for classroom mode: the tour's next links ask for it too
+LECTURE_PAGE = next(p for p in PAGES if p.key == "lecture")
+# What else a page remembers of its last settings: Read a review keeps a new text's step only on a first visit, and
+# Inside one step's number editors are keyed by a version that changes with the numbers under them.
+FIRST_VISIT = {"review": ("review:last_text",)}
+NEW_VERSION = {"onestep": "onestep:editors"}
+
+
+def _forget(prefix: str) -> None:
+    """Drop the page's remembered settings so that ui.init_config takes them from the URL."""
+    st.session_state.pop(f"{prefix}:config", None)
+    for f in dataclasses.fields(lecture.CONFIGS[prefix]):
+        st.session_state.pop(f"{prefix}.{f.name}", None)
+    for k in FIRST_VISIT.get(prefix, ()):
+        st.session_state.pop(k, None)
+    if prefix in NEW_VERSION:
+        st.session_state[NEW_VERSION[prefix]] = st.session_state.get(NEW_VERSION[prefix], 0) + 1
+
+
+def left_tour() -> None:
+    """Pages outside the tour (and the Lecture page) call this: the next scene link is applied afresh."""
+    st.session_state.pop(ARRIVED, None)
+    st.session_state.pop(CLASSROOM, None)
+
+
+def go(number: int, classroom: bool) -> None:
+    """Open scene `number` on its page with its settings. A Train live run that is playing is paused first: the
+    next scene would not show it, and it would go on training on a core the room shares."""
+    h = st.session_state.get(live.SESSION_KEY)
+    if h is not None:
+        with contextlib.suppress(PlaygroundError):  # e.g. its worker restarted: nothing left to pause
+            h.call("pause")
+    st.switch_page(lecture.page_of(number).path, query_params=lecture.scene_params(number, classroom))
+
+
+def scene_bar(prefix: str) -> None:
+    """Call right after a page's title, before ui.init_config: when the URL names one of this page's scenes, take
+    its settings on arrival and show the scene's bar (number, title, script, ◀ Previous, Next scene ▶, Leave)."""
+    params = st.query_params.to_dict()
+    number = lecture.scene_from_params(params, prefix)
+    if number is None:
+        left_tour()
+        return
+    if st.session_state.get(ARRIVED) != number:
+        _forget(prefix)
+        st.session_state[ARRIVED] = number
+        st.session_state[CLASSROOM] = lecture.in_classroom(params)
+    classroom = st.session_state.get(CLASSROOM, False) or lecture.in_classroom(params)
+    s, last = lecture.scene(number), lecture.count()
+    with st.container(border=True, key="lecture_bar"):
+        row = st.container(horizontal=True, vertical_alignment="center")  # wraps on a narrow screen
+        row.markdown(f"**Scene {number} of {last}: {s.title}**", width="stretch")
+        if row.button("◀ Previous", key="lecture:previous", disabled=number == 1):
+            go(number - 1, classroom)
+        if number < last and row.button("Next scene ▶", key="lecture:next", type="primary"):
+            go(number + 1, classroom)
+        row.page_link(LECTURE_PAGE.path, label="All scenes", icon=LECTURE_PAGE.icon,
+                      query_params={lecture.CLASSROOM: "1"} if classroom else None)
+        if row.button("Leave the tour", key="lecture:leave", type="tertiary",
+                      help="Stay on this page with these settings."):
+            left_tour()
+            del st.query_params[lecture.SCENE]
+            st.rerun()
+        st.markdown(s.script + (f" [↓ Go there](#{s.anchor})" if s.anchor else ""))
