@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 from load import Server  # noqa: E402
 from stclient import Client  # noqa: E402
 
-from playground.live import MAX_STEPS  # noqa: E402
+from playground.live import MAX_STEPS, task_defaults  # noqa: E402
 
 DEFAULT_TTL = 120.0  # Streamlit's server.disconnectedSessionTTL; .streamlit/config.toml does not change it
 # --check's growth test: a phase fails when its PSS *and* its RSS both grow faster than
@@ -221,8 +221,9 @@ def visit_plan(i: int) -> tuple[str, str, str | None]:
     kind = i % 4
     if kind in (0, 2):
         k = i // 2
-        return ("train_live", f"task={TASKS[k % len(TASKS)]}&seed={k + 1}&hidden={(8, 16, 32)[k % 3]}",
-                "train:play")
+        task = TASKS[k % len(TASKS)]
+        natural = "&".join(f"{key}={v}" for key, v in task_defaults(task).items())  # as the page's task picker sets
+        return "train_live", f"task={task}&{natural}&seed={k + 1}&hidden={(8, 16, 32)[k % 3]}", "train:play"
     if kind == 1:
         k = i // 4
         return "read_a_review", f"text={quote(TEXTS[k % len(TEXTS)])}&model={('rnn', 'lstm', 'gru')[k % 3]}", None
