@@ -1,6 +1,6 @@
 """The soak bench: does the served app's memory grow over a long lecture?
 
-    python bench/soak.py                               # 10 + 10 minutes (about 21 with the priming visits)
+    python bench/soak.py                               # 10 + 10 minutes (about 22 with the priming visits)
     python bench/soak.py --minutes 0.5 --ttl 5 --check # CI's short form (.ci/run): exits 1 on a failure
     python bench/soak.py --minutes 0.5 --ttl 5 --check --leak 240   # the same with a deliberate leak: must fail
 
@@ -234,7 +234,7 @@ async def prime(soak: Soak) -> float:
     """One visit of every page and setting phase B uses (not measured): models, workers and caches load."""
     t = time.perf_counter()
     await soak.visit("train_live", "task=parity&seed=1", 8, press="train:play")
-    plans = {visit_plan(i)[:2] for i in range(24) if visit_plan(i)[0] != "train_live"}
+    plans = {visit_plan(i)[:2] for i in range(48) if visit_plan(i)[0] != "train_live"}  # 12 reviews, 3 seeds
     for page, query in sorted(plans):
         await soak.visit(page, query, 4)
     return time.perf_counter() - t
