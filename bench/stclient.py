@@ -12,8 +12,10 @@ here); every other widget keeps its session-state value on the server, as for a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
+from typing import Awaitable, Callable
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -157,8 +159,10 @@ class Client:
         self._timers.clear()
 
     # ---- a whole visit ----
-    async def visit(self, seconds: float, press: str | None = None, press_after: float = 0.0) -> None:
-        """Open the page, optionally press a button once it is drawn, stay `seconds`, then close."""
+    async def visit(self, seconds: float, press: str | None = None, press_after: float = 0.0,
+                    during: Callable[["Client"], Awaitable[None]] | None = None) -> None:
+        """Open the page, optionally press a button once it is drawn, stay `seconds`, then close. `during(self)`,
+        if given, runs from then on until it returns or the stay ends (e.g. pressing Reset when a run is done)."""
         url = self.base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
         reader = None
         try:
@@ -176,6 +180,9 @@ class Client:
                         await self.press(press)
                     else:
                         self.errors.append(f"never saw the button {press!r}")
+                if during is not None:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(during(self), max(0.0, end - time.perf_counter()))
                 await asyncio.sleep(max(0.0, end - time.perf_counter()))
                 self._stop_timers()
                 reader.cancel()

@@ -191,9 +191,13 @@ with ui.friendly_errors():
                      alt="Heatmap of h_1 to h_t and y_1 to y_t, units by steps, numbers in the cells")
             st.caption("From $h_0 = 0$, as on the other pages; colours on the same fixed scale as their heatmaps. "
                        "Each column is one step of the picture above, fed the column before.")
+            try:
+                alone, why = onestep.step_fields(steps, cfg.t), None
+            except InputError as e:  # h_(t-1) is outside the editors' range: the button would lose the numbers
+                alone, why = {}, str(e)
             st.button(f"Look at step {cfg.t} on its own above", icon=":material/zoom_in:", on_click=set_numbers,
-                      args=(onestep.step_fields(steps, cfg.t),),
-                      help=f"Sets x_t to x_{cfg.t} and h_(t-1) to h_{cfg.t - 1} of this unroll.")
+                      args=(alone,), disabled=why is not None,
+                      help=why or f"Sets x_t to x_{cfg.t} and h_(t-1) to h_{cfg.t - 1} of this unroll.")
     else:
         with contrib_box:
             st.subheader("Where each a_t[j] comes from")

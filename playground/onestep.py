@@ -372,9 +372,18 @@ def review_params(text: str, word: int) -> dict[str, str]:
 
 
 def step_fields(steps: list[Step], t: int) -> dict[str, str]:
-    """x_t and h_{t-1} of step t (1-based) of an unroll, as fields: to look at that step on its own."""
+    """x_t and h_{t-1} of step t (1-based) of an unroll, as fields: to look at that step on its own. InputError
+    when h_{t-1} left the editors' range (an unbounded f, e.g. relu, can take it past MAX_ABS): the page would
+    refuse those numbers and fall back to its defaults."""
     s = steps[t - 1]
-    return {"x": fmt(s.x), "h_prev": fmt(s.h_prev)}
+    out = {"x": fmt(s.x), "h_prev": fmt(s.h_prev)}
+    for name, text in out.items():
+        try:
+            parse(text, name)
+        except InputError:
+            raise InputError(f"Step {t} cannot be set up on its own: its {SYMBOLS[name]} has numbers outside "
+                             f"{-MAX_ABS:g}..{MAX_ABS:g}, the range the editors take.") from None
+    return out
 
 
 def review_link_params(text: str, word: int) -> dict[str, str]:

@@ -156,3 +156,14 @@ def test_the_links_between_the_two_pages_carry_the_word_both_ways():
         at.query_params[k] = v
     at.switch_page("pages/1_read_a_review.py").run()
     assert at.slider(key="review.step").value == 2 and at.text_area(key="review.text").value == text
+
+
+def test_a_step_outside_the_editors_range_is_not_offered_on_its_own():
+    """relu takes h_2 to 18 here: "Look at step 3" would set numbers the page refuses; it is disabled, says why."""
+    at = open_page(dict(hidden="2", inputs="1", f="relu", x="1", h_prev="0,0", W_xh="6;6", W_hh="2,0;0,2",
+                        b_h="0,0", W_hy="1,1", seq="1;1;1", t="3"))
+    button = next(b for b in at.button if "step 3" in b.label)
+    assert button.disabled and "cannot be set up on its own" in button.help
+    assert not at.warning, [w.value for w in at.warning]
+    at.slider(key="onestep.t").set_value(2).run()
+    assert not next(b for b in at.button if "step 2" in b.label).disabled

@@ -200,3 +200,16 @@ def test_unroll_picture_reveals_steps_up_to_t():
     np.testing.assert_allclose(z[:, :2], np.stack([s.h for s in steps[:2]], axis=1))
     assert np.isnan(z[:, 2:]).all()
     assert onestep.step_fields(steps, 3) == {"x": onestep.fmt(tw.seq[2]), "h_prev": onestep.fmt(steps[1].h)}
+
+
+def test_a_step_whose_h_left_the_editors_range_is_not_offered_on_its_own():
+    """With relu, h_t can grow past MAX_ABS: setting x_t and h_(t-1) from it would give numbers the page refuses
+    (and it would fall back to its defaults, losing the student's). Found by tests/test_fuzz_onestep.py."""
+    cfg = OneStepConfig(hidden=2, inputs=1, f="relu", x="1", h_prev="0,0", W_xh="6;6", W_hh="2,0;0,2", b_h="0,0",
+                        W_hy="1,1", seq="1;1;1")
+    tw = onestep.tiny_weights(cfg)
+    steps = onestep.unroll(tw.weights, tw.seq, "relu", "sigmoid")
+    assert [list(s.h) for s in steps[:2]] == [[6.0, 6.0], [18.0, 18.0]]  # 6, then 6 + 2 * 6
+    OneStepConfig(**{**cfg.__dict__, **onestep.step_fields(steps, 2)})  # h_1 = 6: in range, a valid config
+    with pytest.raises(InputError, match="Step 3 cannot be set up on its own"):
+        onestep.step_fields(steps, 3)
