@@ -64,7 +64,12 @@ def served_app(log_name: str = "streamlit.log"):
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:  # ~2 s on a quiet machine; a heavily loaded one was seen to take over 10
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"streamlit did not stop within 60 s of SIGTERM; see artifacts/{log_name}")
         log.close()
     logged = (ARTIFACTS / log_name).read_text()
     assert "unexpected error" not in logged, f"the app logged an unexpected error; see artifacts/{log_name}"
