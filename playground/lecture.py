@@ -59,7 +59,7 @@ SCENES: list[Scene] = [
           "a_t, h_t and y_t equal the sums written out by hand; unit 0 saturates (h_t > 0.95), unit 1 stays in "
           "tanh's middle (|a_t| < 0.5), unit 2 is clearly negative."),
     Scene("“good” and “not good”", "review", dict(model="gru", text=GOOD, compare=True, text_b=NOT_GOOD),
-          f"The GRU reads “{GOOD}” and, in the comparison further down, “{NOT_GOOD}”. Ask the room what the one extra word will do. The "
+          f"The GRU reads “{GOOD}” and, in the comparison further down, “{NOT_GOOD}” Ask the room what the one extra word will do. The "
           "audience sees both reviews start alike, word for word the same colours, then part: the first ends near "
           "certain positive, the second near certain negative.",
           "The GRU's last y_t is above 0.9 for the first review and below 0.2 for the second.",
