@@ -9,7 +9,7 @@ lecture_ui.left_tour()  # a scene opened from here takes its link's settings, wh
 st.markdown(f"A guided tour of the playground in {lecture.count()} scenes. Each scene opens a page with the "
             "settings it needs; a bar at the top of the page says what to do and what the audience will see, and "
             "**Next scene ▶** goes on. Every scene's claim is checked by a test (`tests/test_lecture.py`).")
-classroom = st.toggle("Classroom links (classroom=1)", value=lecture.in_classroom(st.query_params.to_dict()),
+classroom = st.toggle("Classroom links (classroom=1)", value=ui.classroom_on(),
                       key="lecture:classroom_links", help="The scenes open in classroom mode: large type, the settings "
                                                     "folded away.")
 if st.button("Start the tour", type="primary", icon=":material/play_arrow:", key="lecture:start"):

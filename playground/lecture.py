@@ -176,10 +176,6 @@ def scene_from_params(params: Mapping[str, str], page: str | None = None) -> int
     return number if page is None or scene(number).page == page else None
 
 
-def in_classroom(params: Mapping[str, str]) -> bool:
-    return params.get(CLASSROOM, "").lower() in ("1", "true", "yes", "on")
-
-
 def problems() -> list[str]:
     """What is wrong with the scenes: unknown fields, values the page would refuse (empty: all fine)."""
     out = []

@@ -12,12 +12,11 @@ import dataclasses
 
 import streamlit as st
 
-from playground import lecture, live
+from playground import lecture, live, ui
 from playground.errors import PlaygroundError
 from playground.pages import PAGES
 
 ARRIVED = "lecture:arrived"  # the scene whose settings this session last took from its link
-CLASSROOM = "lecture:classroom"  # whether that link asked for classroom mode: the tour's next links ask for it too
 LECTURE_PAGE = next(p for p in PAGES if p.key == "lecture")
 # What else a page remembers of its last settings: Read a review keeps a new text's step only on a first visit, and
 # Inside one step's number editors are keyed by a version that changes with the numbers under them.
@@ -39,7 +38,6 @@ def _forget(prefix: str) -> None:
 def left_tour() -> None:
     """Pages outside the tour (and the Lecture page) call this: the next scene link is applied afresh."""
     st.session_state.pop(ARRIVED, None)
-    st.session_state.pop(CLASSROOM, None)
 
 
 def go(number: int, classroom: bool) -> None:
@@ -63,8 +61,7 @@ def scene_bar(prefix: str) -> None:
     if st.session_state.get(ARRIVED) != number:
         _forget(prefix)
         st.session_state[ARRIVED] = number
-        st.session_state[CLASSROOM] = lecture.in_classroom(params)
-    classroom = st.session_state.get(CLASSROOM, False) or lecture.in_classroom(params)
+    classroom = ui.classroom_on()  # the app's mode (a scene link with classroom=1 turned it on): the next links keep it
     s, last = lecture.scene(number), lecture.count()
     with st.container(border=True, key="lecture_bar"):
         row = st.container(horizontal=True, vertical_alignment="center")  # wraps on a narrow screen

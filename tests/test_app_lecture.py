@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP
-from playground import lecture, lecture_ui, live
+from playground import lecture, live
 from playground.lecture import SCENES, scene_config, scene_params
 from playground.pages import PAGES
 
@@ -73,7 +73,7 @@ def test_the_lecture_page_lists_every_scene_and_starts_the_tour():
     at.button(key="lecture:start").click().run()
     assert not at.exception
     shows_scene(at, 1)
-    assert at.session_state[lecture_ui.CLASSROOM] is False
+    assert _param(at, "classroom") is None  # not in classroom mode: the next links do not ask for it
 
 
 def test_the_lecture_pages_classroom_toggle_starts_the_tour_in_classroom_mode():
@@ -83,7 +83,7 @@ def test_the_lecture_pages_classroom_toggle_starts_the_tour_in_classroom_mode():
     at.toggle(key="lecture:classroom_links").set_value(True).run()
     at.button(key="lecture:start").click().run()
     shows_scene(at, 1)
-    assert at.session_state[lecture_ui.CLASSROOM] is True
+    assert _param(at, "classroom") == "1"
 
 
 @pytest.mark.parametrize("n", range(1, len(SCENES) + 1))
@@ -102,7 +102,7 @@ def test_next_walks_the_whole_tour_in_one_session_in_classroom_mode():
             break
         at.button(key="lecture:next").click().run()
         assert not at.exception, (n, [e.value for e in at.exception])
-        assert at.session_state[lecture_ui.CLASSROOM] is True  # what the next scene's link is built with
+        assert _param(at, "classroom") == "1"  # the app's mode, kept
 
 
 def test_a_scene_link_replaces_settings_the_session_already_had_on_that_page():
