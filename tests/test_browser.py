@@ -23,7 +23,9 @@ def test_a_mistyped_page_path_says_so_and_links_every_page(app_url, page):
     box = page.locator('[data-testid="stAlert"]').filter(has_text="There is no page at")
     box.wait_for(timeout=30_000)
     assert "/read" in box.inner_text()
-    main_links = page.locator('[data-testid="stMain"] [data-testid="stPageLink"]').all_inner_texts()
+    links = page.locator('[data-testid="stMain"] [data-testid="stPageLink"]')
+    links.nth(len(PAGES) - 1).wait_for(timeout=30_000)  # the links come in after the message on a loaded machine
+    main_links = links.all_inner_texts()
     assert [t.split("\n")[-1] for t in main_links[:len(PAGES)]] == [p.title for p in PAGES]
     page.keyboard.press("Escape")  # Streamlit's own "Page not found" dialog, when it shows one
     screenshot(page, "page_not_found")
