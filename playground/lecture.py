@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
+from playground.classroom import link_params  # the app's classroom mode: scene links carry it
 from playground.gates import GatesConfig
 from playground.live import LiveConfig
 from playground.onestep import OneStepConfig
@@ -20,7 +21,6 @@ from playground.review import ReviewConfig
 from playground.state import check, to_params
 
 SCENE = "scene"  # the query parameter naming the scene a visitor is in
-CLASSROOM = "classroom"  # classroom mode's query parameter (the tour only carries it along)
 CONFIGS: dict[str, type] = {"review": ReviewConfig, "train": LiveConfig, "gates": GatesConfig,
                             "onestep": OneStepConfig}
 
@@ -147,7 +147,7 @@ def scene_config(number: int) -> Any:
 
 def scene_params(number: int, classroom: bool = False) -> dict[str, str]:
     """The query parameters of scene `number`: every setting of its page, the scene, and classroom=1 if asked."""
-    return {**to_params(scene_config(number)), SCENE: str(number), **({CLASSROOM: "1"} if classroom else {})}
+    return link_params({**to_params(scene_config(number)), SCENE: str(number)}, classroom)
 
 
 def scene_url(number: int, classroom: bool = False) -> str:

@@ -71,7 +71,7 @@ def scene_bar(prefix: str) -> None:
         if number < last and row.button("Next scene ▶", key="lecture:next", type="primary"):
             go(number + 1, classroom)
         row.page_link(LECTURE_PAGE.path, label="All scenes", icon=LECTURE_PAGE.icon,
-                      query_params={lecture.CLASSROOM: "1"} if classroom else None)
+                      query_params=ui.link_params({}))
         if row.button("Leave the tour", key="lecture:leave", type="tertiary",
                       help="Stay on this page with these settings."):
             left_tour()

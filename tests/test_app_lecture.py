@@ -77,7 +77,7 @@ def test_the_lecture_page_lists_every_scene_and_starts_the_tour():
 
 
 def test_the_lecture_pages_classroom_toggle_starts_the_tour_in_classroom_mode():
-    at = fresh({lecture.CLASSROOM: "1"}, PATH["lecture"])
+    at = fresh({"classroom": "1"}, PATH["lecture"])
     assert at.toggle(key="lecture:classroom_links").value is True  # from the link
     at.toggle(key="lecture:classroom_links").set_value(False).run()
     at.toggle(key="lecture:classroom_links").set_value(True).run()
