@@ -8,8 +8,10 @@ from playground.state import limits, options
 ui.require_navigation()
 st.title("Train live")
 lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings and its bar
-st.caption("Pick a task, press ▶ Play and watch a tiny recurrent network learn it. Switch $f$ and $g$, make it blow "
-           "up and fix it with clipping (the *Lecture demos* menu has a recipe that does both).")
+INTRO = ("Pick a task, press ▶ Play and watch a tiny recurrent network learn it. Switch $f$ and $g$, make it blow up "
+         "and fix it with clipping (the *Lecture demos* menu has a recipe that does both).")
+if not ui.classroom_on():  # classroom mode: in the folded settings (the loss chart stays on the first screen)
+    st.caption(INTRO)
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 METRIC_WIDTH = ui.px(125)  # pixels per number above the charts: four in one row at 1280 px (ui.px: classroom type)
 PICKER_WIDTH = ui.px(280)  # the demo and task pickers: their longest names whole at 1024 px (the settings column is narrow)
@@ -61,8 +63,10 @@ top.selectbox("Task", list(live.tasklib.TASKS), key=K("task"), on_change=on_task
 buttons = top.container(horizontal=True, vertical_alignment="center", width=PICKER_WIDTH + 40)  # filled below
 if st.session_state.get(f"{PREFIX}:demo"):
     st.caption(demos.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
-controls, main = ui.settings_columns([1.4, 3], gap="medium")  # classroom mode: folded, main full width
+controls, header, main = ui.settings_columns([1.4, 3], gap="medium")  # classroom mode: folded, main full width
 with controls:
+    if ui.classroom_on():
+        st.caption(INTRO)
     st.markdown("**Data**")
     about = st.container()  # the task's card, once the settings are known
     st.slider(task_now.knob.label.capitalize(), task_now.knob.lo, task_now.knob.hi, key=K("length"),
@@ -117,7 +121,7 @@ with main, ui.friendly_errors():
     if rebuilt:
         buttons.caption("Settings changed: a new model starts from step 0.")
     ui.show_callback_error(f"{PREFIX}:controls")
-    st.latex(r"\small " + equations.equations(cfg.cell, cfg.f, cfg.g))  # the model as chosen (one line at 1024 px)
+    header.latex(r"\small " + equations.equations(cfg.cell, cfg.f, cfg.g))  # the model as chosen (one line at 1024 px)
 
     every = live.redraw_every(now.busy)
 
@@ -156,7 +160,7 @@ with main, ui.friendly_errors():
                                width=METRIC_WIDTH)
                 numbers.metric("Held-out loss", live_text.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
                 ui.live_chart(p.curves, f"{PREFIX}:curves", alt="Loss and metric against training step, for "
-                              "training batches and the held-out set")
+                              "training batches and the held-out set", height_factor=1)  # whole on a first screen
                 st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
                 ui.live_chart(p.probe, f"{PREFIX}:probe", alt="Hidden state h_t of one held-out sequence at "
                               "every step, with the targets and the model's answers")

@@ -19,8 +19,14 @@ def fmt(value: float, spec: str) -> str:
 
 
 def fmt_loss(value: float) -> str:
-    """A loss in at most 7 characters, so it fits its metric box however large a blow-up makes it."""
-    return fmt(value, ".4g" if value is None or not math.isfinite(value) or abs(value) < 1e4 else ".1e")
+    """A loss in at most 7 characters, so it fits its metric box however large a blow-up (or small a fit) makes it:
+    four significant digits, fewer when they do not fit."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    for spec in (".4g", ".3g", ".2g"):
+        if len(shown := format(value, spec)) <= 7:
+            return shown
+    return format(value, ".1e")
 
 
 # Measured on parity at the page's defaults (hidden 16, batch 32, clipping on), seeds 0-7 here and seeds 0-4 under

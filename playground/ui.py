@@ -179,11 +179,14 @@ def settings_box(where=None):
 
 
 def settings_columns(spec, **kw) -> tuple:
-    """st.columns(spec, **kw) for a page's (settings, main) pair; in classroom mode the settings folded into an
-    expander above a main area of the full width."""
+    """(settings, header, main) for a page whose settings take a column: st.columns(spec, **kw) as (settings, main),
+    with `header` at the top of main. In classroom mode the settings are folded into an expander with `header`
+    beside it (one row less above the charts on a 1280x720 projector), above a main area of the full width."""
     if classroom_on():
-        return st.expander("Settings", expanded=False, icon=":material/tune:"), st.container()
-    return tuple(st.columns(spec, **kw))
+        fold, header = st.columns([1, 2])  # the equation stays beside the closed fold when it opens
+        return fold.expander("Settings", expanded=False, icon=":material/tune:"), header, st.container()
+    settings, main = st.columns(spec, **kw)
+    return settings, main.container(), main
 
 
 def chart(fig, key: str, alt: str, where=None) -> None:
@@ -350,19 +353,21 @@ def live_handle(session_key: str) -> pool.Handle:
 CHART_CONFIG = {"displaylogo": False}  # plotly's modebar (PNG download included) without its logo
 
 
-def live_chart(fig: fastfig.Spec, key: str, alt: str) -> None:
+def live_chart(fig: fastfig.Spec, key: str, alt: str, height_factor: float = classroom.HEIGHT_SCALE) -> None:
     """`st.plotly_chart(fig, key=key, theme=None)` for a figure redrawn every tick, at a fraction of its cost.
 
     plotly_chart rebuilds a go.Figure from its input, deep-copies it and encodes it three times over; this
     sends the figure's JSON as it is. The element's id still hashes the figure, as plotly_chart's does: the
     browser keeps a chart's figure per id and would go on showing the first one. Streamlit's element internals
-    (pinned version): tests/test_app_train.py reads these charts back and would see them change."""
+    (pinned version): tests/test_app_train.py reads these charts back and would see them change. In classroom mode
+    the type grows and the height `height_factor` times (1: a chart that must stay on the projector's first screen)."""
     from streamlit.elements.lib.layout_utils import LayoutConfig
     from streamlit.elements.lib.utils import compute_and_register_element_id
     from streamlit.proto.PlotlyChart_pb2 import PlotlyChart
 
     if classroom_on():  # a layout update on the spec: its data arrays are not copied
-        fig = fastfig.Spec(classroom.scaled_traces(fig.data), classroom.scaled_layout(fig.layout))
+        fig = fastfig.Spec(classroom.scaled_traces(fig.data),
+                           classroom.scaled_layout(fig.layout, height_factor=height_factor))
     proto = PlotlyChart()
     proto.spec = fig.json
     proto.config = _CHART_CONFIG_JSON

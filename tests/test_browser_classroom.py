@@ -1,6 +1,6 @@
 """Real browser at a projector's 1280x720 with ?classroom=1: the sidebar collapsed, the settings in a folded
 "Settings" expander, no share box, the type and the charts' text larger than the same page's without the mode
-(computed styles), Play and the numbers on Train live's first screen, every picker's text whole, and the link keeping
+(computed styles), Play, the numbers and the loss chart on Train live's first screen, every picker's text whole, and the link keeping
 classroom=1 after a widget changes and after moving to another page; the sidebar's toggle leaves the mode."""
 import pytest
 
@@ -116,7 +116,7 @@ def test_the_calculator_link_and_the_sidebar_keep_classroom_and_the_toggle_leave
     assert exception_texts(page) == []
 
 
-def test_train_live_first_screen_in_classroom_mode_has_play_and_the_numbers(app_url, page):
+def test_train_live_first_screen_in_classroom_mode_has_play_the_numbers_and_the_loss_chart(app_url, page):
     projector(page)
     open_page(page, f"{app_url}/train_live?classroom=1")
     play = page.get_by_role("button", name="Play")
@@ -126,8 +126,12 @@ def test_train_live_first_screen_in_classroom_mode_has_play_and_the_numbers(app_
     page.wait_for_timeout(800)
     _shot(page, "classroom_train_live_1280x720")
     boxes = [play.bounding_box()] + [m.bounding_box() for m in page.locator('[data-testid="stMetric"]').all()]
-    assert len(boxes) == 5 and all(0 <= b["y"] and b["y"] + b["height"] <= H for b in boxes), boxes
+    curves = page.locator(".js-plotly-plot").first.bounding_box()  # the loss and accuracy chart, whole
+    assert len(boxes) == 5 and all(0 <= b["y"] and b["y"] + b["height"] <= H for b in boxes + [curves]), boxes
     assert len({round(b["y"]) for b in boxes[1:]}) == 1  # the four numbers in one row
+    equation = page.locator(".katex-display").first.bounding_box()  # beside the folded settings, not a row below
+    summary = page.locator('[data-testid="stExpander"] summary').first.bounding_box()
+    assert abs(equation["y"] - summary["y"]) < summary["height"] and equation["x"] > summary["x"] + summary["width"]
     seed = page.get_by_label("Random seed", exact=True)
     assert seed.is_disabled()  # the seed is fixed (in the folded settings)
     assert "seed=0" in page.url and "classroom=1" in page.url

@@ -9,6 +9,7 @@ from playground.live import LiveConfig
 
 
 @pytest.mark.parametrize("value,shown", [(0.04313, "0.04313"), (1234.5, "1234"), (1.557e6, "1.6e+06"),
+                                         (0.002143, "0.00214"), (1.234e-5, "1.2e-05"), (12345.0, "1.2e+04"),
                                          (float("nan"), "–"), (None, "–")])
 def test_losses_fit_their_metric_box(value, shown):
     assert live_text.fmt_loss(value) == shown and len(shown) <= 7
