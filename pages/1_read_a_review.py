@@ -42,6 +42,7 @@ with left:  # the wide column: an example's title reads whole at 1024 px
     st.text_area("Your review", key=ui.key(PREFIX, "text"), height=100, on_change=trim_text, args=("text",),
                  help=f"Anything you like: the model reads the first {review.CAP} words and punctuation marks.")
 
+LAST_TEXT = ui.memory_key(PREFIX, "last_text")  # the text the page read last (a scene of the lecture forgets it)
 text_now = st.session_state[ui.key(PREFIX, "text")]
 T = review.n_tokens(text_now)
 if T == 0:  # nothing to read: say so right under the box, and draw none of the empty panels
@@ -49,10 +50,10 @@ if T == 0:  # nothing to read: say so right under the box, and draw none of the 
     st.info(review.EMPTY_HINT)
     st.stop()
 step_key = ui.key(PREFIX, "step")
-st.session_state.setdefault(f"{PREFIX}:last_text", text_now)  # first visit: keep the link's step
-if st.session_state[f"{PREFIX}:last_text"] != text_now or not 1 <= st.session_state.get(step_key, 0) <= T:
+st.session_state.setdefault(LAST_TEXT, text_now)  # first visit: keep the link's step
+if st.session_state[LAST_TEXT] != text_now or not 1 <= st.session_state.get(step_key, 0) <= T:
     st.session_state[step_key] = T  # a new review starts at its last word
-st.session_state[f"{PREFIX}:last_text"] = text_now
+st.session_state[LAST_TEXT] = text_now
 slider_col, order_col = st.columns([3, 1])
 with slider_col:
     if T >= 2:

@@ -70,7 +70,7 @@ def editor(name: str, columns: list[str], rows: list[str]) -> None:
 
 ui.init_config(OneStepConfig, PREFIX, link_wins=True)
 st.session_state[T_KEY] = onestep.steps_of(st.session_state[K("seq")])
-version = st.session_state.get(VERSION, 0)
+version = st.session_state.get(VERSION, 0) + ui.forgotten(PREFIX)  # either grows: new editors (e.g. a lecture scene)
 tiny_mode = st.session_state[K("source")] == "tiny"
 SOURCE = dict(label="Calculator for", options=list(SOURCES), format_func=SOURCES.get, key=K("source"))
 settings = ui.settings_box()  # classroom mode: folded

@@ -8,7 +8,6 @@ first visit. Once there, the visitor's own changes stay until the next scene.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 
 import streamlit as st
 
@@ -18,21 +17,6 @@ from playground.pages import PAGES
 
 ARRIVED = "lecture:arrived"  # the scene whose settings this session last took from its link
 LECTURE_PAGE = next(p for p in PAGES if p.key == "lecture")
-# What else a page remembers of its last settings: Read a review keeps a new text's step only on a first visit, and
-# Inside one step's number editors are keyed by a version that changes with the numbers under them.
-FIRST_VISIT = {"review": ("review:last_text",)}
-NEW_VERSION = {"onestep": "onestep:editors"}
-
-
-def _forget(prefix: str) -> None:
-    """Drop the page's remembered settings so that ui.init_config takes them from the URL."""
-    st.session_state.pop(f"{prefix}:config", None)
-    for f in dataclasses.fields(lecture.CONFIGS[prefix]):
-        st.session_state.pop(f"{prefix}.{f.name}", None)
-    for k in FIRST_VISIT.get(prefix, ()):
-        st.session_state.pop(k, None)
-    if prefix in NEW_VERSION:
-        st.session_state[NEW_VERSION[prefix]] = st.session_state.get(NEW_VERSION[prefix], 0) + 1
 
 
 def left_tour() -> None:
@@ -59,7 +43,7 @@ def scene_bar(prefix: str) -> None:
         left_tour()
         return
     if st.session_state.get(ARRIVED) != number:
-        _forget(prefix)
+        ui.forget_settings(prefix, lecture.CONFIGS[prefix])
         st.session_state[ARRIVED] = number
     classroom = ui.classroom_on()  # the app's mode (a scene link with classroom=1 turned it on): the next links keep it
     s, last = lecture.scene(number), lecture.count()

@@ -74,6 +74,29 @@ def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
             st.session_state[k] = getattr(saved, f.name)
 
 
+def memory_key(prefix: str, name: str) -> str:
+    """The session_state key of something a page remembers beside its widgets (e.g. the text it last read):
+    forget_settings drops it with the settings."""
+    return f"{prefix}:memory:{name}"
+
+
+def forget_settings(prefix: str, cls: type) -> None:
+    """Drop what the page remembers of its last settings (config, widget state, memory_key values), so that
+    init_config takes them from the URL as on a first visit; a widget keyed with forgotten(prefix) starts afresh."""
+    st.session_state.pop(f"{prefix}:config", None)
+    for f in dataclasses.fields(cls):
+        st.session_state.pop(key(prefix, f.name), None)
+    for k in [k for k in st.session_state if str(k).startswith(memory_key(prefix, ""))]:
+        del st.session_state[k]
+    st.session_state[f"{prefix}:forgotten"] = forgotten(prefix) + 1
+
+
+def forgotten(prefix: str) -> int:
+    """How many times forget_settings has run for the page: part of the key of a widget whose own state (e.g. a
+    data editor's edits) would otherwise outlive the settings under it."""
+    return st.session_state.get(f"{prefix}:forgotten", 0)
+
+
 def current_config(cls: type[C], prefix: str) -> C:
     """The config the widgets show now; on an invalid combination, a warning and the defaults."""
     values = {f.name: st.session_state[key(prefix, f.name)]

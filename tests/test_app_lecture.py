@@ -119,6 +119,18 @@ def test_a_scene_link_replaces_settings_the_session_already_had_on_that_page():
     shows_scene(at, n)
 
 
+def test_a_scene_link_drops_the_edits_made_in_the_calculators_tables():
+    n = [n for n, s in enumerate(SCENES, 1) if s.page == "onestep"][-1]
+    at = fresh(page=PATH["onestep"])
+    edit = {"edited_rows": {1: {"b_h": 1.5}}, "added_rows": [], "deleted_rows": []}
+    at.session_state["onestep:edit:b_h:0"] = edit  # what typing 1.5 into b_h's second cell sends
+    at.run()
+    assert at.session_state["onestep.b_h"] == "0.3,1.5,0.2"
+    visit(at, n)
+    shows_scene(at, n)  # the scene's numbers (its b_h is the default), not the table's edit laid over them again
+    assert at.session_state["onestep.b_h"] == scene_config(n).b_h != "0.3,1.5,0.2"
+
+
 def test_moving_on_pauses_a_training_run_that_is_playing():
     n = max(n for n, s in enumerate(SCENES, 1) if s.page == "train")
     assert SCENES[n].page != "train"  # the next scene is on another page
