@@ -48,7 +48,7 @@ T = review.n_tokens(text_now)
 if T == 0:  # nothing to read: say so right under the box, and draw none of the empty panels
     ui.publish_config(ReviewConfig, PREFIX)
     st.info(review.EMPTY_HINT)
-    st.stop()
+    ui.stop_early(ReviewConfig, PREFIX, shown=("text", "model"))
 step_key = ui.key(PREFIX, "step")
 st.session_state.setdefault(LAST_TEXT, text_now)  # first visit: keep the link's step
 if st.session_state[LAST_TEXT] != text_now or not 1 <= st.session_state.get(step_key, 0) <= T:

@@ -15,7 +15,7 @@ import json
 import logging
 import threading
 import time
-from typing import Callable, Hashable, Iterator, TypeVar
+from typing import Callable, Hashable, Iterable, Iterator, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -72,6 +72,18 @@ def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
         k = key(prefix, f.name)
         if linked or k not in st.session_state:
             st.session_state[k] = getattr(saved, f.name)
+
+
+def stop_early(cls: type, prefix: str, shown: Iterable[str]) -> NoReturn:
+    """st.stop() for a page that ends before the widgets of some of its settings (call publish_config first).
+
+    Streamlit keeps such a widget's value through a stopped run, but the widget comes back showing its default and
+    sends that on the next click (seen in Chromium: "Sort units", on, came back off after an empty review). Dropped
+    here, the values are put back from the page's last config by init_config, and shown."""
+    for f in dataclasses.fields(cls):
+        if f.name not in shown:
+            st.session_state.pop(key(prefix, f.name), None)
+    st.stop()
 
 
 def memory_key(prefix: str, name: str) -> str:

@@ -15,8 +15,6 @@ def _shot(page, name: str, height: int = 3400) -> None:
     screenshot(page, name)
 
 
-
-
 def _type_review(page, text: str) -> None:
     box = page.get_by_role("textbox", name="Your review")
     box.fill(text)
@@ -56,3 +54,22 @@ def test_lstm_gates_and_a_comparison(app_url, page):
     assert page.locator(".js-plotly-plot").count() == 6  # reading, two aids, gates, review A, review B
     assert exception_texts(page) == []
     _shot(page, "review_lstm_compare", height=4400)
+
+
+def test_settings_survive_an_empty_review(app_url, page):
+    """An empty box ends the page before its other widgets; when they come back they show what they held (Streamlit
+    alone would show their defaults, and send them at the next click: "Sort units" went off)."""
+    open_page(page, f"{app_url}/{START}&order=1&colour_by=unit&unit=3")
+    toggle = page.locator(".st-key-review-order input")
+    assert toggle.is_checked()
+    _type_review(page, "")
+    page.get_by_text("Type a review above").wait_for(timeout=30_000)
+    assert toggle.count() == 0
+    _type_review(page, "I loved it")
+    assert toggle.is_checked() and page.get_by_label("Unit j of h_t").input_value() == "3"
+    page.get_by_role("textbox", name="Your review").fill("I loved it, truly")  # another rerun, from a widget
+    page.get_by_text("Compare with a second review").click()
+    wait_for_app(page)
+    page.wait_for_function("() => location.href.includes('compare=1')", timeout=30_000)
+    assert "order=1" in page.url and "colour_by=unit" in page.url and "unit=3" in page.url, page.url
+    assert toggle.is_checked() and exception_texts(page) == []
