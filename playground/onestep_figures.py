@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.style import FONT, HOVER_FMT, SERIES, apply_layout
+from playground.style import FONT, HOVER_FMT, SERIES, apply_layout, number
 
 HIGHLIGHT = "#f59e0b"  # the term the user looks at: outline and title background
 HIGHLIGHT_BG = "#fde68a"
@@ -103,7 +103,7 @@ def equation_figure(lines: Sequence[Line], label_units: float = 1.2) -> go.Figur
 
 
 def _heat(fig: go.Figure, b: Block, z: np.ndarray, n: int) -> None:
-    text = np.vectorize(lambda v: f"{v:.{b.decimals}f}")(z)
+    text = np.vectorize(lambda v: number(v, f".{b.decimals}f"))(z)
     name = b.name or "value"
     fig.add_trace(go.Heatmap(
         z=z, text=text, texttemplate="%{text}", textfont=CELL_FONT, xgap=2, ygap=2, showscale=False,
@@ -164,7 +164,7 @@ def unroll_figure(h: np.ndarray, y: np.ndarray, t: int, h_scale: dict, y_scale: 
                         subplot_titles=(f"h_t = {f_name}(a_t), units × steps", f"y_t = {g_name}(z_t)"))
     for row, z, scale, name in ((1, h, h_scale, "h_t"), (2, y, y_scale, "y_t")):
         zz = np.where(shown, z, np.nan)
-        text = np.where(shown, np.vectorize(lambda v: f"{v:.2f}")(z), "")
+        text = np.where(shown, np.vectorize(lambda v: number(v, ".2f"))(z), "")
         fig.add_trace(go.Heatmap(
             z=zz, x=list(range(1, T + 1)), y=[f"{name[0]}[{j}]" for j in range(z.shape[0])], text=text,
             texttemplate="%{text}", textfont=CELL_FONT, xgap=2, ygap=2, showscale=False,
@@ -184,13 +184,13 @@ def contributions_figure(parts: Sequence[tuple[int, list[str], list[float], floa
     cols = min(n, 2)
     rows = (n + cols - 1) // cols
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.08, vertical_spacing=0.35 / max(rows, 1),
-                        subplot_titles=[f"unit {u}: a<sub>t</sub> = {a:.3f} → {f_name} → h<sub>t</sub> = {h:.3f}"
-                                        for u, _, _, _, _, a, h in parts])
+                        subplot_titles=[f"unit {u}: a<sub>t</sub> = {number(a, '.3f')} → {f_name} → "
+                                        f"h<sub>t</sub> = {number(h, '.3f')}" for u, _, _, _, _, a, h in parts])
     for k, (u, labels, values, rest, n_rest, a, _) in enumerate(parts):
         x = list(labels) + [f"{n_rest} others", "a_t"]
         fig.add_trace(go.Waterfall(
             x=x, y=list(values) + [rest, 0.0], measure=["relative"] * (len(values) + 1) + ["total"],
-            text=[f"{v:+.2f}" for v in values] + [f"{rest:+.2f}", f"{a:.2f}"], textposition="outside",
+            text=[number(v, "+.2f") for v in values] + [number(rest, "+.2f"), number(a, ".2f")], textposition="outside",
             increasing=dict(marker=dict(color=SERIES[1])), decreasing=dict(marker=dict(color=SERIES[0])),
             totals=dict(marker=dict(color="#555555")), connector=dict(line=dict(color="#bbbbbb", width=1)),
             hovertemplate=f"%{{x}}<br>%{{y:{HOVER_FMT}}}<extra></extra>", showlegend=False),

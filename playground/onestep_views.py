@@ -10,7 +10,7 @@ import torch
 from playground import onestep_figures as of
 from playground.activations import HIDDEN, OUTPUT
 from playground.onestep import TERMS, ReviewStep, Step, Weights, contributions
-from playground.style import symmetric_scale, value_scale
+from playground.style import number, symmetric_scale, value_scale
 
 MARK = "#fde68a"  # the looked-at term's background in the equations (onestep_figures.HIGHLIGHT_BG)
 
@@ -36,11 +36,11 @@ def names(f: str, g: str) -> str:
 
 
 def _vec(v: np.ndarray, d: int = 2) -> str:
-    return r"\begin{bmatrix}" + r"\\".join(f"{x:.{d}f}" for x in np.atleast_1d(v)) + r"\end{bmatrix}"
+    return r"\begin{bmatrix}" + r"\\".join(number(x, f".{d}f") for x in np.atleast_1d(v)) + r"\end{bmatrix}"
 
 
 def _mat(m: np.ndarray, d: int = 2) -> str:
-    return r"\begin{bmatrix}" + r"\\".join("&".join(f"{x:.{d}f}" for x in row) for row in np.atleast_2d(m)) + \
+    return r"\begin{bmatrix}" + r"\\".join("&".join(number(x, f".{d}f") for x in row) for row in np.atleast_2d(m)) + \
         r"\end{bmatrix}"
 
 

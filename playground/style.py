@@ -20,6 +20,15 @@ SERIES = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]  # c
 CELL_COLOURS = {"rnn": SERIES[0], "lstm": SERIES[1], "gru": SERIES[2]}
 
 
+
+def number(v: float, spec: str = ".2f") -> str:
+    """format(v, spec) for a number on a picture, without the "-0.00" of a tiny negative value (it reads as a
+    sign that means something): "0.00" (or "+0.00" with a "+" spec)."""
+    shown = format(v, spec)
+    if shown.startswith("-") and not any(c in "123456789" for c in shown.split("e")[0]):
+        return ("+" if spec.startswith("+") else "") + shown[1:]
+    return shown
+
 def value_scale(value_range: tuple[float, float], data: np.ndarray | None = None) -> dict:
     """zmin/zmax/colorscale for a heatmap of values from an activation with the given range.
 

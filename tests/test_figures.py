@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from playground.figures import heatmap, lines, weight_heatmap
-from playground.style import COLORSCALES, value_scale
+from playground.style import COLORSCALES, number, value_scale
 
 
 def test_tanh_scale_is_fixed_diverging_centered():
@@ -43,3 +43,9 @@ def test_weight_heatmap_is_symmetric_around_zero():
 def test_lines_one_trace_per_series_and_log_axis():
     fig = lines([1, 2, 3], {"train": [3, 2, 1], "held-out": [3, 3, 2]}, log_y=True)
     assert [t.name for t in fig.data] == ["train", "held-out"] and fig.layout.yaxis.type == "log"
+
+
+def test_numbers_on_pictures_have_no_negative_zero():
+    assert [number(v, ".3f") for v in (-0.0002, -0.0, 0.0004, -0.0006)] == ["0.000", "0.000", "0.000", "-0.001"]
+    assert [number(v, "+.2f") for v in (-0.004, 0.004, -0.5)] == ["+0.00", "+0.00", "-0.50"]
+    assert number(-1e-9, ".3g") == "-1e-09" and number(-2.5) == "-2.50"  # a sign that means something stays

@@ -1,5 +1,6 @@
 """Inside one step: the page's step equals playground.cells for the same weights (every f and g), a hand-computed
 case, the shipped model's step equals Read a review's heatmap, and the settings' text form, sizes and links."""
+import dataclasses
 import zlib
 
 import numpy as np
@@ -180,6 +181,18 @@ def test_step_picture_shows_the_step_and_marks_the_term():
     marked = [a.text for a in fig.layout.annotations if a.bgcolor]
     assert len(marked) == 4 and any("a<sub>t</sub>" in m for m in marked)  # the three terms and their sum
     assert sum(sh.type == "rect" for sh in fig.layout.shapes) == 4
+
+
+def test_a_sum_that_rounds_to_zero_is_shown_without_a_minus():
+    tw = onestep.tiny_weights(OneStepConfig())
+    b_h = tw.weights.b_h.copy()
+    s0 = onestep.step(tw.weights, tw.x, tw.h_prev, "tanh", "sigmoid")
+    b_h[1] -= s0.a[1] + 0.0002  # a_t[1] = -0.0002
+    w = dataclasses.replace(tw.weights, b_h=b_h)
+    s = onestep.step(w, tw.x, tw.h_prev, "tanh", "sigmoid")
+    assert -0.0003 < s.a[1] < 0
+    texts = [t for tr in views.step_view(s, w, "a").data for t in np.ravel(tr.text) if isinstance(t, str)]
+    assert not any(t.startswith("-0.0") and not t.strip("-0.") for t in texts) and "0.000" in texts
 
 
 def test_the_f_plot_marks_saturated_units():
