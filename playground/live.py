@@ -234,6 +234,7 @@ class LiveSession:
         self.rows = [r for r in self.rows if r["step"] <= cp.step]
         self._pending = None
         self.status = "paused"
+        self.steps_per_sec = 0.0  # measured afresh from the next Play, as after Reset (the page shows "–")
         self.message = (f"Rewound to step {cp.step}, the last point where the held-out loss was under "
                         f"{HEALTHY:g} times the untrained model's. Press Play to train from there with the current "
                         "settings.")

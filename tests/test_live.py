@@ -248,8 +248,10 @@ def test_the_explode_demo_does_what_its_script_says():
 def test_rewind_replays_the_same_run_and_the_same_blow_up():
     s = _blown_up_demo()
     first = s.trainer.divergence.step
+    assert s.steps_per_sec > 0
     s.rewind()
     assert s.status == "paused" and s.step == 0 and list(s.history.step) == [0] and "Rewound to step 0" in s.message
+    assert s.steps_per_sec == 0  # the page shows "–", as after Reset, not the rate of the run that blew up
     s.play()
     for _ in range(6):
         s.tick()
