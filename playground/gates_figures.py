@@ -154,7 +154,8 @@ def gate_heatmaps(rows: Mapping[str, np.ndarray], ranges: Mapping[str, tuple[flo
         units = list(range(z.shape[0]))
         fig.add_trace(go.Heatmap(
             z=z, x=xs, y=units, customdata=np.array([[str(tok) for tok in tokens]] * len(units)),
-            colorbar=dict(y=centre, len=row_h, thickness=10, title=dict(text=name, side="right")),
+            colorbar=dict(y=centre, len=row_h, thickness=10),  # no title: the row's own title names the gate (a
+            # title at the bar's side sat on its tick labels)
             hovertemplate=f"{name}<br>step %{{x}} (%{{customdata}})<br>unit %{{y}}<br>"
                           f"value %{{z:{HOVER_FMT}}}<extra></extra>", **scale), row=r, col=1)
         fig.update_yaxes(title="unit", autorange="reversed", row=r, col=1)

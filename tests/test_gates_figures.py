@@ -68,6 +68,7 @@ def test_gate_heatmaps_one_row_per_gate_with_its_activation_range():
     assert (c.zmin, c.zmax) == (-3.0, 3.0)  # unbounded: symmetric from the data
     assert np.asarray(f.z).shape == (3, 4)
     assert len({round(t.colorbar.y, 3) for t in fig.data}) == 3  # each colour bar beside its own row
+    assert all(t.colorbar.title.text is None for t in fig.data)  # named by its row's title, not over its ticks
     assert list(fig.layout.xaxis3.ticktext) == ["A", "x", "y", "?"]
     assert list(f.x) == list(fig.layout.xaxis3.tickvals) == [1, 2, 3, 4]  # step t = 1..T as on the other axes
     assert fig.layout.annotations[0].text == "forget gate"
