@@ -75,18 +75,22 @@ tiny_mode = st.session_state[K("source")] == "tiny"
 SOURCE = dict(label="Calculator for", options=list(SOURCES), format_func=SOURCES.get, key=K("source"))
 settings = ui.settings_box()  # classroom mode: folded
 if tiny_mode:
-    top = settings.columns([1.3, 0.75, 0.75, 0.8, 1.35, 1.35, 0.75, 1.0, 0.85], vertical_alignment="bottom")
-    top[0].selectbox(**SOURCE)
-    for col, d, label in zip(top[1:], DIMS, ("Hidden H", "Inputs I", "Outputs")):
-        col.number_input(label, **limits(OneStepConfig, d), step=1, key=K(d), on_change=on_resize)
-    top[4].selectbox("f (hidden)", options(OneStepConfig, "f"), key=K("f"), format_func=lambda n: onestep.HIDDEN[n].label)
-    top[5].selectbox("g (output)", options(OneStepConfig, "g"), key=K("g"), format_func=lambda n: onestep.OUTPUT[n].label)
-    top[6].number_input("Seed", **limits(OneStepConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
-                        help="What “Random” draws from: the same seed gives the same numbers.")
-    top[7].button("Random", on_click=on_random, width="stretch",
-                  help="Draw every number anew from the seed (uniform in −1..1, two decimals).")
-    top[8].button("Reset", on_click=on_reset, width="stretch",
-                  help="Back to the page's example: 3 hidden units, 2 inputs, 1 output.")
+    top = settings.container(horizontal=True, vertical_alignment="bottom")  # fixed widths: wraps on a narrow screen
+    top.selectbox(**SOURCE, width=ui.px(130))
+    for d, label in zip(DIMS, ("Hidden H", "Inputs I", "Outputs")):
+        lim = limits(OneStepConfig, d)
+        top.number_input(label, **lim, step=1, key=K(d), on_change=on_resize, width=ui.px(88),
+                         help=f"{lim['min_value']} to {lim['max_value']}: a tiny RNN, every number on the screen.")
+    top.selectbox("f (hidden)", options(OneStepConfig, "f"), key=K("f"), format_func=lambda n: onestep.HIDDEN[n].label,
+                  width=ui.px(150))
+    top.selectbox("g (output)", options(OneStepConfig, "g"), key=K("g"), format_func=lambda n: onestep.OUTPUT[n].label,
+                  width=ui.px(115))
+    draw = top.container(horizontal=True, vertical_alignment="bottom", width="content")  # the seed and its buttons
+    draw.number_input("Seed", **limits(OneStepConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
+                      help="What “Random” draws from: the same seed gives the same numbers.", width=ui.px(80))
+    draw.button("Random", on_click=on_random, help="Draw every number anew from the seed (uniform in −1..1, two "
+                                                   "decimals).")
+    draw.button("Reset", on_click=on_reset, help="Back to the page's example: 3 hidden units, 2 inputs, 1 output.")
     ui.show_callback_error(PREFIX)
 else:
     top = settings.columns([1.5, 3, 0.9, 2.5], vertical_alignment="bottom")

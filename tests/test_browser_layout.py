@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conftest import ARTIFACTS, exception_texts, open_page
-from playground import demos, live, review
+from playground import demos, live, onestep, review
 from playground.gradflow import CONTENDERS, INITS
 
 pytestmark = pytest.mark.browser
@@ -51,6 +51,9 @@ OPTIONS = {
     "W_hh initialisation": [i.label for i in INITS.values()],
     "Model for the eigenvalue plot": [c.label for c in CONTENDERS.values()],
     "Model": [c.label for c in CONTENDERS.values()],
+    "Calculator for": list(onestep.SOURCES.values()),
+    "f (hidden)": [f.label for f in onestep.HIDDEN.values()],
+    "g (output)": [g.label for g in onestep.OUTPUT.values()],
 }
 WIDTHS_JS = """options => { const c = document.createElement('canvas').getContext('2d');
   return [...document.querySelectorAll('[data-testid="stSelectbox"] input[role="combobox"]')].map(i => {
@@ -62,7 +65,7 @@ WIDTHS_JS = """options => { const c = document.createElement('canvas').getContex
 
 
 @pytest.mark.parametrize("sized", SIZES, indirect=True, ids=["1280x720", "1024x768"])
-@pytest.mark.parametrize("path", ["train_live", "read_a_review", "why_lstm_gru"])
+@pytest.mark.parametrize("path", ["train_live", "read_a_review", "why_lstm_gru", "inside_one_step"])
 def test_selectbox_texts_are_whole(app_url, sized, path):
     page, w, h = sized
     open_page(page, f"{app_url}/{path}")
