@@ -78,7 +78,7 @@ with compare_box:
 cfg = ui.publish_config(ReviewConfig, PREFIX)
 card = model_card.card(cfg.model) if cfg.model != review.ALL else None
 if card is not None:
-    with right, st.expander("How good is this model?", expanded=False):  # folded: the heatmap stays high up
+    with right, st.popover("How good is this model?", icon=":material/fact_check:"):  # floats: nothing below moves
         st.markdown(model_card.card_markdown(card))
 
 readings = []
