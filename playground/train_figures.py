@@ -45,7 +45,12 @@ def curves(step: Sequence[int], train_loss: Sequence[float], test_loss: Sequence
     order = (0, 1, 2, 3)  # skeleton traces: loss train, loss held-out, metric train, metric held-out
     return fastfig.figure("curves", key, lambda: _curves_skeleton(*key),
                           data={i: {"x": step, "y": ys[j]} for i, j in enumerate(order)},
-                          layout={"yaxis": log_ticks(losses)})
+                          layout={"yaxis": log_ticks(losses), **_untrained_axis(step, "xaxis", "xaxis2")})
+
+
+def _untrained_axis(step: Sequence[int], *axes: str) -> dict:
+    """Before the first tick (only step 0), a step axis reads 0 alone, not 0, 0.2 ... 1 (there are no half steps)."""
+    return {a: {"range": [0, 1], "tickvals": [0]} for a in axes} if max(step, default=0) == 0 else {}
 
 
 REFERENCE_LABEL_PX = 62  # right margin of the curves: room for "guessing" / "perfect" beside their lines
@@ -217,7 +222,8 @@ def spectral_radius(step: Sequence[int], rho: Sequence[float], label: str = "W_h
     """ρ(W_hh) against training step, with the line ρ = 1 where a linear recurrence neither grows nor fades."""
     step = [int(s) for s in step]
     key = (label, height, len(step) < 3)
-    return fastfig.figure("spectral", key, lambda: _spectral_skeleton(*key), data={0: {"x": step, "y": _finite(rho)}})
+    return fastfig.figure("spectral", key, lambda: _spectral_skeleton(*key), data={0: {"x": step, "y": _finite(rho)}},
+                          layout=_untrained_axis(step, "xaxis"))
 
 
 def _spectral_skeleton(label: str, height: int, few: bool) -> go.Figure:

@@ -18,6 +18,15 @@ def test_curves_plot_both_series_log_loss_and_reference_lines():
     fig.to_json()
 
 
+def test_an_untrained_run_has_no_half_steps_on_its_step_axes():
+    start = tf.curves([0], [0.7], [0.7], [0.5], [0.5], "binary cross-entropy", "accuracy", percent=True).figure
+    assert list(start.layout.xaxis.tickvals) == [0] == list(start.layout.xaxis2.tickvals)
+    assert list(tf.spectral_radius([0], [0.9]).figure.layout.xaxis.tickvals) == [0]
+    later = tf.curves([0, 50], [0.7, 0.5], [0.7, 0.5], [0.5, 0.6], [0.5, 0.6], "binary cross-entropy", "accuracy",
+                      percent=True).figure
+    assert later.layout.xaxis.tickvals is None and later.layout.xaxis.range is None  # plotly's own ticks again
+
+
 def test_the_reference_labels_sit_beside_the_plot_where_no_curve_runs():
     fig = tf.curves([0, 10], [0.7, 0.1], [0.7, 0.1], [0.5, 1.0], [0.5, 1.0], "binary cross-entropy", "accuracy",
                     chance=0.5, perfect=1.0, percent=True).figure
