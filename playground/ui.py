@@ -80,10 +80,15 @@ def stop_early(cls: type, prefix: str, shown: Iterable[str]) -> NoReturn:
     Streamlit keeps such a widget's value through a stopped run, but the widget comes back showing its default and
     sends that on the next click (seen in Chromium: "Sort units", on, came back off after an empty review). Dropped
     here, the values are put back from the page's last config by init_config, and shown."""
-    for f in dataclasses.fields(cls):
-        if f.name not in shown:
-            st.session_state.pop(key(prefix, f.name), None)
+    _drop_widgets(cls, prefix, keep=shown)
     st.stop()
+
+
+def _drop_widgets(cls: type, prefix: str, keep: Iterable[str] = ()) -> None:
+    """Drop the widget state of every field of the page's config but those in `keep`."""
+    for f in dataclasses.fields(cls):
+        if f.name not in keep:
+            st.session_state.pop(key(prefix, f.name), None)
 
 
 def memory_key(prefix: str, name: str) -> str:
@@ -96,8 +101,7 @@ def forget_settings(prefix: str, cls: type) -> None:
     """Drop what the page remembers of its last settings (config, widget state, memory_key values), so that
     init_config takes them from the URL as on a first visit; a widget keyed with forgotten(prefix) starts afresh."""
     st.session_state.pop(f"{prefix}:config", None)
-    for f in dataclasses.fields(cls):
-        st.session_state.pop(key(prefix, f.name), None)
+    _drop_widgets(cls, prefix)
     for k in [k for k in st.session_state if str(k).startswith(memory_key(prefix, ""))]:
         del st.session_state[k]
     st.session_state[f"{prefix}:forgotten"] = forgotten(prefix) + 1
@@ -219,7 +223,7 @@ def settings_columns(spec, **kw) -> tuple:
     beside it (one row less above the charts on a 1280x720 projector), above a main area of the full width."""
     if classroom_on():
         fold, header = st.columns([1, 2])  # the equation stays beside the closed fold when it opens
-        return fold.expander("Settings", expanded=False, icon=":material/tune:"), header, st.container()
+        return settings_box(fold), header, st.container()
     settings, main = st.columns(spec, **kw)
     return settings, main.container(), main
 
