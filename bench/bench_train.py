@@ -70,7 +70,7 @@ def _redraw(task: str):
     def go():
         p = live_panel.panel(s)
         for fig in (p.curves, p.probe, p.weights, p.spectral, p.grads):
-            fig.json  # what the page sends the browser (ui.live_chart)
+            fig.json  # what the page sends the browser (live_ui.live_chart)
     return go
 
 

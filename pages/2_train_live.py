@@ -1,7 +1,7 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
-from playground import demos, equations, exports, lecture_ui, live, live_panel, live_text, ui
+from playground import demos, equations, exports, lecture_ui, live, live_panel, live_text, live_ui, ui
 from playground.live import PREFIX, LiveConfig
 from playground.state import limits, options
 
@@ -104,7 +104,7 @@ with controls:
 cfg = ui.publish_config(LiveConfig, PREFIX)
 
 with main, ui.friendly_errors():
-    h = ui.live_handle(live.SESSION_KEY)
+    h = live_ui.live_handle(live.SESSION_KEY)
     rebuilt, now = h.call("open", cfg)
     with about, st.expander("About this task", expanded=False):
         st.markdown(live_text.task_card(cfg))
@@ -149,7 +149,7 @@ with main, ui.friendly_errors():
                 st.caption(f"ℹ️ {s.note}")
             if s.playing and s.busy > 1:
                 st.caption(f"⏳ {live_text.busy_note(s.busy, s.steps_per_sec)}")
-            with ui.one_redraw_at_a_time():
+            with live_ui.one_redraw_at_a_time():
                 p = live_panel.panel(s)
                 m = p.stats
                 numbers = st.container(horizontal=True)  # fixed widths: two rows of two on a narrow screen
@@ -159,20 +159,20 @@ with main, ui.friendly_errors():
                 numbers.metric(f"Held-out {m['metric_name']}", live_text.fmt(m["test_metric"], m["metric_fmt"]),
                                width=METRIC_WIDTH)
                 numbers.metric("Held-out loss", live_text.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
-                ui.live_chart(p.curves, f"{PREFIX}:curves", alt="Loss and metric against training step, for "
+                live_ui.live_chart(p.curves, f"{PREFIX}:curves", alt="Loss and metric against training step, for "
                               "training batches and the held-out set", height_factor=1)  # whole on a first screen
                 st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
-                ui.live_chart(p.probe, f"{PREFIX}:probe", alt="Hidden state h_t of one held-out sequence at "
+                live_ui.live_chart(p.probe, f"{PREFIX}:probe", alt="Hidden state h_t of one held-out sequence at "
                               "every step, with the targets and the model's answers")
                 left, right = st.columns(2)
                 with left:
                     st.markdown("**Gradient reaching each step, $\\|\\partial L/\\partial h_t\\|$** (log scale)")
-                    ui.live_chart(p.grads, f"{PREFIX}:grads", alt="Gradient norm reaching each step, log scale")
+                    live_ui.live_chart(p.grads, f"{PREFIX}:grads", alt="Gradient norm reaching each step, log scale")
                 with right:
                     st.markdown("**Spectral radius of $W_{hh}$** (largest |eigenvalue|)")
-                    ui.live_chart(p.spectral, f"{PREFIX}:spectral", alt="Spectral radius of W_hh against training step")
+                    live_ui.live_chart(p.spectral, f"{PREFIX}:spectral", alt="Spectral radius of W_hh against training step")
                 st.markdown("**Weights** (one colour scale for all three, centred on 0)")
-                ui.live_chart(p.weights, f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, W_hh "
+                live_ui.live_chart(p.weights, f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, W_hh "
                               "and W_hy on one colour scale")
             if s.task == "text":
                 st.markdown("**Sample from the model**")

@@ -12,7 +12,7 @@ parts (trace arrays, scales, ticks) which are set on a copy of it:
                               data={0: {"x": step, "y": rho}}, layout={"yaxis": {"title": {"text": label}}})
 
 The result is a `Spec`: the plain dict plotly.js draws and its JSON, made once. The page sends that JSON as it
-is (ui.live_chart); `st.plotly_chart` would build a `go.Figure` from it again, deep-copy it, re-encode it
+is (live_ui.live_chart); `st.plotly_chart` would build a `go.Figure` from it again, deep-copy it, re-encode it
 three times over and hash it (with 50 sessions redrawing, most of the server's time). `Spec.figure` is the same
 figure as a `go.Figure` for tests and exports. The skeleton is shared read-only: updates copy every dict they
 change. tests/test_fastfig.py re-validates every live figure with the full plotly API.

@@ -97,13 +97,13 @@ def test_callback_errors_become_a_warning_on_the_page_not_a_traceback():
 def _chart_script():
     import streamlit as st
 
+    from playground import live_ui
     from playground import train_figures as tf
-    from playground import ui
 
     n = st.session_state.get("n", 2)
-    ui.live_chart(tf.spectral_radius(list(range(n)), [0.5] * n), "k:spectral", alt="radius")
+    live_ui.live_chart(tf.spectral_radius(list(range(n)), [0.5] * n), "k:spectral", alt="radius")
     with st.sidebar:  # the active container is honoured, as with st.plotly_chart
-        ui.live_chart(tf.grad_norms([1.0, 0.1]), "k:grads", alt="grads")
+        live_ui.live_chart(tf.grad_norms([1.0, 0.1]), "k:grads", alt="grads")
 
 
 def test_live_chart_sends_the_figure_as_it_is_under_an_id_that_follows_the_figure():
