@@ -10,6 +10,7 @@ run: $(VENV)/.app
 	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT)
 
 test: $(VENV)/.dev chromium nginx
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.app

@@ -2,8 +2,8 @@
 import streamlit as st
 import torch
 
-from playground import ui
-from playground.pages import PAGES, missing_page, not_found_message
+from playground.web import ui
+from playground.views.pages import PAGES, missing_page, not_found_message
 
 # Every model here is tiny: one thread per computation is fastest, and on a shared server it leaves the other
 # cores to other users. Set once for the whole server, whichever page is opened first.

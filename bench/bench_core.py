@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import torch
 
-from playground.activations import HIDDEN
-from playground.cells import ModelConfig, RecurrentModel
+from playground.lesson.activations import HIDDEN
+from playground.lesson.cells import ModelConfig, RecurrentModel
 from timing import interleaved_medians
 
 B, H, E = 32, 32, 32

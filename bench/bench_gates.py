@@ -7,9 +7,9 @@ import time
 
 import torch
 
-from playground import gates
-from playground.gradflow import CONTENDERS, FlowSetup, grad_norms
-from playground.race import RACERS, TASK, RaceSettings, run_lane
+from playground.views import gates
+from playground.training.gradflow import CONTENDERS, FlowSetup, grad_norms
+from playground.training.race import RACERS, TASK, RaceSettings, run_lane
 from timing import interleaved_medians
 
 T, DELAY, HIDDEN = 100, 20, 16

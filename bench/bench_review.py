@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import torch
 
-from playground import review, sentiment
-from playground.text import tokenize
+from playground.views import review
+from playground.sentiment import models as sentiment
+from playground.sentiment.text import tokenize
 from timing import interleaved_medians
 
 REVIEW = ("I went in expecting another tired sequel , and for the first twenty minutes that is exactly what I got : "

@@ -7,8 +7,9 @@ import time
 
 import torch
 
-from playground import live, live_panel
-from playground.train import TrainConfig, Trainer
+from playground.training import live
+from playground.views import train_live as live_panel
+from playground.training.trainer import TrainConfig, Trainer
 from timing import interleaved_medians
 
 B, H, STEPS = 32, 32, 50

@@ -37,8 +37,9 @@ PANEL_CHARTS = 5  # a training-panel redraw sends this many charts (loss, probe,
 BARE = """
 import os, sys, time, torch
 torch.set_num_threads(1)
-from playground import live, pool
-os.nice(pool.WORKER_NICE)  # the priority the server's workers train at: a fair baseline on a busy machine too
+from playground.training import live
+from playground.server import worker
+os.nice(worker.WORKER_NICE)  # the priority the server's workers train at: a fair baseline on a busy machine too
 s = live.LiveSession(live.LiveConfig())  # the page's defaults
 s.play()
 s.tick()  # warm-up
@@ -265,7 +266,8 @@ def _first_loss(c: Client) -> str:
 def expected_first_loss(seed: int, base_query: str = "task=parity") -> str:
     """What a session with this seed must show at step 0, computed here from the same settings."""
     sys.path.insert(0, str(ROOT))
-    from playground import live, live_text
+    from playground.training import live
+    from playground.views import train_live as live_text
     from playground.state import from_params
 
     cfg, _ = from_params(live.LiveConfig, dict(kv.split("=") for kv in f"{base_query}&seed={seed}".split("&")))

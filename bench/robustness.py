@@ -55,13 +55,18 @@ class Claim:
 def _claims() -> dict[str, Claim]:
     import torch
 
-    from playground import demos, gates, lecture, live_text, race, tasks_text
-    from playground.gates import GatesConfig
-    from playground.gradflow import CONTENDERS, FlowSetup, build, clipping_runs, grad_norms
-    from playground.live import LiveConfig, LiveSession
-    from playground.race import TASK, RaceSettings
+    from playground.views import train_live as demos
+    from playground.views import gates
+    from playground.views import lecture
+    from playground.views import train_live as live_text
+    from playground.training import race
+    from playground.tasks import text as tasks_text
+    from playground.views.gates import GatesConfig
+    from playground.training.gradflow import CONTENDERS, FlowSetup, build, clipping_runs, grad_norms
+    from playground.training.live import LiveConfig, LiveSession
+    from playground.training.race import TASK, RaceSettings
     from playground.tasks import TASKS
-    from playground.train import TrainConfig, fit
+    from playground.training.trainer import TrainConfig, fit
 
     def ticks(n: int, seed: int, **kw) -> LiveSession:
         s = LiveSession(dataclasses.replace(LiveConfig(), seed=seed, **kw))
@@ -236,8 +241,8 @@ def _claims() -> dict[str, Claim]:
     def tiny_sentiment(cell):
         def run(seed):
             from test_sentiment import FAST, TINY, toy_data  # the test's own corpus and settings
-            from playground.cells import ModelConfig
-            from playground.sentiment_train import accuracy, train
+            from playground.lesson.cells import ModelConfig
+            from playground.sentiment.train import accuracy, train
             train_data, vocab = toy_data(400, seed)
             dev_data, _ = toy_data(200, seed + 1, vocab)
             test_data, _ = toy_data(200, seed + 2, vocab)

@@ -4,7 +4,9 @@
 """
 import sys
 
-from playground import review, sentiment, train
+from playground.views import review
+from playground.sentiment import models as sentiment
+from playground.training import trainer as train
 
 # 1. Trace a review: h_t and y_t after every word, from the lesson's RNN (Embedding -> SimpleRNN(32) -> sigmoid).
 sm = sentiment.load("rnn")

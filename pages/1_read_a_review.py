@@ -1,9 +1,11 @@
 """Read a review: a trained RNN / LSTM / GRU reads the user's review word by word (h_t and y_t at every word)."""
 import streamlit as st
 
-from playground import exports, lecture, lecture_ui, model_card, onestep, review, sentiment, ui
-from playground.review import PREFIX, ReviewConfig
 from playground.state import limits
+from playground.views import review
+from playground.views.review import PREFIX, ReviewConfig
+from playground.web import lecture as lecture_ui
+from playground.web import links, ui
 
 ui.require_navigation()
 st.title("Read a review")
@@ -11,11 +13,6 @@ lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings a
 st.caption("A model trained on real movie reviews (IMDB) and review sentences (SST-2) reads your text one word "
            "at a time. After each word it updates its memory $h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$ and says "
            "how positive the review sounds so far, $y_t = \\sigma(W_{hy}h_t + b_y)$.")
-
-
-@st.cache_resource(show_spinner="Loading the trained model…")
-def shipped_model(name: str) -> sentiment.Sentiment:
-    return sentiment.load(name)  # one per server, read-only: eval mode, no gradients
 
 
 def use_example() -> None:
@@ -71,19 +68,19 @@ with text_box:
              key=ui.key(PREFIX, "colour_by"))
     c2.number_input("Unit j of h_t", **limits(ReviewConfig, "unit"), step=1, key=ui.key(PREFIX, "unit"))
 with compare_box:
-    st.subheader("Compare two reviews", anchor=lecture.COMPARE_ANCHOR)
+    st.subheader("Compare two reviews", anchor=review.COMPARE_ANCHOR)
     st.toggle("Compare with a second review", key=ui.key(PREFIX, "compare"))
     if st.session_state[ui.key(PREFIX, "compare")]:
         st.text_area("Review B", key=ui.key(PREFIX, "text_b"), height=68, on_change=trim_text, args=("text_b",))
 cfg = ui.publish_config(ReviewConfig, PREFIX)
-card = model_card.card(cfg.model) if cfg.model != review.ALL else None
+card = review.card(cfg.model) if cfg.model != review.ALL else None
 if card is not None:
     with right, st.popover("How good is this model?", icon=":material/fact_check:"):  # floats: nothing below moves
-        st.markdown(model_card.card_markdown(card))
+        st.markdown(review.card_markdown(card))
 
 readings = []
 with ui.friendly_errors():
-    readings = [review.read(shipped_model(name), cfg.text) for name in review.models_shown(cfg.model)]
+    readings = [review.read(ui.shipped_model(name), cfg.text) for name in review.models_shown(cfg.model)]
     r = readings[0]
     order = review.unit_order(r) if cfg.order else None
     with main_box:
@@ -107,20 +104,19 @@ with ui.friendly_errors():
                       if len(readings) == 1 else "The slider reveals the review up to word t in all three. They share "
                       "the colour scales and the word axis, but not their units: unit j of one model has nothing to "
                       "do with unit j of another."))
-        st.download_button("h_t and y_t at every word (CSV)", exports.csv_bytes(review.hidden_table(readings)),
-                           file_name=exports.file_name(f"read_a_review_h_t_y_t_{cfg.model}"), mime="text/csv",
-                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:csv",
-                           help="One row per word: the token, y_t and every unit of h_t (a column each).")
+        ui.download("h_t and y_t at every word (CSV)", review.hidden_table(readings),
+                    f"read_a_review_h_t_y_t_{cfg.model}", key=f"{PREFIX}:csv",
+                    help="One row per word: the token, y_t and every unit of h_t (a column each).")
 if len(readings) > 1:  # all three: the panels below explain one model's step, the coloured text fits all three
     aids_box.info("The reading aids, the gates and the comparison explain one model: pick it in the Model list.")
     with text_box:
         for x in readings:
-            st.markdown(f"**{sentiment.MODELS[x.model].label}**")
+            st.markdown(f"**{review.MODEL_CHOICES[x.model]}**")
             st.html(review.text_view(x, cfg.colour_by, cfg.unit))
 if len(readings) != 1:
     st.stop()
 with ui.friendly_errors():
-    sm = shipped_model(cfg.model)
+    sm = ui.shipped_model(cfg.model)
     with aids_box:
         a, b = st.columns(2)
         ui.chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes", where=a,
@@ -130,7 +126,7 @@ with ui.friendly_errors():
         if cfg.model == "rnn":
             t = review.clamp_step(cfg.step, r.T)
             a.page_link("pages/4_inside_one_step.py", label=f"Open word {t} in the calculator",
-                        icon=":material/calculate:", query_params=ui.link_params(onestep.review_params(cfg.text, t)),
+                        icon=":material/calculate:", query_params=ui.link_params(links.calculator_params(cfg.text, t)),
                         help="Inside one step: this word's step of the RNN, term by term, to check h_t by hand.")
     with text_box:
         st.html(review.text_view(r, cfg.colour_by, cfg.unit))
@@ -153,8 +149,5 @@ with ui.friendly_errors():
             ui.chart(fig_b, key=f"{PREFIX}:compare_b", where=cb,
                      alt="Review B: hidden state heatmap and running sentiment, on the same scales as review A")
             st.caption("Same model, same colour scale, same unit order (review A's) and the same word axis.")
-            st.download_button("h_t and y_t of both reviews (CSV)",
-                               exports.csv_bytes(review.hidden_table([r, rb], ["A", "B"])),
-                               file_name=exports.file_name(f"read_a_review_h_t_y_t_{cfg.model}_A_and_B"),
-                               mime="text/csv", on_click="ignore", icon=":material/download:",
-                               key=f"{PREFIX}:csv_ab")
+            ui.download("h_t and y_t of both reviews (CSV)", review.hidden_table([r, rb], ["A", "B"]),
+                        f"read_a_review_h_t_y_t_{cfg.model}_A_and_B", key=f"{PREFIX}:csv_ab")

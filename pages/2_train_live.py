@@ -1,9 +1,12 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
 import streamlit as st
 
-from playground import demos, equations, exports, lecture_ui, live, live_panel, live_text, live_ui, ui
-from playground.live import PREFIX, LiveConfig
 from playground.state import limits, options
+from playground.views import train_live as live
+from playground.views.train_live import PREFIX, LiveConfig
+from playground.web import lecture as lecture_ui
+from playground.web import live as live_ui
+from playground.web import ui
 
 ui.require_navigation()
 st.title("Train live")
@@ -25,12 +28,12 @@ def on_task_change() -> None:
 def on_demo() -> None:
     name = st.session_state.get(f"{PREFIX}:demo")
     if name:
-        for field, value in live.config_fields(demos.demo_config(name)).items():
+        for field, value in live.config_fields(live.demo_config(name)).items():
             st.session_state[K(field)] = value
 
 
 def control(action: str) -> None:
-    h = st.session_state.get(live.SESSION_KEY)
+    h = live_ui.live_run()
     if h is not None:
         with ui.callback_errors(f"{PREFIX}:controls"):
             h.call(action)
@@ -38,7 +41,7 @@ def control(action: str) -> None:
 
 def on_upload() -> None:
     file = st.session_state.get(f"{PREFIX}:upload")
-    h = st.session_state.get(live.SESSION_KEY)
+    h = live_ui.live_run()
     if file is None or h is None:
         return
     with ui.callback_errors(f"{PREFIX}:upload"):
@@ -52,17 +55,17 @@ ui.init_config(LiveConfig, PREFIX)
 live.clamp_length(st.session_state, K("task"), K("length"), K("text"))
 task_now = live.current_task(st.session_state[K("task")], st.session_state[K("text")])
 demo_now = st.session_state.get(f"{PREFIX}:demo")
-if demo_now and not demos.still_shown(demo_now, {n: st.session_state.get(K(n)) for n in live.STRUCTURAL}):
+if demo_now and not live.still_shown(demo_now, {n: st.session_state.get(K(n)) for n in live.STRUCTURAL}):
     st.session_state[f"{PREFIX}:demo"] = None  # the user has moved on: drop the demo and its script
 top = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen
-top.selectbox("Lecture demos", list(demos.DEMOS), index=None, placeholder="Pick a ready-made demo…",
-              format_func=lambda d: demos.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo,
+top.selectbox("Lecture demos", list(live.DEMOS), index=None, placeholder="Pick a ready-made demo…",
+              format_func=lambda d: live.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo,
               width=PICKER_WIDTH)
-top.selectbox("Task", list(live.tasklib.TASKS), key=K("task"), on_change=on_task_change,
-              format_func=lambda n: live.tasklib.TASKS[n].label, width=PICKER_WIDTH)
+top.selectbox("Task", list(live.TASKS), key=K("task"), on_change=on_task_change,
+              format_func=lambda n: live.TASKS[n].label, width=PICKER_WIDTH)
 buttons = top.container(horizontal=True, vertical_alignment="center", width=PICKER_WIDTH + 40)  # filled below
 if st.session_state.get(f"{PREFIX}:demo"):
-    st.caption(demos.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
+    st.caption(live.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
 controls, header, main = ui.settings_columns([1.4, 3], gap="medium")  # classroom mode: folded, main full width
 with controls:
     if ui.classroom_on():
@@ -72,7 +75,7 @@ with controls:
     st.slider(task_now.knob.label.capitalize(), task_now.knob.lo, task_now.knob.hi, key=K("length"),
               help=task_now.knob.help or None)
     if task_now.name == "text":
-        st.text_area("Text to learn", key=K("text"), max_chars=live.tasks_text.MAX_CHARS, height=90,
+        st.text_area("Text to learn", key=K("text"), max_chars=live.TEXT_MAX_CHARS, height=90,
                      help="Any short text; the model learns to predict its next character.")
         if not st.session_state[K("text")].strip():
             st.caption("The box is empty, so the model learns the default text.")
@@ -86,11 +89,11 @@ with controls:
     st.caption(f"Loss: {live.OUTPUT[st.session_state[K('g')]].loss_name}")
     st.slider("Hidden size (units in h_t)", **limits(LiveConfig, "hidden"), key=K("hidden"))
     st.markdown("**Training**")
-    st.selectbox("Optimizer", list(live.tr.OPTIMIZERS), format_func=lambda o: live.tr.OPTIMIZERS[o].label,
+    st.selectbox("Optimizer", list(live.OPTIMIZERS), format_func=lambda o: live.OPTIMIZERS[o].label,
                  key=K("optimizer"))  # one widget per row: the column is narrow on a 1024 px projector
     st.selectbox("Batch size", options(LiveConfig, "batch_size"), key=K("batch_size"))
     st.select_slider("Learning rate", options(LiveConfig, "lr"), key=K("lr"), format_func=lambda v: f"{v:g}")
-    if hint := live_text.rate_hint(*(st.session_state[K(n)] for n in ("lr", "optimizer", "f", "cell", "clip"))):
+    if hint := live.rate_hint(*(st.session_state[K(n)] for n in ("lr", "optimizer", "f", "cell", "clip"))):
         st.caption(f"⚠️ {hint}")
     st.toggle("Clipping", key=K("clip"), help="Gradient clipping: rescale the gradient when its norm exceeds "
                                               "the max norm.")
@@ -104,10 +107,10 @@ with controls:
 cfg = ui.publish_config(LiveConfig, PREFIX)
 
 with main, ui.friendly_errors():
-    h = live_ui.live_handle(live.SESSION_KEY)
+    h = live_ui.live_handle()
     rebuilt, now = h.call("open", cfg)
     with about, st.expander("About this task", expanded=False):
-        st.markdown(live_text.task_card(cfg))
+        st.markdown(live.task_card(cfg))
     if now.playing:
         buttons.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",))
     else:
@@ -121,7 +124,7 @@ with main, ui.friendly_errors():
     if rebuilt:
         buttons.caption("Settings changed: a new model starts from step 0.")
     ui.show_callback_error(f"{PREFIX}:controls")
-    header.latex(r"\small " + equations.equations(cfg.cell, cfg.f, cfg.g))  # the model as chosen (one line at 1024 px)
+    header.latex(r"\small " + live.equations(cfg.cell, cfg.f, cfg.g))  # the model as chosen (one line at 1024 px)
 
     every = live.redraw_every(now.busy)
 
@@ -148,17 +151,17 @@ with main, ui.friendly_errors():
             if s.note:
                 st.caption(f"ℹ️ {s.note}")
             if s.playing and s.busy > 1:
-                st.caption(f"⏳ {live_text.busy_note(s.busy, s.steps_per_sec)}")
+                st.caption(f"⏳ {live.busy_note(s.busy, s.steps_per_sec)}")
             with live_ui.one_redraw_at_a_time():
-                p = live_panel.panel(s)
+                p = live.panel(s)
                 m = p.stats
                 numbers = st.container(horizontal=True)  # fixed widths: two rows of two on a narrow screen
                 numbers.metric("Step", f"{m['step']:,}", width=METRIC_WIDTH)
                 numbers.metric("Steps / second", f"{m['steps_per_sec']:.0f}" if m["steps_per_sec"] else "–",
                                width=METRIC_WIDTH)
-                numbers.metric(f"Held-out {m['metric_name']}", live_text.fmt(m["test_metric"], m["metric_fmt"]),
+                numbers.metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]),
                                width=METRIC_WIDTH)
-                numbers.metric("Held-out loss", live_text.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
+                numbers.metric("Held-out loss", live.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
                 live_ui.live_chart(p.curves, f"{PREFIX}:curves", alt="Loss and metric against training step, for "
                               "training batches and the held-out set", height_factor=1)  # whole on a first screen
                 st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
@@ -184,14 +187,11 @@ with main, ui.friendly_errors():
                 if st.session_state.get(f"{PREFIX}:sampled"):
                     st.code(st.session_state[f"{PREFIX}:sampled"], language=None, wrap_lines=True)
             d1, d2 = st.columns(2)  # made when clicked: not on every redraw
-            d1.download_button("Loss history (CSV)", lambda: h.call("csv"),
-                               file_name=exports.file_name(f"train_live_history_{cfg.task}"),
-                               mime="text/csv", on_click="ignore", key=f"{PREFIX}:csv")
-            d2.download_button("Weights + settings (.pt)", lambda: h.call("weights_file"),
-                               file_name=exports.file_name(f"train_live_model_{cfg.task}", ext="pt"),
-                               mime="application/octet-stream",
-                               on_click="ignore", key=f"{PREFIX}:weights_file",
-                               help="Load it again below, or in Python with playground.cells.load_model.")
+            ui.download("Loss history (CSV)", lambda: h.call("csv"), f"train_live_history_{cfg.task}",
+                        key=f"{PREFIX}:csv", where=d1, icon=None)
+            ui.download("Weights + settings (.pt)", lambda: h.call("weights_file"), f"train_live_model_{cfg.task}",
+                        ext="pt", key=f"{PREFIX}:weights_file", where=d2, icon=None,
+                        help="Load it again below, or in Python with playground.lesson.cells.load_model.")
 
     training_panel()
     st.file_uploader("Continue from a saved weights file", type=["pt"], key=f"{PREFIX}:upload",

@@ -1,12 +1,13 @@
 """Why LSTM & GRU: gradient flow through time, a fair RNN / LSTM / GRU race, and what the gates do."""
 import streamlit as st
 
-from playground import equations, exports, gates, lecture, lecture_ui, race, ui
-from playground.gates import GatesConfig
-from playground.gradflow import CONTENDERS, INITS
 from playground.state import limits
+from playground.views import gates
+from playground.views.gates import CONTENDERS, INITS, PREFIX, GatesConfig
+from playground.web import jobs
+from playground.web import lecture as lecture_ui
+from playground.web import ui
 
-PREFIX = "gates"
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
 
@@ -29,7 +30,7 @@ flow_controls, flow_box = ui.settings_box(), st.container()  # classroom mode: e
 inspect_controls, inspect_box = ui.settings_box(), st.container()
 st.subheader("Exploding gradients and clipping")
 boom_controls, boom_box = ui.settings_box(), st.container()
-st.header("2. A fair race: RNN vs LSTM vs GRU", anchor=lecture.RACE_ANCHOR)
+st.header("2. A fair race: RNN vs LSTM vs GRU", anchor=gates.RACE_ANCHOR)
 race_controls, race_box = ui.settings_box(), st.container()
 st.header("3. What the gates do")
 gates_box = st.container()
@@ -64,8 +65,8 @@ with boom_controls:
 with race_controls:
     a, b, c, d = st.columns(4)
     a.text_input("Delays N (comma separated)", key=K("race_delays"), max_chars=60,
-                 help=f"Up to {race.MAX_DELAYS} delays between 1 and {race.MAX_DELAY}.")
-    b.radio("Compare at", list(race.MODES), format_func=race.MODES.get, key=K("race_mode"))
+                 help=f"Up to {gates.MAX_DELAYS} delays between 1 and {gates.MAX_DELAY}.")
+    b.radio("Compare at", list(gates.MODES), format_func=gates.MODES.get, key=K("race_mode"))
     c.slider("Hidden size (the RNN's)", **limits(GatesConfig, "race_hidden"), key=K("race_hidden"))
     d.slider("Training steps per model and delay", **limits(GatesConfig, "race_steps"), step=25, key=K("race_steps"))
 cfg = ui.publish_config(GatesConfig, PREFIX)
@@ -75,8 +76,8 @@ with ui.friendly_errors():
     with flow_box:
         if st.button(f"Train all five for {cfg.train_steps} steps", icon=":material/play_arrow:", key=f"{PREFIX}:five",
                      help=setup.train_config(cfg.inspect).recipe() + "."):
-            ui.start_job(f"{PREFIX}:five", "five", setup, cfg.train_steps)
-        if job := ui.finished_job(f"{PREFIX}:five"):  # shared with every session that asked for these settings
+            jobs.start_job(f"{PREFIX}:five", "five", setup, cfg.train_steps)
+        if job := jobs.finished_job(f"{PREFIX}:five"):  # shared with every session that asked for these settings
             _, job_setup, steps = job.key
             st.session_state[f"{PREFIX}:trained"] = {"setup": job_setup, "steps": steps, "result": job.result,
                                                       "run": job.key}
@@ -86,7 +87,7 @@ with ui.friendly_errors():
         if saved and trained is None:
             st.info("The settings above changed since the last training run, so its dashed “trained” curves are "
                     "hidden. Press the button to train again.")
-        view = ui.shared_view(f"{PREFIX}:flow_view", (setup, run), lambda: gates.flow_view(setup, trained))
+        view = jobs.shared_view(f"{PREFIX}:flow_view", (setup, run), lambda: gates.flow_view(setup, trained))
         ui.chart(view.grads, key=f"{PREFIX}:grads",
                  alt="Gradient of the last-step loss reaching each step t, log scale, one line per model")
         st.caption("How to read it: each line is the size of the gradient that reaches step $t$ from the loss at the "
@@ -96,10 +97,8 @@ with ui.friendly_errors():
                    f"after {saved['steps'] if trained else 'training'} steps" + (
                        f" (held-out accuracy {gates.accuracy_summary(trained)})." if trained else "."))
         st.markdown(gates.reach_summary(view.reach, setup.T))
-        st.download_button("Both charts' curves (CSV)", exports.csv_bytes(view.table),
-                           file_name=exports.file_name(f"gradient_flow_T{setup.T}"), mime="text/csv",
-                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:flow_csv",
-                           help="One row per model, weights (initial or trained) and step t: ‖∂L/∂h_t‖ and "
+        ui.download("Both charts' curves (CSV)", view.table, f"gradient_flow_T{setup.T}", key=f"{PREFIX}:flow_csv",
+                    help="One row per model, weights (initial or trained) and step t: ‖∂L/∂h_t‖ and "
                                 "‖∂h_T/∂h_t‖.")
         ui.chart(view.jacobians, key=f"{PREFIX}:jac",
                  alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per model")
@@ -114,7 +113,7 @@ with ui.friendly_errors():
     with inspect_box:
         left, right = st.columns([3, 2])
         with left:
-            fig, radius = ui.shared_view(f"{PREFIX}:eigen_view", (setup, cfg.inspect, run),
+            fig, radius = jobs.shared_view(f"{PREFIX}:eigen_view", (setup, cfg.inspect, run),
                                         lambda: gates.eigen_view(setup, cfg.inspect, trained))
             ui.chart(fig, key=f"{PREFIX}:eig", alt="Eigenvalues of W_hh in the complex plane with the unit circle")
         with right:
@@ -132,13 +131,13 @@ with boom_box, ui.friendly_errors():
                 "**Clipping** rescales the gradient whenever its norm is above a threshold, so one step can only move "
                 "so far. The run uses the sequence length, hidden size and seed set above.")
     boom_model = CONTENDERS[cfg.boom]
-    st.latex(equations.hidden_equation(boom_model.f, boom_model.cell))  # the model picked above
+    st.latex(gates.hidden_equation(boom_model.f, boom_model.cell))  # the model picked above
     boom_key = (setup, cfg.boom, cfg.boom_scale, cfg.clip, cfg.boom_lr)
     boom = st.session_state.get(f"{PREFIX}:boom")
     if st.button(f"Run {gates.BOOM_STEPS} SGD steps with and without clipping", icon=":material/bolt:",
                  key=f"{PREFIX}:boom_run"):
-        ui.start_job(f"{PREFIX}:boom", "boom", *boom_key, gates.BOOM_STEPS)
-    if job := ui.finished_job(f"{PREFIX}:boom"):
+        jobs.start_job(f"{PREFIX}:boom", "boom", *boom_key, gates.BOOM_STEPS)
+    if job := jobs.finished_job(f"{PREFIX}:boom"):
         boom = st.session_state[f"{PREFIX}:boom"] = {"key": job.key[1:-1], "runs": job.result}
     if boom and boom["key"] == boom_key:
         ui.chart(gates.clipping_view(boom["runs"]), key=f"{PREFIX}:boom",
@@ -161,13 +160,13 @@ with race_box, ui.friendly_errors():
                 "initialisation; the LSTM's and GRU's memory gates start at the bias set in section 1. "
                 "An LSTM has four blocks of weights where the RNN has one, a GRU three: "
                 "“same parameter count” shrinks their hidden size until the counts match the RNN's.")
-    st.dataframe(race.lineup(settings), hide_index=True)
+    st.dataframe(gates.lineup(settings), hide_index=True)
     runs = st.session_state.setdefault(f"{PREFIX}:race", {})
     total = 3 * len(settings.delays) * settings.steps
     if st.button(f"Start the race ({total:,} training steps)", type="primary", icon=":material/flag:",
                  key=f"{PREFIX}:race_run"):
-        ui.start_job(f"{PREFIX}:race", "race", settings)
-    if job := ui.finished_job(f"{PREFIX}:race"):
+        jobs.start_job(f"{PREFIX}:race", "race", settings)
+    if job := jobs.finished_job(f"{PREFIX}:race"):
         runs[job.key[1]] = job.result
         while len(runs) > 4:  # keep this session's last few races
             runs.pop(next(iter(runs)))
@@ -175,18 +174,16 @@ with race_box, ui.friendly_errors():
     if result is None:
         st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
     else:
-        ui.chart(race.race_view(result), key=f"{PREFIX}:race",
+        ui.chart(gates.race_view(result), key=f"{PREFIX}:race",
                  alt="Held-out accuracy against delay for RNN, LSTM and GRU")
         st.caption("How to read it: one point per cell and delay, the accuracy on held-out sequences after the "
                    "step budget. The dotted line is guessing (1 in 8). Where a line falls to the dotted line, that "
                    "cell could not carry the first symbol across that many distractors within the budget.")
         st.dataframe(result.rows(), hide_index=True, column_config={
             f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
-        st.markdown(race.race_summary(result))
-        st.download_button("Race results (CSV)", exports.csv_bytes(result.table()),
-                           file_name=exports.file_name(f"race_seed{settings.seed}"), mime="text/csv",
-                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}:race_csv",
-                           help="One row per cell and delay: hidden size, parameters, held-out accuracy, seconds.")
+        st.markdown(gates.race_summary(result))
+        ui.download("Race results (CSV)", result.table(), f"race_seed{settings.seed}", key=f"{PREFIX}:race_csv",
+                    help="One row per cell and delay: hidden size, parameters, held-out accuracy, seconds.")
         for note in result.notes():
             st.warning(note)
 
@@ -229,7 +226,7 @@ with gates_box, ui.friendly_errors():
                         "element; torch's gate order)")
             st.latex(r"\small\begin{aligned}" + r" \\[4pt] ".join(EQUATIONS[cell]) + r"\end{aligned}")
         with fig_col:
-            fig, is_trained = ui.shared_view(f"{PREFIX}:gates_view_{cell}", (setup, run),
+            fig, is_trained = jobs.shared_view(f"{PREFIX}:gates_view_{cell}", (setup, run),
                                             lambda: gates.gates_view(setup, cell, trained))
             ui.chart(fig, key=f"{PREFIX}:gates_{cell}",
                      alt=f"{cell.upper()} gate activations for the probe sequence, units by steps")

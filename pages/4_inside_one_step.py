@@ -3,11 +3,12 @@ and one word of a review as the shipped RNN reads it."""
 import pandas as pd
 import streamlit as st
 
-from playground import lecture_ui, onestep, review, sentiment, ui
-from playground import onestep_views as views
 from playground.errors import InputError
-from playground.onestep import MATRICES, PREFIX, SOURCES, TERMS, OneStepConfig
 from playground.state import limits, options
+from playground.views import onestep as views
+from playground.views.onestep import MATRICES, PREFIX, SOURCES, TERMS, OneStepConfig
+from playground.web import lecture as lecture_ui
+from playground.web import links, ui
 
 ui.require_navigation()
 st.title("Inside one step")
@@ -17,11 +18,6 @@ VERSION = f"{PREFIX}:editors"  # bumped when the numbers change under the editor
 T_KEY = f"{PREFIX}:T"
 DIMS = ("hidden", "inputs", "outputs")
 EDITOR_PX, CELL_PX, EDITOR_ROW_PX = 75, 78, 820  # editors' widths (px at 1280 wide): index, a number, the row
-
-
-@st.cache_resource(show_spinner="Loading the trained model…")
-def shipped_model(name: str) -> sentiment.Sentiment:
-    return sentiment.load(name)  # one per server, read-only
 
 
 def set_numbers(values: dict) -> None:
@@ -37,39 +33,39 @@ def sizes() -> dict:
 def on_resize() -> None:
     with ui.callback_errors(PREFIX):
         old = {n: st.session_state[K(n)] for n in MATRICES + ("seq",)}
-        set_numbers(onestep.resized(old, st.session_state[K("f")], st.session_state[K("seed")], **sizes()))
+        set_numbers(views.resized(old, st.session_state[K("f")], st.session_state[K("seed")], **sizes()))
 
 
 def on_random() -> None:
     with ui.callback_errors(PREFIX):
-        set_numbers(onestep.random_numbers(st.session_state[K("f")], st.session_state[K("seed")], **sizes()))
+        set_numbers(views.random_numbers(st.session_state[K("f")], st.session_state[K("seed")], **sizes()))
 
 
 def on_reset() -> None:
     default = OneStepConfig()
-    set_numbers({d: getattr(default, d) for d in DIMS} | onestep.DEFAULTS | {"t": default.t})
+    set_numbers({d: getattr(default, d) for d in DIMS} | views.DEFAULTS | {"t": default.t})
 
 
 def editor(name: str, columns: list[str], rows: list[str]) -> None:
     """A small table for one of the numbers; a valid edit goes into the config's text (and so into the URL)."""
     try:
-        values = onestep.table(st.session_state[K(name)], name)
+        values = views.table(st.session_state[K(name)], name)
     except InputError as e:
         st.warning(str(e))
         return
-    number = st.column_config.NumberColumn(min_value=-onestep.MAX_ABS, max_value=onestep.MAX_ABS, step=0.01,
+    number = st.column_config.NumberColumn(min_value=-views.MAX_ABS, max_value=views.MAX_ABS, step=0.01,
                                            format="%.2f", width="small")
-    st.markdown(f"${onestep.LATEX[name]}$")
+    st.markdown(f"${views.LATEX[name]}$")
     edited = st.data_editor(pd.DataFrame(values, index=rows, columns=columns), key=f"{PREFIX}:edit:{name}:{version}",
                             column_config={c: number for c in columns})
     try:
-        st.session_state[K(name)] = onestep.from_table(edited.to_numpy(dtype=float).tolist(), name)
+        st.session_state[K(name)] = views.from_table(edited.to_numpy(dtype=float).tolist(), name)
     except InputError as e:
         st.warning(str(e))
 
 
 ui.init_config(OneStepConfig, PREFIX, link_wins=True)
-st.session_state[T_KEY] = onestep.steps_of(st.session_state[K("seq")])
+st.session_state[T_KEY] = views.steps_of(st.session_state[K("seq")])
 version = st.session_state.get(VERSION, 0) + ui.forgotten(PREFIX)  # either grows: new editors (e.g. a lecture scene)
 tiny_mode = st.session_state[K("source")] == "tiny"
 SOURCE = dict(label="Calculator for", options=list(SOURCES), format_func=SOURCES.get, key=K("source"))
@@ -81,9 +77,9 @@ if tiny_mode:
         lim = limits(OneStepConfig, d)
         top.number_input(label, **lim, step=1, key=K(d), on_change=on_resize, width=ui.px(88),
                          help=f"{lim['min_value']} to {lim['max_value']}: a tiny RNN, every number on the screen.")
-    top.selectbox("f (hidden)", options(OneStepConfig, "f"), key=K("f"), format_func=lambda n: onestep.HIDDEN[n].label,
+    top.selectbox("f (hidden)", options(OneStepConfig, "f"), key=K("f"), format_func=lambda n: views.HIDDEN[n].label,
                   width=ui.px(150))
-    top.selectbox("g (output)", options(OneStepConfig, "g"), key=K("g"), format_func=lambda n: onestep.OUTPUT[n].label,
+    top.selectbox("g (output)", options(OneStepConfig, "g"), key=K("g"), format_func=lambda n: views.OUTPUT[n].label,
                   width=ui.px(115))
     draw = top.container(horizontal=True, vertical_alignment="bottom", width="content")  # the seed and its buttons
     draw.number_input("Seed", **limits(OneStepConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
@@ -95,9 +91,9 @@ if tiny_mode:
 else:
     top = settings.columns([1.5, 3, 0.9, 2.5], vertical_alignment="bottom")
     top[0].selectbox(**SOURCE)
-    top[1].text_input("Review", key=K("text"), max_chars=review.MAX_CHARS,
+    top[1].text_input("Review", key=K("text"), max_chars=views.MAX_CHARS,
                       help="The shipped RNN (the lesson's model, 32 units) reads it word by word, as on Read a review.")
-    T = max(review.n_tokens(st.session_state[K("text")]), 1)
+    T = max(views.n_tokens(st.session_state[K("text")]), 1)
     if not 1 <= st.session_state[K("word")] <= T:
         st.session_state[K("word")] = T
     top[2].number_input("Word t", 1, T, step=1, key=K("word"))
@@ -109,7 +105,7 @@ step_box, main_box, more_box = st.container(), st.container(), st.container()
 if tiny_mode:
     with more_box:
         st.subheader("Set the numbers")
-        st.caption(f"Click a cell and type a number from −{onestep.MAX_ABS:g} to {onestep.MAX_ABS:g}. Rows are the "
+        st.caption(f"Click a cell and type a number from −{views.MAX_ABS:g} to {views.MAX_ABS:g}. Rows are the "
                    "hidden units h[j] (or the outputs y[k]).")
         H, I, O = (st.session_state[K(d)] for d in DIMS)
         hid, inp, out = [f"h[{j}]" for j in range(H)], [f"x[{i}]" for i in range(I)], [f"y[{k}]" for k in range(O)]
@@ -143,16 +139,16 @@ cfg = ui.publish_config(OneStepConfig, PREFIX)
 with ui.friendly_errors():
     units = None
     if cfg.source == "tiny":
-        tiny = onestep.tiny_weights(cfg)
-        s = onestep.step(tiny.weights, tiny.x, tiny.h_prev, cfg.f, cfg.g)
+        tiny = views.tiny_weights(cfg)
+        s = views.step(tiny.weights, tiny.x, tiny.h_prev, cfg.f, cfg.g)
         fig, numbers_tex = views.step_view(s, tiny.weights, cfg.look), views.numbers(s, cfg.look, tiny.weights)
     else:
-        rs = onestep.review_step(shipped_model("rnn"), cfg.text, cfg.word)
+        rs = views.review_step(ui.shipped_model("rnn"), cfg.text, cfg.word)
         s = rs.step
-        units, note = onestep.picked_units(rs, cfg.units)
+        units, note = views.picked_units(rs, cfg.units)
         with top[3]:
             picked = st.multiselect("Units j", list(range(s.h.size)), default=units,
-                                    max_selections=onestep.MAX_UNITS_PICKED, key=f"{PREFIX}:units:{rs.t}:{cfg.units}",
+                                    max_selections=views.MAX_UNITS_PICKED, key=f"{PREFIX}:units:{rs.t}:{cfg.units}",
                                     help="Empty: the units whose value moved most at this word.")
         if picked != units:
             st.session_state[K("units")] = ",".join(map(str, picked))
@@ -172,7 +168,7 @@ with ui.friendly_errors():
         if cfg.source == "review":
             st.page_link("pages/1_read_a_review.py", label="Back to this word on Read a review",
                          icon=":material/menu_book:",
-                         query_params=ui.link_params(onestep.review_link_params(cfg.text, rs.t)))
+                         query_params=ui.link_params(links.review_params(cfg.text, rs.t)))
     with step_box:
         ui.chart(fig, key=f"{PREFIX}:step", alt="The step as matrix pictures with their numbers: the terms, their sum "
                  "a_t through f to h_t, and the output through g")
@@ -189,14 +185,14 @@ with ui.friendly_errors():
             ui.chart(views.activation_view(s, units), key=f"{PREFIX}:f",
                      alt="The hidden activation f with each entry of a_t marked at (a_t[j], h_t[j])")
     if cfg.source == "tiny":
-        steps = onestep.unroll(tiny.weights, tiny.seq, cfg.f, cfg.g)
+        steps = views.unroll(tiny.weights, tiny.seq, cfg.f, cfg.g)
         with unroll_box:
             ui.chart(views.unroll_view(steps, cfg.t), key=f"{PREFIX}:unroll",
                      alt="Heatmap of h_1 to h_t and y_1 to y_t, units by steps, numbers in the cells")
             st.caption("From $h_0 = 0$, as on the other pages; colours on the same fixed scale as their heatmaps. "
                        "Each column is one step of the picture above, fed the column before.")
             try:
-                alone, why = onestep.step_fields(steps, cfg.t), None
+                alone, why = views.step_fields(steps, cfg.t), None
             except InputError as e:  # h_(t-1) is outside the editors' range: the button would lose the numbers
                 alone, why = {}, str(e)
             st.button(f"Look at step {cfg.t} on its own above", icon=":material/zoom_in:", on_click=set_numbers,
@@ -208,5 +204,5 @@ with ui.friendly_errors():
             ui.chart(views.contributions_view(rs, units), key=f"{PREFIX}:contrib",
                      alt="For each picked unit, a waterfall of b_h and the largest terms of a_t")
             st.caption(f"Each unit sums {2 * s.h.size} products, {s.h.size} from $W_{{xh}}x_t$ and {s.h.size} from "
-                       f"$W_{{hh}}h_{{t-1}}$, plus $b_h$; the {onestep.TOP_TERMS} largest are shown, the rest summed. "
+                       f"$W_{{hh}}h_{{t-1}}$, plus $b_h$; the {views.TOP_TERMS} largest are shown, the rest summed. "
                        "$h_t[j]$ here is the cell of unit j at this word in Read a review's heatmap.")

@@ -26,6 +26,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # look inside the LiveSession. The served app of the browser tests gets the real worker processes (see below).
 os.environ["PLAYGROUND_WORKERS"] = "0"
 ROOT = Path(__file__).resolve().parents[1]
+# tests/ mirrors the package (one folder per layer, plus app and browser); a test that reuses another's helper imports
+# it by module name (from test_onestep import cell_trace), so every folder is on the path.
+sys.path[:0] = [str(d) for d in sorted(Path(__file__).resolve().parent.iterdir()) if d.is_dir() and d.name != "data"]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 DATA = ROOT.parent / "shared" / "data" / "sentiment" / "sst2_train.tsv"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 import numpy as np
 
-from playground import fastfig
+from playground.figures import fastfig
 from playground.errors import PlaygroundError
 
 LONG = 200_000  # characters in the longest strings

@@ -18,12 +18,21 @@ import torch
 from hypothesis import given, strategies as st
 
 from fuzzing import MAX_MESSAGE, NASTY, names, number_texts, numbers, outcome, plain_data, short_texts, student_message, texts
-from playground import gates, live, live_text, race, review, sentiment, state, tasks, tasks_text, weights_file as wf
-from playground.activations import HIDDEN, OUTPUT
-from playground.cells import CELLS
-from playground.sentiment_data import read_tsv
-from playground.text import tokenize
-from playground.train import OPTIMIZERS, TrainConfig, Trainer
+from playground import state
+from playground.views import gates
+from playground.training import live
+from playground.views import train_live as live_text
+from playground.training import race
+from playground.views import review
+from playground.sentiment import models as sentiment
+from playground import tasks as tasks
+from playground.tasks import text as tasks_text
+from playground.training import weights_file as wf
+from playground.lesson.activations import HIDDEN, OUTPUT
+from playground.lesson.cells import CELLS
+from playground.sentiment.data import read_tsv
+from playground.sentiment.text import tokenize
+from playground.training.trainer import OPTIMIZERS, TrainConfig, Trainer, model_config
 
 
 @functools.lru_cache(maxsize=None)
@@ -122,7 +131,7 @@ def test_task_generators(name, n, length, seed):
 def test_task_heads_and_model_configs(name, g, cell, f, hidden, length):
     task = outcome(tasks.get, name)
     if task is not None and outcome(task.head, g, length) is not None:
-        mc = outcome(task.model_config, cell, hidden, f, g, length)
+        mc = outcome(model_config, task, cell, hidden, f, g, length)
         assert mc is None or mc.output_size >= 1
 
 
@@ -140,10 +149,10 @@ def test_text_task_and_sampling(text, prime, n_chars, temperature, window, seed)
 
 
 def _tiny(task):
-    from playground.cells import RecurrentModel
+    from playground.lesson.cells import RecurrentModel
 
     torch.manual_seed(0)
-    return RecurrentModel(task.model_config("rnn", 4, "tanh", "softmax"))
+    return RecurrentModel(model_config(task, "rnn", 4, "tanh", "softmax"))
 
 
 # ---- links (st.query_params) ---------------------------------------------------------------------------------

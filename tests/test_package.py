@@ -8,7 +8,7 @@ import sys
 import tomllib
 
 from conftest import ROOT
-from playground import cli
+from playground.web import cli
 
 
 def _requirements() -> list[str]:
@@ -37,7 +37,7 @@ def test_rnn_playground_outside_a_checkout_says_how_to_install(monkeypatch, tmp_
 
 
 def test_the_sentiment_command_predicts():
-    from playground import sentiment
+    from playground.sentiment import cli as sentiment
 
     assert sentiment.main(["predict", "not bad at all", "--model", "gru"]) == 0
 

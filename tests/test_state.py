@@ -55,10 +55,10 @@ def test_check_reports_out_of_range():
 
 
 def test_widget_ranges_are_read_from_the_config_declarations():
-    from playground.gates import GatesConfig
-    from playground.live import LiveConfig
+    from playground.views.gates import GatesConfig
+    from playground.training.live import LiveConfig
     from playground.state import limits, options
-    from playground.train import LEARNING_RATES
+    from playground.training.trainer import LEARNING_RATES
 
     assert limits(GatesConfig, "T") == {"min_value": 2, "max_value": 201}
     assert limits(LiveConfig, "clip_norm") == {"min_value": 0.1, "max_value": 10.0}

@@ -1,0 +1,188 @@
+"""Train the shipped sentiment models: one loop for RNN, LSTM and GRU, deterministic for a seed.
+
+Every row of SST-2 (phrase or sentence) is one training sequence with the loss on y_T, the output after its
+last word. Because the RNN starts from h_0 = 0 on every sequence, a phrase that begins a sentence ("the
+acting is not") is exactly that sentence's prefix: the phrase rows are what teach the model a meaningful
+running sentiment y_t after every word, not just after the full stop.
+"""
+from __future__ import annotations
+
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence, TextIO
+
+import torch
+import torch.nn.functional as F
+
+from playground.lesson.cells import ModelConfig, RecurrentModel
+from playground.errors import DivergenceError
+from playground.sentiment.data import batches
+from playground.sentiment.lm import pretrain_lm
+from playground.sentiment.progress import Progress
+from playground.sentiment.text import Vocabulary
+
+UNK_ID = Vocabulary([]).unk_id
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    epochs: int = 6
+    batch_size: int = 64
+    lr: float = 3e-3
+    embed_dropout: float = 0.3  # dropout on word vectors while training only (the shipped model has none)
+    word_dropout: float = 0.0  # chance that a training word is replaced by <unk> (teaches unknown words)
+    weight_decay: float = 0.0  # AdamW's decoupled weight decay
+    init: str = "keras"  # "keras": W_hh orthogonal, biases 0 (LSTM forget bias 1), as Keras' SimpleRNN/LSTM
+    embed_init: float = 0.0  # > 0: word vectors uniform in +-embed_init (Keras' Embedding: 0.05); 0: N(0, 1)
+    lm_reviews: int = 0  # > 0: first pretrain as a next-word model on this many unlabelled reviews (sentiment_lm)
+    lm_epochs: int = 1
+    step_loss: float = 0.0  # weight of the loss at every word (target: the row's label), see step_targets_loss
+    sentence_weight: float = 1.0  # loss weight of long rows (>= 10 tokens) relative to short phrases
+    cosine: bool = True  # learning rate decays to 0 along a cosine over all steps
+    clip: float = 5.0  # gradient-norm clipping: a vanilla RNN's gradient can explode through time
+    seed: int = 0
+    threads: int = 1  # small matrices: a second thread helps little, and on a busy machine it stalls badly
+
+
+def keras_init(model: RecurrentModel) -> None:
+    """Keras' SimpleRNN defaults: W_xh Glorot-uniform, W_hh orthogonal, biases 0. The LSTM and GRU get the same
+    per gate block (Keras initialises their stacked matrices whole) and the LSTM forget bias 1 (unit_forget_bias).
+
+    An orthogonal W_hh keeps ||W_hh h|| = ||h||, so signals and gradients survive more steps at the start.
+    """
+    H = model.config.hidden_size
+    with torch.no_grad():
+        for k in range(model.W_hh.shape[0] // H):
+            torch.nn.init.xavier_uniform_(model.W_xh[k * H:(k + 1) * H])
+            torch.nn.init.orthogonal_(model.W_hh[k * H:(k + 1) * H])
+        model.b_h.zero_()
+        if model.config.cell == "lstm":
+            model.b_h[H:2 * H] = 1.0  # torch's gate order i, f, g, o
+        if model.config.cell == "gru":
+            model.b_hh.zero_()
+        torch.nn.init.xavier_uniform_(model.W_hy)
+        model.b_y.zero_()
+
+
+def final_logits(model: RecurrentModel, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """The readout after each sequence's last real word: logits[b, lengths[b]-1] -> (B,)."""
+    logits, _ = model(x, lengths)  # (B, T, 1)
+    return logits[torch.arange(x.shape[0]), lengths - 1, 0]
+
+
+def sequence_loss(model: RecurrentModel, x: torch.Tensor, lengths: torch.Tensor, y: torch.Tensor,
+                  settings: TrainSettings) -> torch.Tensor:
+    """BCE on y_T, plus (weight step_loss) BCE on y_t at every real word against the row's label.
+
+    The every-word term ("target replication") asks y_t to be the best guess of the row's sentiment from the
+    words read so far; where the prefix does not tell, the best guess is a hedge near the base rate.
+    """
+    logits, _ = model(x, lengths)  # (B, T, 1)
+    B, T = x.shape
+    last = logits[torch.arange(B), lengths - 1, 0]  # (B,)
+    w = torch.where(lengths >= 10, settings.sentence_weight, 1.0)
+    loss = (F.binary_cross_entropy_with_logits(last, y, reduction="none") * w).sum() / w.sum()
+    if settings.step_loss > 0:
+        mask = (torch.arange(T).unsqueeze(0) < lengths.unsqueeze(1)).float()  # (B, T)
+        every = F.binary_cross_entropy_with_logits(logits[..., 0], y.unsqueeze(1).expand(B, T), reduction="none")
+        per_row = (every * mask).sum(1) / lengths
+        loss = (1 - settings.step_loss) * loss + settings.step_loss * (per_row * w).sum() / w.sum()
+    return loss
+
+
+@torch.no_grad()
+def accuracy(model: RecurrentModel, data: Sequence[tuple[list[int], int]], batch_size: int = 256) -> float:
+    was = model.training
+    model.eval()
+    right = 0
+    for x, lengths, y in batches(data, batch_size):
+        right += int(((final_logits(model, x, lengths) > 0).float() == y).sum())
+    model.train(was)
+    return right / max(1, len(data))
+
+
+Data = Sequence[tuple[list[int], int]]
+
+
+def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data],
+          settings: TrainSettings = TrainSettings(),
+          label: str = "", stream: TextIO | None = None,
+          on_epoch: Callable[[dict], None] | None = None,
+          unlabelled: Sequence[Sequence[int]] = ()) -> tuple[RecurrentModel, list[dict]]:
+    """Adam on binary cross-entropy at the last word; keeps the weights of the epoch with the best dev accuracy.
+
+    dev_data may be several named dev sets (e.g. IMDB reviews and SST sentences): the epoch is then picked by
+    their mean accuracy, and each one's accuracy is kept in the history as dev_<name>. With settings.lm_reviews,
+    the model first learns to predict the next word of that many of the `unlabelled` token-id lists.
+    Returns (model in eval mode, one dict per epoch). Raises DivergenceError if the loss becomes NaN.
+    """
+    dev_sets = dev_data if isinstance(dev_data, dict) else {"": dev_data}
+    torch.manual_seed(settings.seed)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(settings.threads)
+    rng = random.Random(settings.seed)
+    model = RecurrentModel(config)
+    if settings.init == "keras":
+        keras_init(model)
+    if settings.embed_init > 0 and model.embedding is not None:
+        with torch.no_grad():  # small vectors keep tanh out of saturation while the words' meanings are learnt
+            torch.nn.init.uniform_(model.embedding.weight, -settings.embed_init, settings.embed_init)
+            model.embedding.weight[0].zero_()
+    if settings.lm_reviews > 0 and unlabelled:
+        pretrain_lm(model, unlabelled[:settings.lm_reviews], settings.lm_epochs, seed=settings.seed, stream=stream,
+                    label=label)
+    drop = settings.embed_dropout
+    hook = model.embedding.register_forward_hook(lambda m, i, out: F.dropout(out, drop, m.training)) \
+        if model.embedding is not None and drop > 0 else None
+    opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    n_batches = math.ceil(len(train_data) / settings.batch_size)
+    total_steps = settings.epochs * n_batches
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / total_steps)) if settings.cosine else 1.0)
+    bar = Progress(label or config.cell, settings.epochs * n_batches, stream)
+    history: list[dict] = []
+    best: tuple[float, dict] | None = None
+    step = 0
+    try:
+        for epoch in range(1, settings.epochs + 1):
+            model.train()
+            total, seen = 0.0, 0
+            for x, lengths, y in batches(train_data, settings.batch_size, rng):
+                if settings.word_dropout > 0:
+                    x = x.masked_fill((torch.rand(x.shape) < settings.word_dropout) & (x > 0), UNK_ID)
+                loss = sequence_loss(model, x, lengths, y, settings)
+                if not torch.isfinite(loss):
+                    raise DivergenceError(f"Training {label or config.cell} diverged (loss {loss.item()}); "
+                                          "try a smaller learning rate.")
+                opt.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), settings.clip)
+                opt.step()
+                sched.step()
+                total += loss.item() * len(y)
+                seen += len(y)
+                step += 1
+                bar.update(step, f"epoch {epoch}/{settings.epochs} loss {total / seen:.3f}")
+            devs = {f"dev_{k}": accuracy(model, d) for k, d in dev_sets.items() if d}
+            dev = sum(devs.values()) / len(devs) if devs else float("nan")
+            row = {"epoch": epoch, "train_loss": total / max(1, seen), "dev_accuracy": dev,
+                   **(devs if isinstance(dev_data, dict) else {})}
+            history.append(row)
+            if on_epoch:
+                on_epoch(row)
+            if best is None or dev > best[0]:
+                best = (dev, {k: v.detach().clone() for k, v in model.state_dict().items()})
+            bar.update(step, f"epoch {epoch}/{settings.epochs} loss {row['train_loss']:.3f} dev {dev:.3f}",
+                       force=True)
+        bar.close(f"best dev {best[0]:.3f}" if best else "")
+    finally:
+        if hook is not None:
+            hook.remove()
+        torch.set_num_threads(threads)
+    if best is not None:
+        model.load_state_dict(best[1])
+    model.eval()
+    return model, history

@@ -1,0 +1,460 @@
+"""The Train live page's state: one `LiveSession` per browser session (in a worker, see pool.py), no Streamlit.
+
+It wraps a train.Trainer with what a TensorFlow-Playground-style loop needs: Play / Pause / Step / Reset,
+a tick (a batch of steps, then one history row), a pandas history, steps per second, hard caps, and the
+paused-on-divergence state. `LiveConfig` is the page's settings (all in the URL); `view()` hands the figure
+builders plain arrays.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+
+from playground.training import trainer as tr
+from playground import tasks as tasklib
+from playground.tasks import text as tasks_text
+from playground.training import weights_file
+from playground.lesson.activations import HIDDEN, OUTPUT
+from playground.lesson.cells import CELLS
+from playground.errors import ConfigError, InputError, PlaygroundError
+from playground.state import check, choice, flag, number, text
+
+PREFIX = "train"
+MAX_STEPS = 20_000  # per session, then training pauses until Reset
+MAX_LENGTH = 64
+TICK_SECONDS = 0.25  # training per redraw when the page itself trains (no worker processes; see pool.py)
+TICK_EVERY = 0.8  # seconds between redraws while playing, when the run shares its worker with others. Each redraw
+# remounts the five charts in the browser; at 0.4 s headless Chromium on a busy 2-core machine was seen with the
+# charts blank, mounted again before they had been drawn (0.8 s: drawn throughout)
+TICK_EVERY_ALONE = 0.4  # ... and when it trains alone there: the student on their own sees twice the redraws
+
+
+def redraw_every(busy: int) -> float:
+    """Seconds between the page's redraws while playing, for a run whose worker trains `busy` runs now."""
+    return TICK_EVERY_ALONE if busy <= 1 else TICK_EVERY
+
+
+STEPS_PER_TICK = (1, 5, 10, 25, 50, 100)
+BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
+PROBE_GRAD_BATCH = 32
+HEALTHY = 2.0  # Rewind goes back to the last row whose held-out loss was under this many times the untrained
+# model's: a blow-up's rows are 1e8 times worse and more, while an early row of a run that learns may be a little worse
+STRUCTURAL = ("task", "length", "text", "cell", "f", "g", "hidden", "seed")  # changing these starts over
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """The page's settings. Fields in STRUCTURAL build a new model; the rest apply to the running one."""
+
+    task: str = choice("parity", list(tasklib.TASKS))
+    length: int = number(8, 1, MAX_LENGTH)
+    text: str = text(tasks_text.DEFAULT_TEXT, max_len=tasks_text.MAX_CHARS)
+    cell: str = choice("rnn", list(CELLS))
+    f: str = choice("tanh", list(HIDDEN))
+    g: str = choice("sigmoid", list(OUTPUT))
+    hidden: int = number(16, 1, tr.MAX_HIDDEN)
+    optimizer: str = choice("adam", list(tr.OPTIMIZERS))
+    lr: float = choice(0.01, tr.LEARNING_RATES)
+    batch_size: int = choice(32, BATCH_SIZES)
+    clip: bool = flag(True)
+    clip_norm: float = number(1.0, 0.1, 10.0)
+    seed: int = number(0, 0, 9999)
+    steps_per_tick: int = choice(50, STEPS_PER_TICK)
+    temperature: float = number(0.8, 0.0, 2.0)
+
+    def link_omits(self) -> tuple[str, ...]:
+        """Settings a shared link leaves out here: only the text task reads the text and the temperature."""
+        return () if self.task == "text" else ("text", "temperature")
+
+    def train_config(self) -> tr.TrainConfig:
+        return tr.TrainConfig(task=self.task, length=self.length, cell=self.cell, hidden=self.hidden, f=self.f,
+                              g=self.g, optimizer=self.optimizer, lr=self.lr, batch_size=self.batch_size,
+                              clip=self.clip_norm if self.clip else 0.0, seed=self.seed,
+                              text=self.text.strip() if self.task == "text" else "")
+
+
+def task_defaults(name: str) -> dict:
+    """Settings to switch to when the user picks a task: its natural g and its knob's default."""
+    task = tasklib.get(name)
+    return {"g": task.default_g, "length": task.knob.default}
+
+
+def config_fields(cfg: LiveConfig) -> dict:
+    """field name -> value, for putting a config back into the widgets."""
+    return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
+
+
+def current_task(name: str, text: str = "") -> tasklib.Task:
+    """The task the widgets describe: for the text task, the one on the user's text (its length knob depends on
+    the text), or the default text's while the box is empty or unusable (the run then says why)."""
+    if name == "text" and text.strip():
+        try:
+            return tasklib.get("text", text=text.strip())
+        except PlaygroundError:
+            pass
+    return tasklib.get(name)
+
+
+def clamp_length(store, task_key: str, length_key: str, text_key: str) -> None:
+    """Keep the length widget inside the chosen task's knob bounds (a link may carry any number)."""
+    name = store.get(task_key)
+    if name not in tasklib.TASKS or length_key not in store:
+        return
+    knob = current_task(name, store.get(text_key, "")).knob
+    store[length_key] = int(min(max(int(store[length_key]), knob.lo), knob.hi))
+
+
+@dataclass
+class LiveView:
+    """Plain arrays for the figure builders, all for the current weights."""
+
+    step: int
+    h: np.ndarray  # (H, T) hidden state of the probe sequence, h_1..h_T
+    h_range: tuple[float, float]  # f's output range (for the colour scale)
+    inputs: list[str]  # (T,) x_t labels
+    targets: list[str | None]  # (T,) target label where the step is scored, else None
+    predictions: list[str]  # (T,) the model's answer y_t read in task units
+    correct: list[bool | None]  # (T,) None where there is no target
+    y_value: np.ndarray  # (T,) the number behind the prediction (probability of class 1 / top class, or the value)
+    y_target: np.ndarray  # (T,) the target as a number (nan where none), for regression tasks
+    regression: bool
+    weights: dict[str, np.ndarray]  # W_xh, W_hh, W_hy
+    blocks: tuple[str, ...]  # gate names of W_xh / W_hh row blocks ((): one block)
+    grad_norms: np.ndarray  # (T,) ||dL/dh_t|| on a held-out batch
+
+
+def _locked(method):
+    """Run the method holding the session's lock (see LiveSession.lock)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
+@dataclass
+class LiveSession:
+    """One user's training run. status: paused | playing | diverged | capped | refused.
+
+    Two script runs of one browser session can overlap: on a click Streamlit (runner.fastReruns) starts the
+    new run while the old one, e.g. the training fragment in the middle of a tick, is still finishing. So
+    everything that trains, reads or replaces the model holds `lock`, and a figure is never computed from
+    weights an optimizer step is rewriting.
+    """
+
+    cfg: LiveConfig
+    trainer: tr.Trainer | None = None
+    rows: list[dict] = field(default_factory=list)  # one per tick (columns train.HISTORY_COLUMNS)
+    status: str = "paused"
+    message: str = ""  # why training stopped or was refused; empty when fine
+    note: str = ""  # a one-line remark about the g chosen for this task
+    steps_per_sec: float = 0.0
+    seconds: float = 0.0  # training wall time so far
+    ticks: int = 0
+    _blew_up_with: tr.TrainConfig | None = field(default=None, init=False, repr=False)  # settings of the last
+    # blow-up: the next one with the same settings says "Again"
+    _rewind: tr.Checkpoint | None = field(default=None, init=False, repr=False)  # the last healthy row (rewind)
+    _pending: tr.Tick | None = field(default=None, init=False, repr=False)  # the tick in progress (advance)
+    lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.reset()
+
+    # ---- controls ----
+    @property
+    def step(self) -> int:
+        return self.trainer.step if self.trainer else 0
+
+    @property
+    def playing(self) -> bool:
+        return self.status == "playing"
+
+    @_locked
+    def reset(self) -> None:
+        """A fresh model from the settings (same seed, same start); a refused setting leaves no model."""
+        try:
+            trainer = tr.Trainer(self.cfg.train_config())
+        except PlaygroundError as e:
+            self._start(None)
+            self.status, self.message = "refused", str(e)
+            return
+        self._start(trainer)
+
+    def _start(self, trainer: tr.Trainer | None) -> None:
+        """A new run on `trainer`: paused, empty history but for the row of the model as it starts."""
+        self.trainer, self.rows = trainer, []
+        self.status, self.message = "paused", ""
+        self.note = trainer.head.note if trainer else ""
+        self.steps_per_sec = self.seconds = 0.0
+        self.ticks = 0
+        self._pending = None
+        self._blew_up_with = self._rewind = None
+        if trainer is not None:
+            self._record(tr.Tick(0, [], math.nan, math.nan, 0.0))
+
+    @_locked
+    def apply(self, cfg: LiveConfig) -> bool:
+        """Take new settings. Returns True when they needed a new model (then training is paused)."""
+        old, self.cfg = self.cfg, cfg
+        if any(getattr(old, k) != getattr(cfg, k) for k in STRUCTURAL):
+            self.reset()
+            return True
+        if self.trainer is None:
+            return False
+        tcfg = cfg.train_config()
+        self.trainer.set_hyper(tcfg.optimizer, tcfg.lr, tcfg.clip, tcfg.batch_size)
+        if self.status == "diverged" and old.train_config() != tcfg:
+            # The weights kept at the blow-up have usually grown far out of range already (held-out loss 1e8
+            # and more), and new settings cannot save them: start the new settings from before the blow-up.
+            self.rewind()
+            self.message = "Settings changed after the blow-up: " + self.message[0].lower() + self.message[1:]
+        return False
+
+    @property
+    def rewind_step(self) -> int | None:
+        """The step Rewind goes back to: the last history row whose held-out loss was under HEALTHY times the
+        untrained model's (step 0 at worst)."""
+        return self._rewind.step if self._rewind is not None else None
+
+    @_locked
+    def rewind(self) -> None:
+        """Back to rewind_step: its weights and batches, the history cut there, a fresh optimizer, paused. With
+        the settings unchanged it replays the same run; at step 0 it is Reset with the current settings."""
+        if self.trainer is None or self._rewind is None:
+            return
+        cp = self._rewind
+        self.trainer.restore(cp)
+        self.rows = [r for r in self.rows if r["step"] <= cp.step]
+        self._pending = None
+        self.status = "paused"
+        self.steps_per_sec = 0.0  # measured afresh from the next Play, as after Reset (the page shows "–")
+        self.message = (f"Rewound to step {cp.step}, the last point where the held-out loss was under "
+                        f"{HEALTHY:g} times the untrained model's. Press Play to train from there with the current "
+                        "settings.")
+
+    @_locked
+    def play(self) -> None:
+        if self.trainer is None:
+            return
+        if self.status == "diverged":
+            self.trainer.resume()
+        if self.step >= MAX_STEPS:
+            self._cap()
+            return
+        self.status, self.message = "playing", ""
+
+    @_locked
+    def pause(self) -> None:
+        if self.status == "playing":
+            self.status = "paused"
+
+    @_locked
+    def step_once(self) -> None:
+        """The Step button: one tick, then paused."""
+        if self.trainer is None:
+            return
+        if self.status == "diverged":
+            self.trainer.resume()
+            self.message = ""
+        self.status = "paused"
+        self.tick()
+
+    @_locked
+    def tick(self) -> tr.Tick | None:
+        """Finish the current tick: exactly cfg.steps_per_tick steps since the last row (fewer only at a NaN or
+        the cap), then one history row. The same clicks give the same steps and numbers on every machine."""
+        return self.advance(None)
+
+    @_locked
+    def advance(self, budget: float | None) -> tr.Tick | None:
+        """Train the current tick for up to `budget` seconds (None: to its end). Returns the finished tick when
+        this call completed it (its history row is recorded), else None. Rows come every cfg.steps_per_tick
+        steps however the work is sliced, so a busy server changes how often the page redraws, not the numbers."""
+        if self.trainer is None or self.status in ("diverged", "refused"):
+            return None
+        if self.step >= MAX_STEPS:
+            self._cap()
+            return None
+        start = self.step - (self._pending.steps if self._pending else 0)  # the step this tick started at
+        quota = min(self.cfg.steps_per_tick, MAX_STEPS - start)
+        part = self.trainer.train(max(1, start + quota - self.step), time_budget=budget)
+        t = self._pending = _joined(self._pending, part)
+        self.seconds += part.seconds
+        if part.steps and part.seconds > 0:
+            rate = part.steps / part.seconds
+            self.steps_per_sec = rate if not self.steps_per_sec else 0.8 * self.steps_per_sec + 0.2 * rate
+        if t.divergence is None and self.step < start + quota:
+            return None  # more of this tick next time
+        self._pending = None
+        self.ticks += 1
+        if t.steps:
+            self._record(t)
+        if t.divergence is not None:
+            again = "Again, with the same settings: " if self._blew_up_with == self.trainer.cfg else ""
+            self._blew_up_with = self.trainer.cfg
+            self.status, self.message = "diverged", again + t.divergence.message
+        elif self.step >= MAX_STEPS:
+            self._cap()
+        return t
+
+    def _cap(self) -> None:
+        self.status = "capped"
+        self.message = (f"This session reached its cap of {MAX_STEPS:,} training steps (the server is shared). "
+                        "Press Reset to start a new run.")
+
+    def _record(self, t: tr.Tick) -> None:
+        row = self.trainer.history_row(t, self.seconds)
+        self.rows.append(row)
+        if not self.rows[:-1] or row["test_loss"] < HEALTHY * self.rows[0]["test_loss"]:  # NaN compares False
+            self._rewind = self.trainer.checkpoint()
+
+    # ---- what the page shows ----
+    @property
+    def history(self) -> pd.DataFrame:
+        """The loss history, one row per tick (the first row is the untrained model)."""
+        with self.lock:
+            return pd.DataFrame(self.rows, columns=tr.HISTORY_COLUMNS)
+
+    @_locked
+    def latest(self) -> dict[str, float]:
+        return dict(self.rows[-1]) if self.rows else {}
+
+    @_locked
+    def view(self) -> LiveView:
+        """Probe sequence, weights and gradient norms for the current (finite) weights."""
+        trn = self._need()
+        task, head, model = trn.task, trn.head, trn.model
+        probe = trn.held_out[0:1]
+        model.eval()
+        with torch.no_grad():
+            trace = model.trace(probe.x, probe.lengths)
+        model.train()
+        logits = trace.logits[0]  # (T, O)
+        T = logits.shape[0]
+        mask = probe.step_mask()[0]  # (T,)
+        pred = head.predict(logits)  # (T,) in task units
+        target = probe.y[0] if probe.per_step else torch.full((T,), float(probe.y[0]))
+        regression = task.kind == "real"
+        y_value = _shown_value(model.config.g, trace.y[0], logits, pred, regression)
+        targets = [lbl if m else None for lbl, m in zip(task.target_labels(target), mask.tolist())]
+        correct = [None if not m else (abs(float(p) - float(t)) < 0.1 if regression else int(p) == int(t))
+                   for p, t, m in zip(pred.tolist(), target.tolist(), mask.tolist())]
+        y_target = np.where(mask.numpy(), target.double().numpy(), np.nan)
+        grads = tr.grad_norms(trn, trn.held_out[0:PROBE_GRAD_BATCH]).numpy()
+        return LiveView(
+            step=trn.step, h=trace.h[0, 1:].numpy().T, h_range=model.config.h_range,
+            inputs=task.token_labels(probe.x[0]), targets=targets, predictions=task.target_labels(pred),
+            correct=correct, y_value=y_value, y_target=y_target, regression=regression,
+            weights={"W_xh": model.W_xh.detach().numpy().copy(), "W_hh": model.W_hh.detach().numpy().copy(),
+                     "W_hy": model.W_hy.detach().numpy().copy()},
+            blocks=CELLS[model.config.cell].gates, grad_norms=grads)
+
+    @_locked
+    def sample_text(self, prime: str = "", n_chars: int = 200, temperature: float | None = None) -> str:
+        """Text generated by the current model (text task only), at the given (or the settings') temperature."""
+        trn = self._need()
+        if trn.task.name != "text":
+            raise ConfigError("Sampling text needs the 'Next character of a text' task.")
+        temperature = self.cfg.temperature if temperature is None else float(temperature)
+        return tasks_text.generate(trn.model, trn.task, prime, n_chars, temperature, trn.length,
+                                   seed=self.cfg.seed + self.step)
+
+    @_locked
+    def csv(self) -> str:
+        return tr.history_csv(self.history)
+
+    @_locked
+    def weights_file(self) -> bytes:
+        return weights_file.export_weights(self._need())
+
+    @_locked
+    def load(self, data: bytes) -> LiveConfig:
+        """Continue from an exported file; returns the settings it was trained with (for the widgets). The file
+        is checked whole, against this page's limits too, before its model is built."""
+        f = weights_file.read_weights(data)
+        c = f.cfg
+        cfg = dataclasses.replace(self.cfg, task=c.task, length=c.length, cell=c.cell, hidden=c.hidden, f=c.f,
+                                  g=c.output, optimizer=c.optimizer, lr=c.lr, batch_size=c.batch_size,
+                                  clip=c.clip > 0, clip_norm=c.clip if c.clip > 0 else self.cfg.clip_norm,
+                                  seed=c.seed, text=c.text or self.cfg.text)
+        problems = check(cfg)  # e.g. a batch size or learning rate the page's widgets do not offer
+        if c.held_out != tr.HELD_OUT:
+            problems.append(f"its held-out set has {c.held_out} sequences instead of {tr.HELD_OUT}")
+        if problems:
+            raise InputError("This file's settings are outside what this page offers: " + "; ".join(problems) + ".")
+        trainer = weights_file.trainer_from(f)
+        self.cfg = cfg
+        self._start(trainer)
+        return cfg
+
+    def _need(self) -> tr.Trainer:
+        if self.trainer is None:
+            raise ConfigError(self.message or "There is no model: the settings were refused.")
+        return self.trainer
+
+
+@dataclass
+class Snapshot:
+    """What the page shows of one session, as plain data: it is made where the model is (a worker process or
+    this one) and drawn by `panel` in the server."""
+
+    status: str
+    message: str
+    note: str
+    step: int
+    steps_per_sec: float
+    task: str  # the task's name ("" when the settings were refused)
+    rows: list[dict]  # the history, one dict per tick
+    view: LiveView | None  # None when there is no model
+    labels: dict  # metric_name, metric_fmt, loss_name, chance, perfect, percent, spectral_label
+    busy: int = 1  # runs training on the same worker now (1: this one alone or none)
+    rewind_step: int | None = None  # where Rewind goes back to (LiveSession.rewind_step)
+
+    @property
+    def playing(self) -> bool:
+        return self.status == "playing"
+
+    @property
+    def has_model(self) -> bool:
+        return self.view is not None
+
+
+def snapshot(s: LiveSession) -> Snapshot:
+    """The session's state for the page (one call per redraw; holds the lock for one consistent state)."""
+    with s.lock:  # a tick in flight in another script run finishes first
+        trn = s.trainer
+        if trn is None:
+            return Snapshot(s.status, s.message, s.note, 0, 0.0, "", [], None, {})
+        task, cell = trn.task, trn.model.config.cell
+        labels = {"metric_name": task.metric.name, "metric_fmt": task.metric.fmt, "loss_name": trn.model.g.loss_name,
+                  "chance": task.chance(trn.length), "perfect": task.metric.perfect,
+                  "percent": task.metric.name == "accuracy",
+                  "spectral_label": "W_hh" if cell == "rnn" else f"W_hh, {CELLS[cell].gates[2]} block"}
+        return Snapshot(s.status, s.message, s.note, s.step, s.steps_per_sec, task.name, list(s.rows), s.view(),
+                        labels, rewind_step=s.rewind_step)
+
+
+def _joined(a: tr.Tick | None, b: tr.Tick) -> tr.Tick:
+    """Two slices of one tick as one: all the losses, step-weighted means, the divergence if any.
+    (A kept slice `a` has steps: a slice that diverges at once ends its tick.)"""
+    if a is None:
+        return b
+    mean = (lambda x, y: (x * a.steps + y * b.steps) / (a.steps + b.steps)) if b.steps else (lambda x, y: x)
+    return tr.Tick(a.steps + b.steps, a.losses + b.losses, mean(a.metric, b.metric), mean(a.grad_norm, b.grad_norm),
+                   a.seconds + b.seconds, b.divergence)
+
+
+def _shown_value(g: str, y: torch.Tensor, logits: torch.Tensor, pred: torch.Tensor, regression: bool) -> np.ndarray:
+    """(T,) one number per step for the strip under the probe: the value itself, P(class 1) for one
+    sigmoid output, else the output of the predicted class."""
+    if regression or y.shape[-1] == 1:
+        return y[:, 0].double().numpy()
+    idx = logits.argmax(-1, keepdim=True)
+    return y.gather(-1, idx)[:, 0].double().numpy()

@@ -1,0 +1,166 @@
+"""The Train live page: what it draws from a session's `live.Snapshot` (five figures and the numbers above them), the
+words around its charts (metric values, the task card, a learning rate too big to learn with, a busy server), and
+the ready-made lecture demos (settings that reliably show one thing, with a script). No Streamlit, no training here:
+the training workers (playground.server), which only make snapshots, never import this module or plotly.
+
+tests/training/test_live.py follows each demo's script and checks that it does what it says; bench/robustness.py
+checks the same over seeds and floating-point paths.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Mapping
+
+from playground.errors import ConfigError
+from playground.figures import train as tf
+from playground.lesson.activations import OUTPUT
+from playground.lesson.equations import equations  # noqa: F401 - the page writes the chosen f and g into them
+from playground.tasks import TASKS, USES
+from playground.tasks.text import MAX_CHARS as TEXT_MAX_CHARS  # noqa: F401 - the text box of the generation task
+from playground.training import live
+from playground.training.live import (CELLS, HEALTHY, HIDDEN, PREFIX, STRUCTURAL, LiveConfig,  # noqa: F401
+                                      clamp_length, config_fields, current_task, redraw_every, task_defaults)
+from playground.training.trainer import HELD_OUT, HISTORY_COLUMNS, OPTIMIZERS
+
+
+# ---- the lecture demos ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Demo:
+    label: str
+    changes: dict  # LiveConfig fields that differ from the defaults
+    script: str  # what to do and what the audience will see
+
+
+# The explode demo's 32 units: with 16 it blew up at steps 3-62 on this machine, but at seed 0 not within 300 steps
+# under MKL_CBWR=COMPATIBLE (an older CPU's matmuls); with 32, at steps 4-13 for seeds 0-9 on both.
+DEMOS: dict[str, Demo] = {
+    "parity": Demo("Learn parity (the defaults)", {},
+                   "Press Play: held-out accuracy sits at 50% (guessing), then climbs past 95%, usually within 500 "
+                   "to 1,500 steps, as the hidden state learns to flip on every 1."),
+    "explode": Demo("Explode, then fix it with clipping",
+                    dict(task="counting", length=10, f="identity", g="identity", hidden=32, optimizer="sgd",
+                         lr=0.03, clip=False),
+                    "Press Play: with a linear f, plain SGD and no clipping the gradient grows at every step back "
+                    "through time and the run blows up within its first few dozen steps. Then turn *Clipping* on "
+                    "and press Play: the run goes back to before the blow-up (step 0, the *Rewind* button does "
+                    "the same) and the same model from the same start, clipped, passes 90% accuracy within a few "
+                    "hundred steps."),
+}
+
+
+def demo_config(name: str) -> LiveConfig:
+    """The settings of a lecture demo."""
+    return dataclasses.replace(LiveConfig(), **DEMOS[name].changes)
+
+
+def still_shown(name: str, settings: Mapping[str, object]) -> bool:
+    """Whether the settings are still the demo's model (its script may change the rest, e.g. turn clipping
+    on): a different task, cell, f, g, size or seed is another run, and the demo's script no longer fits it."""
+    demo = demo_config(name)
+    return all(settings.get(k, getattr(demo, k)) == getattr(demo, k) for k in STRUCTURAL)
+
+
+# ---- what the page draws ----------------------------------------------------------------------------------
+
+@dataclass
+class Panel:
+    """Everything the live panel draws for one tick."""
+
+    curves: object  # go.Figure
+    probe: object
+    weights: object
+    spectral: object
+    grads: object
+    stats: dict
+
+
+def panel(s: live.LiveSession | live.Snapshot) -> Panel:
+    """The live panel's figures and numbers (one call per redraw), from a session or its snapshot."""
+    snap = live.snapshot(s) if isinstance(s, live.LiveSession) else s
+    if snap.view is None:
+        raise ConfigError(snap.message or "There is no model: the settings were refused.")
+    v, lab, hist = snap.view, snap.labels, snap.rows
+    col = {k: [r[k] for r in hist] for k in HISTORY_COLUMNS}
+    last = hist[-1] if hist else {}
+    return Panel(
+        curves=tf.curves(col["step"], col["train_loss"], col["test_loss"], col["train_metric"], col["test_metric"],
+                         lab["loss_name"], lab["metric_name"], lab["chance"], lab["perfect"], percent=lab["percent"]),
+        probe=tf.probe(v.h, v.h_range, v.inputs, v.targets, v.predictions, v.correct, v.y_value, v.y_target,
+                       v.regression),
+        weights=tf.weights(v.weights, v.blocks),
+        spectral=tf.spectral_radius(col["step"], col["spectral_radius"], lab["spectral_label"]),
+        grads=tf.grad_norms(v.grad_norms),
+        stats={"step": snap.step, "steps_per_sec": snap.steps_per_sec, "status": snap.status,
+               "test_metric": last.get("test_metric", math.nan), "test_loss": last.get("test_loss", math.nan),
+               "metric_name": lab["metric_name"], "metric_fmt": lab["metric_fmt"]},
+    )
+
+
+# ---- the words and numbers around the charts ------------------------------------------------------------------
+
+def fmt(value: float, spec: str) -> str:
+    """A metric for the page: '–' until there is a number."""
+    return format(value, spec) if value is not None and math.isfinite(value) else "–"
+
+
+def fmt_loss(value: float) -> str:
+    """A loss in at most 7 characters, so it fits its metric box however large a blow-up (or small a fit) makes it:
+    four significant digits, fewer when they do not fit."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    for spec in (".4g", ".3g", ".2g"):
+        if len(shown := format(value, spec)) <= 7:
+            return shown
+    return format(value, ".1e")
+
+
+# Measured on parity at the page's defaults (hidden 16, batch 32, clipping on), seeds 0-7 here and seeds 0-4 under
+# each floating-point path bench/robustness.py reaches: at TOO_BIG no run passed 55% in 800 steps; at every rate in
+# LEARNS every run passed 90% within LEARNS_WITHIN steps (the slowest, Adam 0.003, by step 2,100). At other rates a
+# run may or may not learn, depending on the seed and the CPU, so the hint names none of them: SGD 1 without
+# clipping failed 2 seeds of 8; with clipping, under MKL_CBWR=AVX2 it missed at seed 4, and Adam 0.03 took 2,650.
+TOO_BIG = {"adam": 0.1, "sgd": 3.0}  # optimizer -> the smallest rate on the slider that does not learn
+LEARNS = {"adam": (0.003, 0.01), "sgd": (0.3,)}  # optimizer -> the slider's rates that learn
+LEARNS_WITHIN = 3000
+
+
+def rate_hint(lr: float, optimizer: str, f: str, cell: str, clip: bool) -> str:
+    """A caption for a learning rate too big to learn the toy tasks with (thresholds measured on parity):
+    what the user will see, and why the run may never stop by itself. Empty for workable rates."""
+    too_big = TOO_BIG.get(optimizer, math.inf)
+    if lr < too_big:
+        return ""
+    bounded = cell != "rnn" or f in ("tanh", "sigmoid")
+    then = ("the states stay bounded, so the run will usually not overflow and stop by itself: watch the loss "
+            "stay at or above where it started and the accuracy stay at guessing" if bounded else
+            "with an unbounded f it can overflow, and then the run stops by itself" +
+            ("" if clip else " (clipping tames it)"))
+    learns = " or ".join(f"{r:g}" for r in LEARNS[optimizer])
+    return (f"A rate of {lr:g} is too big for {OPTIMIZERS[optimizer].label} on these tasks: {then}. "
+            f"On parity, a rate of {learns} learns (with clipping on).")
+
+
+def task_card(cfg: LiveConfig) -> str:
+    """Markdown describing the task as set up: input, target, g and its loss, metric, what perfect looks like.
+    Only our own strings go in (never the user's text)."""
+    task = cfg.train_config().make_task()
+    g = OUTPUT[cfg.g]
+    lines = [f"**{task.label}** ({USES[task.use]}) · {task.knob.label} = {cfg.length}",
+             f"- **Input:** {task.input}",
+             f"- **Target:** {task.target}",
+             f"- **Output g = {g.label}**, loss: {g.loss_name}; **metric:** {task.metric.name} on a fixed "
+             f"held-out set of {HELD_OUT} sequences"
+             + (f" (guessing scores {task.chance(cfg.length):{task.metric.fmt}})"
+                if task.chance(cfg.length) is not None else "") + ".",
+             f"- **A perfect model:** {task.perfect}"]
+    return "\n".join(lines)
+
+
+def busy_note(busy: int, steps_per_sec: float) -> str:
+    """Why training is slower than alone: the worker shares its core equally among the runs playing on it."""
+    rate = f" (about {steps_per_sec:.0f} steps/s for this one)" if steps_per_sec else ""
+    return (f"Shared server: {busy} runs are training on this core, each gets an equal slice{rate}. The numbers "
+            "at each step are the same as alone; they just come slower.")

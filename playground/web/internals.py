@@ -1,0 +1,61 @@
+"""Every use of Streamlit's private API in the app, in one place, for the version pinned in requirements.txt.
+
+Streamlit has no public way to do these; each is written for STREAMLIT_VERSION and tests/web/test_internals.py fails
+loudly on another version (read each function again against the new Streamlit before changing the pin):
+- session_id: which browser session a script run belongs to (a training run's key on the worker);
+- session_status: whether a session's browser is connected, disconnected (kept for reconnection) or gone;
+- send_plotly_json: a live chart sent as its JSON as it is (st.plotly_chart rebuilds, copies and encodes a
+  figure three times: too slow for five charts a tick per student);
+- stop_pages_directory_mode: a first visit's deep link run through app.py's st.navigation, not the page file alone.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+STREAMLIT_VERSION = "1.67.0"
+
+
+def session_id() -> str:
+    """This script run's browser session ("local" outside a server, e.g. a bare script)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else "local"
+
+
+def session_status(sid: str) -> str:
+    """"active" (its browser is connected), "disconnected" (kept a while for a reconnection) or "gone"."""
+    from streamlit.runtime import Runtime
+
+    rt = Runtime.instance()
+    if rt._session_mgr.get_session_info(sid) is None:
+        return "gone"
+    return "active" if rt.is_active_session(sid) else "disconnected"
+
+
+def send_plotly_json(spec: str, config: str, alt: str, key: str, height: int) -> None:
+    """What st.plotly_chart(fig, key=key) sends, for a figure already encoded as plotly JSON. The element's id
+    hashes the spec as plotly_chart's does: the browser keeps a chart's figure per id."""
+    from streamlit.elements.lib.layout_utils import LayoutConfig
+    from streamlit.elements.lib.utils import compute_and_register_element_id
+    from streamlit.proto.PlotlyChart_pb2 import PlotlyChart
+
+    proto = PlotlyChart()
+    proto.spec = spec
+    proto.config = config
+    proto.alt = alt
+    proto.id = compute_and_register_element_id("plotly_chart", user_key=key, key_as_main_identity=False,
+                                               dg=st._main, plotly_spec=proto.spec, plotly_config=proto.config,
+                                               alt=alt)
+    st._main._enqueue("plotly_chart", proto, layout_config=LayoutConfig(width="stretch", height=height))
+
+
+def stop_pages_directory_mode() -> bool:
+    """On a fresh server Streamlit runs the very first visit the old way when a `pages/` folder exists. Switch that
+    mode off (as st.navigation itself does); True when it was on (the caller reruns through app.py)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if not PagesManager.uses_pages_directory:
+        return False
+    PagesManager.uses_pages_directory = False
+    return True

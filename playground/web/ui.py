@@ -1,0 +1,292 @@
+"""Streamlit glue shared by the pages: a page's config <-> its widgets <-> the URL, and friendly errors.
+
+Pattern for a page with config class `Cfg` and prefix "review":
+
+    ui.init_config(Cfg, "review")                  # first visit: URL -> widget state
+    st.selectbox("Cell", CELLS, key=ui.key("review", "cell"))
+    ...
+    cfg = ui.publish_config(Cfg, "review")         # widget state -> config -> URL
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+from typing import Callable, Iterable, Iterator, NoReturn, TypeVar
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from playground.errors import PlaygroundError
+from playground.sentiment import models as sentiment
+from playground.state import check, from_params, to_params
+from playground.views import classroom, exports
+from playground.views.pages import SCENE, url_for
+from playground.web import internals
+
+C = TypeVar("C")
+T = TypeVar("T")
+log = logging.getLogger("playground")
+LINK_CHARS_SHOWN = 400  # a longer share link scrolls inside a box of fixed height in the sidebar
+CARRIED = (SCENE,)  # query parameters of the visit, not of a page's settings (the lecture's scene): the
+# configs ignore them, publish_config keeps them in the URL (classroom mode, the app's, is written by link_params)
+
+
+def page_params() -> dict[str, str]:
+    """The URL's query parameters that are a page's settings: what the page's config reads."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in (*CARRIED, classroom.KEY)}
+
+
+def key(prefix: str, name: str) -> str:
+    """The session_state key of the widget for one config field."""
+    return f"{prefix}.{name}"
+
+
+def require_navigation() -> None:
+    """Call first in every page script. On a fresh server Streamlit runs the very first visit the old way when
+    a `pages/` folder exists: a deep link then runs the page file alone, without app.py's navigation, layout
+    and links. Switch that mode off (as st.navigation itself does) and run again through app.py."""
+    if not st.session_state.get("_rerun_through_app") and internals.stop_pages_directory_mode():
+        st.session_state["_rerun_through_app"] = True  # once: AppTest turns the old mode back on every run
+        st.rerun()
+
+
+def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
+    """Fill the page's widget state: from the URL on a first visit, else from the last config this session.
+
+    Streamlit drops a widget's state when its page is not shown, so it is restored from a plain key. With
+    `link_wins`, a URL that is not the page's own last one (another page's link into it) replaces the settings.
+    """
+    saved = st.session_state.get(f"{prefix}:config")
+    params = page_params()
+    linked = link_wins and saved is not None and bool(params) and params != to_params(saved)
+    if saved is None or linked:  # a link names what it changes; the rest stays as this session left it
+        saved, messages = from_params(cls, {**to_params(saved), **params} if linked else params)
+        for m in messages:
+            st.toast(m, icon="⚠️")
+    for f in dataclasses.fields(saved):
+        k = key(prefix, f.name)
+        if linked or k not in st.session_state:
+            st.session_state[k] = getattr(saved, f.name)
+
+
+def stop_early(cls: type, prefix: str, shown: Iterable[str]) -> NoReturn:
+    """st.stop() for a page that ends before the widgets of some of its settings (call publish_config first).
+
+    Streamlit keeps such a widget's value through a stopped run, but the widget comes back showing its default and
+    sends that on the next click (seen in Chromium: "Sort units", on, came back off after an empty review). Dropped
+    here, the values are put back from the page's last config by init_config, and shown."""
+    _drop_widgets(cls, prefix, keep=shown)
+    st.stop()
+
+
+def _drop_widgets(cls: type, prefix: str, keep: Iterable[str] = ()) -> None:
+    """Drop the widget state of every field of the page's config but those in `keep`."""
+    for f in dataclasses.fields(cls):
+        if f.name not in keep:
+            st.session_state.pop(key(prefix, f.name), None)
+
+
+def memory_key(prefix: str, name: str) -> str:
+    """The session_state key of something a page remembers beside its widgets (e.g. the text it last read):
+    forget_settings drops it with the settings."""
+    return f"{prefix}:memory:{name}"
+
+
+def forget_settings(prefix: str, cls: type) -> None:
+    """Drop what the page remembers of its last settings (config, widget state, memory_key values), so that
+    init_config takes them from the URL as on a first visit; a widget keyed with forgotten(prefix) starts afresh."""
+    st.session_state.pop(f"{prefix}:config", None)
+    _drop_widgets(cls, prefix)
+    for k in [k for k in st.session_state if str(k).startswith(memory_key(prefix, ""))]:
+        del st.session_state[k]
+    st.session_state[f"{prefix}:forgotten"] = forgotten(prefix) + 1
+
+
+def forgotten(prefix: str) -> int:
+    """How many times forget_settings has run for the page: part of the key of a widget whose own state (e.g. a
+    data editor's edits) would otherwise outlive the settings under it."""
+    return st.session_state.get(f"{prefix}:forgotten", 0)
+
+
+def current_config(cls: type[C], prefix: str) -> C:
+    """The config the widgets show now; on an invalid combination, a warning and the defaults."""
+    values = {f.name: st.session_state[key(prefix, f.name)]
+              for f in dataclasses.fields(cls) if key(prefix, f.name) in st.session_state}
+    try:
+        cfg = cls(**values)
+    except PlaygroundError as e:
+        st.warning(f"{e} Using the default settings instead.")
+        return cls()
+    problems = check(cfg)
+    if problems:
+        st.warning("; ".join(problems) + ". Using the default settings instead.")
+        return cls()
+    return cfg
+
+
+def publish_config(cls: type[C], prefix: str) -> C:
+    """Read the widgets into a config, remember it for this session and write it to the URL.
+
+    The sidebar offers the full link (the page's url_path comes from playground/views/pages.py).
+    """
+    cfg = current_config(cls, prefix)
+    st.session_state[f"{prefix}:config"] = cfg
+    params = to_params(cfg)
+    url = link_params({**params, **{k: v for k, v in st.query_params.to_dict().items() if k in CARRIED}})
+    if st.query_params.to_dict() != url:
+        st.query_params.from_dict(url)
+    base = st.context.url
+    if base and not classroom_on():  # a projector shows no share box
+        with st.sidebar:
+            st.caption("Share this view: the link below (or the address bar) reproduces these settings.")
+            link = share_link(base, url_for(prefix), params)
+            st.code(link, language=None, wrap_lines=True,  # a long review makes a long link: scroll, not fill
+                    height="content" if len(link) <= LINK_CHARS_SHOWN else 240)
+    return cfg
+
+
+def link_params(params: dict[str, str]) -> dict[str, str]:
+    """A link's (or the URL's) query parameters, with classroom=1 when classroom mode is on: pass every page link's
+    query_params through it, so that a link keeps the mode."""
+    return classroom.link_params(params, classroom_on())
+
+
+# ---- Classroom mode (playground/views/classroom.py): carried by the session, written into every link ----
+_CLASSROOM_ON = f"{classroom.KEY}:on"  # a plain key: Streamlit drops a widget's own state on a page switch
+_CLASSROOM_SEEN = f"{classroom.KEY}:url"  # the classroom value this session last wrote into the URL
+
+
+def classroom_on() -> bool:
+    return bool(st.session_state.get(_CLASSROOM_ON, False))
+
+
+def classroom_mode() -> bool:
+    """Once per run, before the page (app.py): classroom mode from a link that names it, else as this session has it
+    (the sidebar toggle flips it); the URL then says so, and in the mode the page gets its CSS.
+
+    A link's value counts only when it is not the one this session wrote itself: the URL still says classroom=1 on
+    the run in which the toggle has just switched the mode off."""
+    raw = st.query_params.get(classroom.KEY)
+    message = None
+    if raw is not None and raw != st.session_state.get(_CLASSROOM_SEEN):
+        on, message = classroom.parse(raw)
+        if on is not None:
+            st.session_state[_CLASSROOM_ON] = on
+    on = classroom_on()
+    # Streamlit sends a style-only st.html to the page's event container, which keeps it over the next runs: so the
+    # style goes there first on every run, empty when the mode is off (else its large type would stay).
+    st.html(classroom.css() if on else "<style></style>")
+    if message:
+        st.toast(message, icon="⚠️")
+    if on and st.session_state.get(_CLASSROOM_SEEN) != "1":  # entering the mode
+        st.html(classroom.COLLAPSE_SIDEBAR_JS, unsafe_allow_javascript=True)
+    if on and raw != "1":
+        st.query_params[classroom.KEY] = "1"
+    elif not on and raw is not None:
+        del st.query_params[classroom.KEY]
+    st.session_state[_CLASSROOM_SEEN] = "1" if on else None
+    st.session_state[classroom.KEY] = on  # what the sidebar toggle shows
+    return on
+
+
+def px(n: int) -> int:
+    """A widget's width in pixels (one that holds text), grown with classroom mode's type."""
+    return classroom.px(n) if classroom_on() else n
+
+
+def classroom_toggle() -> None:
+    """The sidebar's switch (the sidebar is collapsed in the mode: its arrow opens it)."""
+    st.toggle("Classroom mode", key=classroom.KEY, on_change=_toggled,
+              help="For a projector: larger type and charts, the settings folded away, no share box, the seed "
+                   "fixed. A link with ?classroom=1 opens in it.")
+
+
+def _toggled() -> None:
+    st.session_state[_CLASSROOM_ON] = st.session_state[classroom.KEY]
+
+
+def settings_box(where=None):
+    """Where a page's settings go: `where` (a column or container; a new container if None), or, in classroom mode,
+    an expander folded in it. The widgets and their keys are the same either way."""
+    where = st.container() if where is None else where
+    return where.expander("Settings", expanded=False, icon=":material/tune:") if classroom_on() else where
+
+
+def settings_columns(spec, **kw) -> tuple:
+    """(settings, header, main) for a page whose settings take a column: st.columns(spec, **kw) as (settings, main),
+    with `header` at the top of main. In classroom mode the settings are folded into an expander with `header`
+    beside it (one row less above the charts on a 1280x720 projector), above a main area of the full width."""
+    if classroom_on():
+        fold, header = st.columns([1, 2])  # the equation stays beside the closed fold when it opens
+        return settings_box(fold), header, st.container()
+    settings, main = st.columns(spec, **kw)
+    return settings, main.container(), main
+
+
+def chart(fig, key: str, alt: str, where=None) -> None:
+    """st.plotly_chart for a page's figure (a go.Figure) with the app's chart settings; in classroom mode its type
+    and height scaled for a projector (a copy: the figure may be shared with other sessions)."""
+    if classroom_on():
+        fig = classroom.scaled_figure(fig.to_dict())
+    (where or st).plotly_chart(fig, key=key, alt=alt, theme=None, config=CHART_CONFIG)
+
+
+def share_link(base: str, page: str, params: dict[str, str]) -> str:
+    """The page's full link. `base` is st.context.url: the app's address, with or without the page's path."""
+    base = base.rstrip("/")
+    if not base.endswith(f"/{page}"):
+        base = f"{base}/{page}"
+    return f"{base}?{urlencode(params)}"
+
+
+@contextlib.contextmanager
+def callback_errors(prefix: str) -> Iterator[None]:
+    """For widget callbacks (they run before the page, outside its friendly_errors): keep the message for
+    show_callback_error instead of letting a traceback through."""
+    st.session_state[f"{prefix}:callback_error"] = ""
+    try:
+        yield
+    except PlaygroundError as e:
+        st.session_state[f"{prefix}:callback_error"] = str(e)
+    except Exception as e:  # noqa: BLE001 - last line of defence for a live demo
+        log.exception("unexpected error in a callback")
+        st.session_state[f"{prefix}:callback_error"] = f"Something went wrong ({type(e).__name__}). Try other settings."
+
+
+def show_callback_error(prefix: str) -> None:
+    if st.session_state.get(f"{prefix}:callback_error"):
+        st.warning(st.session_state[f"{prefix}:callback_error"])
+
+
+@contextlib.contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Show PlaygroundError as a warning and anything else as a short error, never a traceback."""
+    try:
+        yield
+    except PlaygroundError as e:
+        st.warning(str(e))
+    except Exception as e:  # noqa: BLE001 - last line of defence for a live demo
+        log.exception("unexpected error")
+        st.error(f"Something went wrong ({type(e).__name__}). Try other settings or reload the page.")
+
+
+CHART_CONFIG = {"displaylogo": False}  # plotly's modebar (PNG download included) without its logo
+
+
+@st.cache_resource(show_spinner="Loading the trained model…")
+def shipped_model(name: str) -> sentiment.Sentiment:
+    """A shipped sentiment model, loaded once per server for every page and session: read-only (eval mode, never
+    trained or changed)."""
+    return sentiment.load(name)
+
+
+def download(label: str, data, what: str, key: str, ext: str = "csv", where=None, help: str | None = None,
+             icon: str | None = ":material/download:") -> None:
+    """A download button. data: a pandas table (sent as CSV), bytes, or a function that makes the bytes when
+    pressed; the file name says what it holds and when (exports.file_name)."""
+    if hasattr(data, "to_csv"):
+        data = exports.csv_bytes(data)
+    mime = {"csv": "text/csv"}.get(ext, "application/octet-stream")
+    (where or st).download_button(label, data, file_name=exports.file_name(what, ext=ext), mime=mime,
+                                  on_click="ignore", icon=icon, key=key, help=help)

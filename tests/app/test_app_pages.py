@@ -1,0 +1,32 @@
+"""AppTest: the landing page and every page run without an exception; every chart has an accessible name."""
+import pytest
+
+from conftest import app_test
+from playground.views.pages import PAGES
+
+
+def test_landing_renders_both_equations():
+    at = app_test()
+    assert not at.exception
+    latex = " ".join(e.value for e in at.latex)
+    assert r"W_{xh}" in latex and r"W_{hy}" in latex
+    assert at.title[0].value == "RNN Playground"
+
+
+CHARTED = [p for p in PAGES if p.key != "lecture"]  # the Lecture page lists scenes (tests/app/test_app_lecture.py)
+
+
+@pytest.mark.parametrize("page", CHARTED, ids=[p.url for p in CHARTED])
+def test_every_page_runs(page):
+    at = app_test(page.path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title and at.title[0].value == page.title
+    charts = at.get("plotly_chart")
+    assert charts and all(c.proto.alt.strip() for c in charts)  # screen readers get a name for each chart
+
+
+def test_why_lstm_gru_writes_the_picked_model_into_its_equation():
+    at = app_test("pages/3_why_lstm_gru.py")
+    assert any(r"h_t = \mathrm{ReLU}\left(" in e.value for e in at.latex)  # the default model of the clipping run
+    at.selectbox(key="gates.boom").set_value("gru").run()
+    assert any(r"h_t = \mathrm{GRU}" in e.value for e in at.latex) and not at.exception

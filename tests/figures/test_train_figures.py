@@ -1,0 +1,119 @@
+"""Train live figure builders: the data they are handed ends up in the traces, scales and escapes are right."""
+import math
+
+import numpy as np
+import pytest
+
+from playground.figures import train as tf
+
+
+def test_curves_plot_both_series_log_loss_and_reference_lines():
+    fig = tf.curves([0, 10, 20], [math.nan, 0.6, 0.4], [0.7, 0.5, 0.3], [math.nan, 0.6, 0.8], [0.5, 0.7, 0.9],
+                    "binary cross-entropy", "accuracy", chance=0.5, perfect=1.0, percent=True).figure
+    names = [t.name for t in fig.data]
+    assert names.count("training batches") == 2 and names.count("held-out set") == 2
+    assert list(fig.data[0].y) == [None, 0.6, 0.4]  # NaN becomes a gap, not a broken axis
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.tickformat == ".0%"
+    assert {s.y0 for s in fig.layout.shapes} == {0.5, 1.0}
+    fig.to_json()
+
+
+def test_an_untrained_run_has_no_half_steps_on_its_step_axes():
+    start = tf.curves([0], [0.7], [0.7], [0.5], [0.5], "binary cross-entropy", "accuracy", percent=True).figure
+    assert list(start.layout.xaxis.tickvals) == [0] == list(start.layout.xaxis2.tickvals)
+    assert list(tf.spectral_radius([0], [0.9]).figure.layout.xaxis.tickvals) == [0]
+    later = tf.curves([0, 50], [0.7, 0.5], [0.7, 0.5], [0.5, 0.6], [0.5, 0.6], "binary cross-entropy", "accuracy",
+                      percent=True).figure
+    assert later.layout.xaxis.tickvals is None and later.layout.xaxis.range is None  # plotly's own ticks again
+
+
+def test_the_reference_labels_sit_beside_the_plot_where_no_curve_runs():
+    fig = tf.curves([0, 10], [0.7, 0.1], [0.7, 0.1], [0.5, 1.0], [0.5, 1.0], "binary cross-entropy", "accuracy",
+                    chance=0.5, perfect=1.0, percent=True).figure
+    labels = {a.text: a for a in fig.layout.annotations if a.text in ("guessing", "perfect")}
+    for text, y in (("guessing", 0.5), ("perfect", 1.0)):
+        a = labels[text]
+        assert (a.xref, a.x, a.xanchor, a.yref, a.y) == ("x2 domain", 1, "left", "y2", y)  # right of the plot area
+    assert fig.layout.margin.r >= 6 * len("guessing")  # the margin holds the longer label (11 px type)
+
+
+def test_probe_classification_strip_marks_right_wrong_and_unscored_steps():
+    h = np.arange(12, dtype=float).reshape(3, 4) / 12
+    fig = tf.probe(h, (-1.0, 1.0), ["1", "0", "<b>", "1"], [None, None, "odd", "even"],
+                   ["odd", "odd", "odd", "odd"], [None, None, True, False], [0.6, 0.6, 0.7, 0.8],
+                   [np.nan] * 4, regression=False).figure
+    heat = fig.data[0]
+    assert np.array_equal(np.asarray(heat.z), h) and (heat.zmin, heat.zmax) == (-1.0, 1.0)
+    strip = [t for t in fig.data if t.type == "heatmap" and t.texttemplate][0]
+    codes = np.asarray(strip.z, dtype=float)[0]
+    assert np.isnan(codes[:2]).all() and list(codes[2:]) == [1.0, 0.0]
+    assert "&lt;b&gt;" in list(fig.layout.xaxis2.ticktext)  # user tokens are text, never HTML
+    long = tf.probe(h, (-1.0, 1.0), ["<img src=x>"] * 4, [None] * 4, ["a"] * 4, [None] * 4, [0.5] * 4,
+                    [np.nan] * 4, regression=False).figure
+    assert "<img" not in long.to_json() and "&lt;img" in str(long.data[0].customdata[0][0])
+    fig.to_json()
+
+
+def test_probe_regression_draws_target_and_prediction():
+    fig = tf.probe(np.zeros((2, 3)), (-math.inf, math.inf), ["0.1", "0.2", "0.3"], [None, "0.5", "0.6"],
+                   ["0.4", "0.5", "0.6"], [None, True, True], [0.4, 0.5, 0.6], [np.nan, 0.5, 0.6], regression=True).figure
+    by_name = {t.name: t for t in fig.data if t.type == "scatter"}
+    assert list(by_name["y_t"].y) == [0.4, 0.5, 0.6] and list(by_name["target"].y) == [None, 0.5, 0.6]
+    assert list(by_name["x_t (input)"].y) == [0.1, 0.2, 0.3]
+
+
+def test_weights_share_one_symmetric_scale_and_mark_gate_blocks():
+    W_xh, W_hh, W_hy = np.full((8, 1), 0.5), np.full((8, 2), -3.0), np.full((1, 2), 1.0)
+    fig = tf.weights({"W_xh": W_xh, "W_hh": W_hh, "W_hy": W_hy}, blocks=("i", "f", "g", "o")).figure
+    assert all((t.zmin, t.zmax) == (-3.0, 3.0) for t in fig.data)
+    assert [t.showscale for t in fig.data] == [False, True, False]
+    assert len(fig.layout.shapes) == 2 * 3  # three block borders in W_xh and in W_hh
+    assert "W_hy (1×2)" in [a.text for a in fig.layout.annotations]
+
+
+def test_spectral_radius_has_the_rho_equals_one_line():
+    fig = tf.spectral_radius([0, 5], [0.5, float("inf")]).figure
+    assert list(fig.data[0].y) == [0.5, None] and fig.layout.shapes[0].y0 == 1.0
+
+
+def test_grad_norms_on_log_scale_drop_zeros():
+    fig = tf.grad_norms([0.0, 1e-3, 1e-2]).figure
+    assert fig.layout.yaxis.type == "log" and list(fig.data[0].y) == [None, 1e-3, 1e-2]
+    assert list(fig.data[0].x) == [1, 2, 3]
+
+
+def test_gradient_axis_keeps_few_labels_however_many_decades_it_spans():
+    narrow = tf.grad_norms([0.01, 0.012, 0.02]).figure.layout.yaxis
+    assert narrow.type == "log" and narrow.dtick == "D2"
+    wide = tf.grad_norms(np.logspace(-14, 0, 40)).figure.layout.yaxis
+    assert wide.dtick == 3  # 14 decades, at most 6 labels: every 3rd decade
+
+
+def test_loss_axis_keeps_few_labels_when_a_run_explodes():
+    loss = [0.7, 0.6, 5.0, 1e9, 1.5e21]
+    fig = tf.curves([0, 1, 2, 3, 4], loss, loss, [0.5] * 5, [0.5] * 5, "mean squared error", "accuracy", 0.1, 1.0).figure
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.dtick == 4  # 22 decades: every 4th labelled
+
+
+@pytest.mark.parametrize("lo,hi", [(0.66, 0.72), (0.6931, 0.6932), (3.1, 3.9), (120.0, 180.0)])
+def test_a_loss_in_a_narrow_band_still_has_labels_on_its_axis(lo, hi):
+    """Between 0.66 and 0.72 there is no 1-2-5 tick of a log axis: the axis gets round values in the band."""
+    axis = tf.curves([0, 1], [lo, hi], [hi, lo], [0.5, 0.5], [0.5, 0.5], "x", "accuracy").figure.layout.yaxis
+    assert axis.type == "log" and 2 <= len(axis.tickvals) <= 6
+    assert all(lo <= t <= hi for t in axis.tickvals)
+    labels = [format(t, axis.tickformat) for t in axis.tickvals]  # d3's ".Nf" is Python's
+    assert len(set(labels)) == len(labels) and all(float(x) == pytest.approx(t) for x, t in zip(labels, axis.tickvals))
+
+
+@pytest.mark.parametrize("T,answer,printed", [(8, "even", True), (16, "even", False), (30, "1", True),
+                                              (40, "1", False)])
+def test_answers_are_printed_in_the_strip_only_when_they_fit_their_cells(T, answer, printed):
+    fig = tf.probe(np.zeros((2, T)), (-1.0, 1.0), ["1"] * T, [answer] * T, [answer] * T, [True] * T,
+                   [0.5] * T, [np.nan] * T, regression=False).figure
+    strip = [t for t in fig.data if t.type == "heatmap" and t.text is not None][0]
+    assert bool(strip.texttemplate) == printed
+
+
+def test_a_loss_axis_for_one_huge_value_gets_a_readable_label():
+    axis = tf.curves([0], [3.9e34], [3.9e34], [0.1], [0.1], "x", "accuracy").figure.layout.yaxis
+    assert list(axis.tickvals) == [3.9e34] and format(3.9e34, axis.tickformat) == "3.9e+34"

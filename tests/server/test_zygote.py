@@ -1,0 +1,57 @@
+"""Workers forked from one preloaded process: they share its memory, and a dead or reused pid is seen as gone."""
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from playground.server import pool
+from playground.server import zygote
+from playground.training import live
+
+
+def private_mb(pid: int) -> float:
+    """Memory only this process holds (what a second worker really adds), MB."""
+    fields = {line.split(":")[0]: int(line.split()[1]) for line in
+              Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:] if line.endswith("kB")}
+    return (fields["Private_Clean"] + fields["Private_Dirty"]) / 1024
+
+
+def ppid(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_a_forked_worker_shares_the_preloaded_memory_a_worker_of_its_own_would_hold(monkeypatch):
+    forked = pool.Worker("live")
+    monkeypatch.setattr(pool, "USE_ZYGOTE", False)
+    alone = pool.Worker("live")
+    try:
+        for w in (forked, alone):  # both serve: open a session and train a tick
+            assert w.submit(1, "s", "open", (live.LiveConfig(hidden=4, length=4),)).result(60)[1].step == 0
+            assert w.submit(2, "s", "step_once", ()).result(60).step > 0
+        assert ppid(forked.process.pid) == pool._forker().process.pid  # a child of the zygote
+        assert isinstance(alone.process, subprocess.Popen)
+        shared_saving = private_mb(alone.process.pid) - private_mb(forked.process.pid)
+        assert shared_saving > 100, (private_mb(alone.process.pid), private_mb(forked.process.pid))  # ~235 MB here
+    finally:
+        forked.stop()
+        alone.stop()
+    assert forked.process.wait(5) is not None and not forked.alive
+
+
+def test_proc_sees_a_process_end_and_never_takes_a_reused_pid_for_it():
+    child = subprocess.Popen(["sleep", "30"])
+    p = zygote.Proc(child.pid)
+    assert p.poll() is None
+    with pytest.raises(subprocess.TimeoutExpired):
+        p.wait(0.1)
+    p.kill()
+    child.wait(5)  # reaped by its parent (here, this test), as the zygote reaps its workers
+    assert p.wait(5) == -1 and p.poll() == -1
+    p2 = zygote.Proc(child.pid)  # a pid that no longer exists
+    assert p2.poll() == -1
+    later = subprocess.Popen(["sleep", "30"])
+    other = zygote.Proc(later.pid)
+    other._start -= 1  # as if the pid had been reused by a later process
+    assert other.poll() == -1
+    later.kill()
+    later.wait(5)

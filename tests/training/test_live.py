@@ -1,0 +1,385 @@
+"""The live session: controls, ticks, history, caps, divergence pause, switching f and g, export, view arrays."""
+import dataclasses
+import io
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from playground.views import train_live as demos
+from playground.training import live
+from playground.views import train_live as live_panel
+from playground.views import train_live as live_text
+from playground.errors import ConfigError
+from playground.training.live import LiveConfig, LiveSession
+from playground.state import from_params, to_params
+from playground.training.trainer import fit
+
+FAST = dict(hidden=6, steps_per_tick=5, batch_size=8)
+BLOWS_UP = dict(task="counting", length=40, f="identity", g="identity", optimizer="sgd", lr=1.0, clip=False)
+
+
+def _session(**kw) -> LiveSession:
+    return LiveSession(dataclasses.replace(LiveConfig(), **{**FAST, **kw}))
+
+
+def test_a_new_session_is_paused_at_step_zero_with_the_untrained_row():
+    s = _session()
+    assert s.status == "paused" and s.step == 0 and list(s.history.step) == [0]
+
+
+def test_play_tick_pause_step_reset():
+    s = _session()
+    s.play()
+    assert s.playing
+    s.tick()
+    s.tick()
+    assert s.step == 10 and len(s.history) == 3 and s.steps_per_sec > 0
+    s.pause()
+    assert s.status == "paused"
+    s.step_once()
+    assert s.step == 15 and s.status == "paused"
+    before = [p.detach().clone() for p in s.trainer.model.parameters()]
+    s.reset()
+    assert s.step == 0 and len(s.history) == 1
+    fresh = _session()  # same seed: Reset gives the same starting weights as a new session
+    assert all(torch.equal(p, q) for p, q in zip(s.trainer.model.parameters(), fresh.trainer.model.parameters()))
+    assert not all(torch.equal(p, q) for p, q in zip(before, s.trainer.model.parameters()))
+
+
+def test_structural_settings_start_over_others_keep_training():
+    s = _session()
+    s.step_once()
+    assert s.apply(dataclasses.replace(s.cfg, lr=0.1, batch_size=16)) is False
+    assert s.step == 5 and s.trainer.opt.param_groups[0]["lr"] == 0.1 and s.trainer.cfg.batch_size == 16
+    assert s.apply(dataclasses.replace(s.cfg, hidden=7)) is True
+    assert s.step == 0 and s.trainer.model.config.hidden_size == 7
+
+
+def test_switching_f_and_g_changes_the_model_that_trains():
+    s = _session()
+    s.apply(dataclasses.replace(s.cfg, f="relu"))
+    s.step_once()
+    assert s.trainer.model.config.f == "relu"
+    relu_weights = s.trainer.model.W_hh.detach().clone()
+    s.apply(dataclasses.replace(s.cfg, f="tanh"))
+    s.step_once()
+    assert s.trainer.model.config.f == "tanh" and not torch.equal(relu_weights, s.trainer.model.W_hh)
+    s.apply(dataclasses.replace(s.cfg, g="softmax"))
+    s.step_once()
+    assert s.trainer.model.config.g == "softmax" and s.trainer.model.config.output_size == 2
+    assert "redundant" in s.note  # the one-line explanation of the odd choice
+    s.apply(dataclasses.replace(s.cfg, g="identity"))
+    assert s.trainer.model.g.loss_name == "mean squared error"
+
+
+def test_a_refused_combination_says_why_and_has_nothing_to_train():
+    s = _session(task="sine", g="sigmoid")
+    assert s.status == "refused" and "use identity" in s.message
+    s.play()
+    assert s.tick() is None and s.status == "refused"
+    with pytest.raises(ConfigError):
+        s.view()
+    s.apply(dataclasses.replace(s.cfg, g="identity"))
+    assert s.status == "paused" and s.trainer is not None
+
+
+def test_divergence_pauses_within_one_tick_and_keeps_finite_weights():
+    s = _session(**BLOWS_UP, steps_per_tick=50)  # blew up at update 1 or 2 for every seed tried (robustness.py)
+    s.play()
+    s.tick()
+    assert s.status == "diverged" and "exploded at step" in s.message
+    assert all(torch.isfinite(p).all() for p in s.trainer.model.parameters())
+    assert s.history.test_loss.notna().all()  # the recorded rows are for finite weights
+    step = s.step
+    assert s.tick() is None and s.step == step  # stays paused
+
+
+def test_after_a_blow_up_new_settings_continue_from_the_last_healthy_row():
+    """The blow-up is made by hand here (the weights broken after update 10 of a healthy run), so the row at
+    step 10 is healthy: new settings train on from there, not from step 0."""
+    s = _session()
+    s.play()
+    s.tick()
+    s.tick()
+    kept = [p.detach().clone() for p in s.trainer._finite]  # the weights before update 10
+    at_10 = [p.detach().clone() for p in s.trainer.params]
+    with torch.no_grad():
+        s.trainer.model.W_hy.fill_(float("inf"))
+    s.tick()
+    assert s.status == "diverged" and "exploded at step 10" in s.message and s.step == 9
+    assert all(torch.equal(p, q) for p, q in zip(kept, s.trainer.model.parameters()))
+    assert s.rewind_step == 10
+    s.apply(dataclasses.replace(s.cfg, lr=0.001))  # the student lowers the rate
+    assert s.status == "paused" and "step 10" in s.message and s.trainer.opt.param_groups[0]["lr"] == 0.001
+    assert s.step == 10 and all(torch.equal(p, q) for p, q in zip(at_10, s.trainer.params))
+    s.play()
+    s.tick()
+    assert s.status == "playing" and s.step == 10 + FAST["steps_per_tick"]
+
+
+def test_the_step_cap_pauses_the_session(monkeypatch):
+    monkeypatch.setattr(live, "MAX_STEPS", 12)
+    s = _session()
+    s.play()
+    for _ in range(5):
+        s.tick()
+    assert s.step == 12 and s.status == "capped" and "cap" in s.message
+    s.play()
+    assert s.status == "capped"
+
+
+def test_history_csv_and_weights_file_round_trip():
+    s = _session(task="recall", g="softmax", length=2)
+    s.step_once()
+    frame = pd.read_csv(io.StringIO(s.csv()))
+    assert list(frame.step) == [0, 5] and list(frame.columns) == list(s.history.columns)
+    other = _session()
+    other.step_once()  # a run of its own, whose counters must not leak into the loaded one
+    cfg = other.load(s.weights_file())
+    assert cfg.task == "recall" and cfg.length == 2 and other.step == 5
+    assert other.seconds == other.steps_per_sec == 0 and len(other.rows) == 1 and other.rows[0]["seconds"] == 0
+    assert all(torch.equal(p, q) for p, q in zip(s.trainer.model.parameters(), other.trainer.model.parameters()))
+
+
+@pytest.mark.parametrize("task", list(live.tasklib.TASKS))
+def test_view_arrays_fit_the_probe_for_every_task(task):
+    cfg = dataclasses.replace(LiveConfig(), **FAST, task=task, **live.task_defaults(task))
+    s = LiveSession(cfg)
+    s.step_once()
+    v = s.view()
+    H, T = v.h.shape
+    assert H == 6 and len(v.inputs) == len(v.targets) == len(v.predictions) == len(v.correct) == T
+    assert v.grad_norms.shape == (T,) and np.isfinite(v.grad_norms).all() and (v.grad_norms > 0).any()
+    scored = [t is not None for t in v.targets]
+    assert any(scored) and all((c is None) == (not m) for c, m in zip(v.correct, scored))
+    p = live_panel.panel(s)
+    assert p.stats["step"] == 5
+
+
+def test_the_probe_shows_a_whole_sequence_target_only_at_its_end():
+    s = _session(task="parity", length=6)
+    v = s.view()
+    assert v.targets[:-1] == [None] * 5 and v.targets[-1] in ("odd", "even")
+
+
+def test_page_config_round_trips_through_the_url():
+    cfg = dataclasses.replace(LiveConfig(), task="text", text="<b>hi</b> 😀", lr=0.3, clip=False, g="softmax")
+    back, messages = from_params(LiveConfig, to_params(cfg))
+    assert back == cfg and messages == []
+    bad, messages = from_params(LiveConfig, {"lr": "0.123", "hidden": "1000"})
+    assert bad.lr == LiveConfig().lr and bad.hidden == LiveConfig().hidden and len(messages) == 2
+
+
+def test_a_link_carries_the_text_only_for_the_text_task():
+    parity = to_params(dataclasses.replace(LiveConfig(), text="my own words", temperature=1.5))
+    assert "text" not in parity and "temperature" not in parity and parity["task"] == "parity"
+    assert from_params(LiveConfig, parity) == (LiveConfig(), [])
+    own = to_params(dataclasses.replace(LiveConfig(), task="text", text="my own words", temperature=1.5))
+    assert own["text"] == "my own words" and own["temperature"] == "1.5"
+
+
+def test_text_task_samples_plain_text_of_the_requested_length():
+    s = _session(task="text", g="softmax", length=8, text="abcabcabcabcabcabc")
+    s.step_once()
+    out = s.sample_text(n_chars=30, temperature=0.5)
+    assert len(out) == 30 and set(out) <= set("abc")
+    with pytest.raises(ConfigError):
+        _session().sample_text()
+
+
+def test_a_short_text_bounds_the_window_and_a_blank_box_means_the_default_text():
+    short = "abcd abcd abcd."  # 15 characters: windows up to 13
+    store = {"task": "text", "length": 24, "text": short}
+    live.clamp_length(store, "task", "length", "text")
+    assert store["length"] == live.current_task("text", short).knob.hi == 13
+    s = _session(task="text", length=store["length"], text=short)
+    assert s.trainer is not None and s.status == "paused", s.message
+    blank = _session(task="text", length=24, text="   ")
+    assert blank.trainer is not None and blank.trainer.task.options == live.tasklib.get("text").options
+
+
+def test_loading_a_file_with_settings_the_page_does_not_offer_is_refused_and_changes_nothing():
+    from playground.training import trainer as tr
+    from playground.training import weights_file
+
+    odd = tr.Trainer(tr.TrainConfig(task="parity", length=4, hidden=6, batch_size=256))  # no such widget choice
+    s = _session()
+    before = s.trainer
+    with pytest.raises(live.InputError, match="outside what this page offers"):
+        s.load(weights_file.export_weights(odd))
+    assert s.trainer is before and s.cfg.batch_size == FAST["batch_size"]
+
+
+def _blown_up_demo() -> LiveSession:
+    s = LiveSession(demos.demo_config("explode"))
+    s.play()
+    for _ in range(6):  # 300 steps
+        s.tick()
+    assert s.status == "diverged" and s.trainer.divergence is not None
+    return s
+
+
+def _numbers(s: LiveSession) -> pd.DataFrame:
+    return s.history.drop(columns=["seconds"])
+
+
+def test_the_explode_demo_does_what_its_script_says():
+    """Play blows up; Clipping on, Play: back to step 0, the same model passes 90%. At seeds 0-9 it blew up by step
+    13 and the clipped run passed 90% by step 150 (robustness.py demo.*), well inside the bounds asserted here."""
+    s = _blown_up_demo()
+    assert s.rewind_step == 0 and live.snapshot(s).rewind_step == 0  # the weights kept at the blow-up are 1e8-bad
+    s.apply(dataclasses.replace(s.cfg, clip=True))  # the script: turn Clipping on...
+    assert s.status == "paused" and s.step == 0 and list(s.history.step) == [0] and "step 0" in s.message
+    s.play()  # ...and press Play
+    for _ in range(20):  # 1,000 steps
+        s.tick()
+        if s.latest()["test_metric"] >= 0.9:
+            break
+    assert s.status == "playing" and s.latest()["test_metric"] >= 0.9, s.latest()
+    assert np.isfinite(s.history.test_loss).all()
+    script = demos.DEMOS["explode"].script
+    assert "Clipping" in script and "Rewind" in script and "90%" in script
+    reset = LiveSession(dataclasses.replace(demos.demo_config("explode"), clip=True))  # the run it says it is
+    reset.play()
+    while reset.step < s.step:
+        reset.tick()
+    pd.testing.assert_frame_equal(_numbers(reset), _numbers(s))
+
+
+def test_rewind_replays_the_same_run_and_the_same_blow_up():
+    s = _blown_up_demo()
+    first = s.trainer.divergence.step
+    assert s.steps_per_sec > 0
+    s.rewind()
+    assert s.status == "paused" and s.step == 0 and list(s.history.step) == [0] and "Rewound to step 0" in s.message
+    assert s.steps_per_sec == 0  # the page shows "–", as after Reset, not the rate of the run that blew up
+    s.play()
+    for _ in range(6):
+        s.tick()
+    assert s.status == "diverged" and s.trainer.divergence.step == first  # same weights, same batches
+    assert s.message.startswith("Again, with the same settings") and "clipping" in s.message
+
+
+def test_rewind_goes_back_to_the_last_healthy_row():
+    s = _session(task="counting", length=10, f="identity", g="identity", optimizer="sgd", lr=0.001, clip=True,
+                 steps_per_tick=25, hidden=8)
+    s.play()
+    for _ in range(4):  # 100 steps of a run that learns
+        s.tick()
+    start = s.history.test_loss[0]
+    assert (s.history.test_loss < live.HEALTHY * start).all(), s.history  # the premise
+    assert s.rewind_step == 100
+    s.apply(dataclasses.replace(s.cfg, lr=3.0, clip=False))  # then it blows up
+    for _ in range(8):
+        s.tick()
+        if s.status == "diverged":
+            break
+    h = s.history
+    assert s.status == "diverged"
+    healthy = h.step[h.test_loss < live.HEALTHY * start]
+    assert s.rewind_step == healthy.max() >= 100, h  # computed from the rows here, by hand
+    s.apply(dataclasses.replace(s.cfg, lr=0.001, clip=True))  # new settings: from before the blow-up
+    assert s.status == "paused" and s.step == healthy.max() and s.history.step.max() == s.step
+    assert "Settings changed after the blow-up" in s.message
+
+
+def test_a_clipped_run_that_still_blows_up_names_the_clipping_max_norm():
+    s = _session(**{**BLOWS_UP, "clip": True, "clip_norm": 10.0, "lr": 3.0}, steps_per_tick=50)
+    s.play()
+    for _ in range(10):
+        s.tick()
+        if s.status == "diverged":
+            break
+    assert s.status == "diverged" and "clipping max norm (now 10)" in s.message
+
+
+def test_the_parity_demo_is_the_default_and_learns():
+    assert demos.demo_config("parity") == LiveConfig()
+    result = fit(LiveConfig().train_config(), steps=2500, eval_every=100, until=0.95)  # seeds 0-9: by step 1,300
+    assert result.divergence is None and result.metric >= 0.95
+
+
+def test_play_again_after_a_blow_up_without_changing_anything_says_so():
+    s = _session(**BLOWS_UP, steps_per_tick=50)
+    s.play()
+    s.tick()
+    assert s.status == "diverged" and not s.message.startswith("Again")
+    s.play()  # same settings
+    s.tick()
+    assert s.status == "diverged" and s.message.startswith("Again, with the same settings")
+    s.apply(dataclasses.replace(s.cfg, clip=True))
+    s.play()
+    s.tick()
+    assert not s.message.startswith("Again")
+
+
+@pytest.mark.parametrize("other", ["panel", "reset"])
+def test_a_second_script_run_waits_for_the_tick_in_flight(other):
+    """On a click Streamlit starts the new script run while the old one (a tick) is still training: the new run's
+    panel or Reset must wait for the tick, never read or swap weights an optimizer step is rewriting."""
+    s = _session()
+    s.play()
+    inside, release, entered, tick_done = (threading.Event() for _ in range(4))
+    seen = {}
+    train = s.trainer.train
+
+    def slow_train(*args, **kwargs):
+        inside.set()
+        assert release.wait(30)
+        out = train(*args, **kwargs)
+        tick_done.set()
+        return out
+
+    # an event set inside the region the lock guards: where the panel reads the model, or Reset replaces it
+    name = "view" if other == "panel" else "_start"
+    inner = getattr(s, name)
+
+    def marked(*args, **kwargs):
+        seen.setdefault("tick done on entry", tick_done.is_set())
+        entered.set()
+        return inner(*args, **kwargs)
+
+    s.trainer.train = slow_train
+    ticking = threading.Thread(target=s.tick)
+    ticking.start()
+    assert inside.wait(30)
+    setattr(s, name, marked)
+
+    def second_run():
+        seen["result"] = live_panel.panel(s) if other == "panel" else s.reset()
+
+    runner = threading.Thread(target=second_run)
+    runner.start()
+    entered.wait(2)  # without the lock the second run gets in here while the tick is held (it fails below)
+    release.set()
+    ticking.join(30)
+    runner.join(30)
+    assert seen["tick done on entry"] is True, f"{other} ran while the tick was training"
+    if other == "panel":
+        assert seen["result"].stats["step"] == 5  # drawn from the weights after the tick
+    else:
+        assert s.step == 0 and len(s.history) == 1  # the reset came after the tick and wiped it
+
+
+@pytest.mark.parametrize("opt", list(live_text.TOO_BIG))
+def test_the_rates_the_hint_calls_too_big_do_not_learn_parity_and_the_rates_it_names_do(opt):
+    """The hint's numbers are measured (robustness.py hint.*: seeds 0-4 under six floating-point paths): at TOO_BIG
+    parity stayed at guessing (at most 55%); at every rate in LEARNS it passed 90% by step 2,100 of 3,000."""
+    s = _session(optimizer=opt, lr=live_text.TOO_BIG[opt], hidden=16, steps_per_tick=50, batch_size=32)
+    s.play()
+    for _ in range(16):
+        s.tick()
+    assert s.latest()["test_metric"] < 0.7, s.latest()
+    # "the loss stays at or above where it started": a model that has not learned parity cannot get far below
+    # the guessing loss ln 2 (seeds 0-5: median held-out loss 0.697-1.23 against a start of 0.693-0.703)
+    losses = s.history.test_loss
+    assert losses.iloc[1:].median() >= 0.97 * losses.iloc[0], list(losses)
+    for lr in live_text.LEARNS[opt]:
+        cfg = dataclasses.replace(LiveConfig(), optimizer=opt, lr=lr)  # the page's defaults: clipping on
+        result = fit(cfg.train_config(), steps=live_text.LEARNS_WITHIN, eval_every=100, until=0.9)
+        assert result.divergence is None and result.metric >= 0.9, (opt, lr, result.metric)
+    hint = live_text.rate_hint(live_text.TOO_BIG[opt], opt, "tanh", "rnn", True)
+    assert f"a rate of {' or '.join(f'{r:g}' for r in live_text.LEARNS[opt])} learns" in hint

@@ -1,0 +1,34 @@
+"""The words and numbers around Train live's charts: losses fit their box, the task card states the task, and a
+too-big learning rate gets a caption that says what will happen."""
+import dataclasses
+
+import pytest
+
+from playground.views import train_live as live_text
+from playground.training.live import LiveConfig
+
+
+@pytest.mark.parametrize("value,shown", [(0.04313, "0.04313"), (1234.5, "1234"), (1.557e6, "1.6e+06"),
+                                         (0.002143, "0.00214"), (1.234e-5, "1.2e-05"), (12345.0, "1.2e+04"),
+                                         (float("nan"), "–"), (None, "–")])
+def test_losses_fit_their_metric_box(value, shown):
+    assert live_text.fmt_loss(value) == shown and len(shown) <= 7
+
+
+@pytest.mark.parametrize("lr,opt,f,cell,clip,expect", [
+    (0.01, "adam", "tanh", "rnn", True, ""), (1.0, "sgd", "relu", "rnn", False, ""),  # below TOO_BIG: no hint
+    (0.1, "adam", "tanh", "rnn", True, "will usually not overflow"),
+    (3.0, "sgd", "tanh", "rnn", False, "will usually not overflow"),
+    (1.0, "adam", "relu", "lstm", True, "will usually not overflow"),
+    (3.0, "sgd", "relu", "rnn", False, "clipping tames it"), (0.3, "adam", "identity", "rnn", True, "stops by itself")])
+def test_a_too_big_learning_rate_says_what_will_happen(lr, opt, f, cell, clip, expect):
+    hint = live_text.rate_hint(lr, opt, f, cell, clip)
+    assert (expect in hint) if expect else hint == ""
+    if clip:
+        assert "clipping tames" not in hint
+
+
+def test_the_task_card_states_input_target_loss_metric_and_guessing():
+    card = live_text.task_card(dataclasses.replace(LiveConfig(), task="parity", length=8))
+    assert "**Input:**" in card and "**Target:**" in card and "binary cross-entropy" in card
+    assert "accuracy" in card and "guessing scores 50" in card and "A perfect model" in card
