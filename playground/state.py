@@ -68,7 +68,7 @@ def _format(value: Any) -> str:
     return str(value)
 
 
-def _parse(kind: type, raw: str) -> Any:
+def parse_value(kind: type, raw: str) -> Any:
     if kind is bool:
         if raw.lower() in ("1", "true", "yes", "on"):
             return True
@@ -94,7 +94,7 @@ def _problem(f: dataclasses.Field, value: Any) -> str | None:
     return meta["check"](value) if "check" in meta else None
 
 
-def _quoted(raw: str, most: int = 40) -> str:
+def quoted(raw: str, most: int = 40) -> str:
     """A link's value as a message quotes it: cut short (a link can hold any length) and repr-escaped, so control
     and direction characters show as codes instead of acting on the message."""
     return repr(raw if len(raw) <= most else raw[:most] + "…")
@@ -123,14 +123,14 @@ def from_params(cls: type[C], params: Mapping[str, str]) -> tuple[C, list[str]]:
             continue
         raw = params[f.name]
         try:
-            value = _parse(hints[f.name], raw)
+            value = parse_value(hints[f.name], raw)
         except (ValueError, TypeError):
-            messages.append(f"Link setting {f.name}={_quoted(raw)} is not a valid {hints[f.name].__name__}; "
+            messages.append(f"Link setting {f.name}={quoted(raw)} is not a valid {hints[f.name].__name__}; "
                             f"using the default {f.default!r}.")
             continue
         problem = _problem(f, value)
         if problem:
-            messages.append(f"Link setting {f.name}={_quoted(raw)} was ignored ({problem}); "
+            messages.append(f"Link setting {f.name}={quoted(raw)} was ignored ({problem}); "
                             f"using the default {f.default!r}.")
             continue
         values[f.name] = value

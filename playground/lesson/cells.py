@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-from torch import _VF, nn
+from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from playground.lesson import activations
+from playground.lesson import activations, kernels
 from playground.lesson.bptt import elman
 from playground.errors import ConfigError
 
@@ -196,7 +196,7 @@ class RecurrentModel(nn.Module):
         cfg = self.config
         B, T, _ = xe.shape
         h0 = xe.new_zeros(1, B, cfg.hidden_size)
-        kernel = {"rnn": getattr(_VF, self.f.fused or "rnn_tanh"), "lstm": _VF.lstm, "gru": _VF.gru}[cfg.cell]
+        kernel = kernels.fused(cfg.cell, self.f.fused)
         hx = (h0, h0) if cfg.cell == "lstm" else h0
         if lengths is None:
             return kernel(xe, hx, self._weights(), True, 1, 0.0, self.training, False, True)[0]

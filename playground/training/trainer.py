@@ -38,6 +38,13 @@ HISTORY_COLUMNS = ["step", "train_loss", "train_metric", "test_loss", "test_metr
                    "spectral_radius", "seconds"]
 
 
+
+@torch.no_grad()
+def _copy(dst: Iterable[Tensor], src: Iterable[Tensor]) -> None:
+    """dst[i] <- src[i], in place (the last finite weights kept, a checkpoint restored)."""
+    for d, v in zip(dst, src):
+        d.copy_(v)
+
 def model_config(task: tasklib.Task, cell: str = "rnn", hidden_size: int = 16, f: str = "tanh",
                  g: str | None = None, length: int | None = None) -> ModelConfig:
     """The ModelConfig that fits a task: its input (tokens or reals) and the outputs g needs."""
@@ -221,8 +228,8 @@ class Trainer:
     def restore(self, cp: Checkpoint) -> None:
         """Back to a checkpoint: its weights, step and batches; the optimizer starts afresh (as after resume)."""
         with torch.no_grad():
-            torch._foreach_copy_(self.params, list(cp.params))
-            torch._foreach_copy_(self._finite, list(cp.params))
+            _copy(self.params, cp.params)
+            _copy(self._finite, cp.params)
         self.step = self._finite_step = cp.step
         self.gen.set_state(cp.gen_state)
         self.resume()
@@ -243,7 +250,7 @@ class Trainer:
         bad = _nonfinite(value)
         if bad:
             return self._diverged("loss", bad, value)
-        torch._foreach_copy_(self._finite, [p.detach() for p in self.params])
+        _copy(self._finite, self.params)
         self._finite_step = self.step
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -262,7 +269,7 @@ class Trainer:
         """A NaN loss means the last update broke the weights; a NaN gradient means this one would have."""
         step = max(self.step, 1) if where == "loss" else self.step + 1  # the update that blew up
         with torch.no_grad():
-            torch._foreach_copy_(self.params, self._finite)
+            _copy(self.params, self._finite)
         self.step = self._finite_step
         self.opt.zero_grad(set_to_none=True)
         self.divergence = Divergence(step, where, bad, divergence_message(self.cfg, step, where, bad, self.step))

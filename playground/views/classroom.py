@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from playground.state import _parse, _quoted
+from playground.state import parse_value, quoted
 
 KEY = "classroom"  # the URL parameter, and the session-state key of the sidebar toggle that carries it
 ON = {KEY: "1"}  # what a link in classroom mode carries
@@ -25,9 +25,9 @@ def parse(raw: str | None) -> tuple[bool | None, str | None]:
     if raw is None:
         return None, None
     try:
-        return _parse(bool, raw.strip()), None
+        return parse_value(bool, raw.strip()), None
     except ValueError:
-        return None, (f"Link setting classroom={_quoted(raw)} is not 1 (on) or 0 (off), so classroom mode was "
+        return None, (f"Link setting classroom={quoted(raw)} is not 1 (on) or 0 (off), so classroom mode was "
                       "left as it was. Use ?classroom=1 to switch it on.")
 
 
