@@ -7,6 +7,7 @@ import time
 
 import torch
 
+from playground.training import live_config
 from playground.training import live
 from playground.views import train_live as live_panel
 from playground.training.trainer import TrainConfig, Trainer
@@ -18,7 +19,7 @@ B, H, STEPS = 32, 32, 50
 def _page_loop(task: str, length: int):
     """LiveSession.tick: what the page runs per redraw (steps, metric, one held-out evaluation, history row)."""
     cfg = dataclasses.replace(live.LiveConfig(), task=task, length=length, hidden=H, batch_size=B,
-                              steps_per_tick=STEPS, **{"g": live.task_defaults(task)["g"]})
+                              steps_per_tick=STEPS, **{"g": live_config.task_defaults(task)["g"]})
     return live.LiveSession(cfg).tick  # exactly STEPS steps, however long they take
 
 
@@ -63,7 +64,7 @@ def _time_to_parity(limit: float) -> dict[str, float]:
 
 
 def _redraw(task: str):
-    cfg = dataclasses.replace(live.LiveConfig(), task=task, **live.task_defaults(task))
+    cfg = dataclasses.replace(live.LiveConfig(), task=task, **live_config.task_defaults(task))
     s = live.LiveSession(cfg)
     for _ in range(20):
         s.tick()

@@ -46,7 +46,8 @@ sys.path.insert(0, str(ROOT))
 from load import Server  # noqa: E402
 from stclient import Client  # noqa: E402
 
-from playground.training.live import MAX_STEPS, task_defaults  # noqa: E402
+from playground.training.live import MAX_STEPS  # noqa: E402
+from playground.training.live_config import task_defaults  # noqa: E402
 
 DEFAULT_TTL = 120.0  # Streamlit's server.disconnectedSessionTTL; .streamlit/config.toml does not change it
 # --check's growth test: a phase fails when its PSS *and* its RSS both grow faster than

@@ -74,7 +74,7 @@ with controls:
     about = st.container()  # the task's card, once the settings are known
     st.slider(task_now.knob.label.capitalize(), task_now.knob.lo, task_now.knob.hi, key=K("length"),
               help=task_now.knob.help or None)
-    if task_now.name == "text":
+    if task_now.takes_text:
         st.text_area("Text to learn", key=K("text"), max_chars=live.TEXT_MAX_CHARS, height=90,
                      help="Any short text; the model learns to predict its next character.")
         if not st.session_state[K("text")].strip():
@@ -177,7 +177,7 @@ with main, ui.friendly_errors():
                 st.markdown("**Weights** (one colour scale for all three, centred on 0)")
                 live_ui.live_chart(p.weights, f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, W_hh "
                               "and W_hy on one colour scale")
-            if s.task == "text":
+            if live.TASKS[s.task].generates:
                 st.markdown("**Sample from the model**")
                 st.slider("Temperature (0: always the likeliest character)", **limits(LiveConfig, "temperature"),
                           step=0.1, key=K("temperature"))

@@ -15,7 +15,7 @@ import torch
 
 from playground.errors import ConfigError, InputError
 from playground.lesson.onestep import Step, Weights, step
-from playground.sentiment.models import ASSETS, MODELS, Sentiment
+from playground.sentiment.models import ASSETS, Sentiment
 from playground.sentiment.text import shown, tokenize
 
 CAP = 200  # tokens read; longer text is cut here, with a notice

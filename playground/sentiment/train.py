@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 import random
-import sys
-import time
 from dataclasses import dataclass
 from typing import Callable, Sequence, TextIO
 

@@ -18,7 +18,6 @@ is read back) is a `Head`, looked up by the task's target kind and g. Combinatio
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -182,6 +181,16 @@ class Task:
     @property
     def metric(self) -> Metric:
         return METRIC_OF_KIND[self.kind]
+
+    @property
+    def takes_text(self) -> bool:
+        """The task learns a text the user types (it has its own input box)."""
+        return "text" in self.options
+
+    @property
+    def generates(self) -> bool:
+        """A generation task: the trained model writes (sampling, at a temperature)."""
+        return self.use == "generation"
 
     @property
     def vocab_size(self) -> int:

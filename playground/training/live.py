@@ -2,7 +2,7 @@
 
 It wraps a train.Trainer with what a TensorFlow-Playground-style loop needs: Play / Pause / Step / Reset,
 a tick (a batch of steps, then one history row), a pandas history, steps per second, hard caps, and the
-paused-on-divergence state. `LiveConfig` is the page's settings (all in the URL); `view()` hands the figure
+paused-on-divergence state. `LiveConfig` (live_config.py) is the page's settings; `view()` hands the figure
 builders plain arrays.
 """
 from __future__ import annotations
@@ -21,14 +21,12 @@ from playground.training import trainer as tr
 from playground import tasks as tasklib
 from playground.tasks import text as tasks_text
 from playground.training import weights_file
-from playground.lesson.activations import HIDDEN, OUTPUT
 from playground.lesson.cells import CELLS
 from playground.errors import ConfigError, InputError, PlaygroundError
-from playground.state import check, choice, flag, number, text
+from playground.state import check
+from playground.training.live_config import STRUCTURAL, LiveConfig
 
-PREFIX = "train"
 MAX_STEPS = 20_000  # per session, then training pauses until Reset
-MAX_LENGTH = 64
 TICK_SECONDS = 0.25  # training per redraw when the page itself trains (no worker processes; see pool.py)
 TICK_EVERY = 0.8  # seconds between redraws while playing, when the run shares its worker with others. Each redraw
 # remounts the five charts in the browser; at 0.4 s headless Chromium on a busy 2-core machine was seen with the
@@ -41,74 +39,8 @@ def redraw_every(busy: int) -> float:
     return TICK_EVERY_ALONE if busy <= 1 else TICK_EVERY
 
 
-STEPS_PER_TICK = (1, 5, 10, 25, 50, 100)
-BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
 PROBE_GRAD_BATCH = 32
 HEALTHY = 2.0  # Rewind goes back to the last row whose held-out loss was under this many times the untrained
-# model's: a blow-up's rows are 1e8 times worse and more, while an early row of a run that learns may be a little worse
-STRUCTURAL = ("task", "length", "text", "cell", "f", "g", "hidden", "seed")  # changing these starts over
-
-
-@dataclass(frozen=True)
-class LiveConfig:
-    """The page's settings. Fields in STRUCTURAL build a new model; the rest apply to the running one."""
-
-    task: str = choice("parity", list(tasklib.TASKS))
-    length: int = number(8, 1, MAX_LENGTH)
-    text: str = text(tasks_text.DEFAULT_TEXT, max_len=tasks_text.MAX_CHARS)
-    cell: str = choice("rnn", list(CELLS))
-    f: str = choice("tanh", list(HIDDEN))
-    g: str = choice("sigmoid", list(OUTPUT))
-    hidden: int = number(16, 1, tr.MAX_HIDDEN)
-    optimizer: str = choice("adam", list(tr.OPTIMIZERS))
-    lr: float = choice(0.01, tr.LEARNING_RATES)
-    batch_size: int = choice(32, BATCH_SIZES)
-    clip: bool = flag(True)
-    clip_norm: float = number(1.0, 0.1, 10.0)
-    seed: int = number(0, 0, 9999)
-    steps_per_tick: int = choice(50, STEPS_PER_TICK)
-    temperature: float = number(0.8, 0.0, 2.0)
-
-    def link_omits(self) -> tuple[str, ...]:
-        """Settings a shared link leaves out here: only the text task reads the text and the temperature."""
-        return () if self.task == "text" else ("text", "temperature")
-
-    def train_config(self) -> tr.TrainConfig:
-        return tr.TrainConfig(task=self.task, length=self.length, cell=self.cell, hidden=self.hidden, f=self.f,
-                              g=self.g, optimizer=self.optimizer, lr=self.lr, batch_size=self.batch_size,
-                              clip=self.clip_norm if self.clip else 0.0, seed=self.seed,
-                              text=self.text.strip() if self.task == "text" else "")
-
-
-def task_defaults(name: str) -> dict:
-    """Settings to switch to when the user picks a task: its natural g and its knob's default."""
-    task = tasklib.get(name)
-    return {"g": task.default_g, "length": task.knob.default}
-
-
-def config_fields(cfg: LiveConfig) -> dict:
-    """field name -> value, for putting a config back into the widgets."""
-    return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
-
-
-def current_task(name: str, text: str = "") -> tasklib.Task:
-    """The task the widgets describe: for the text task, the one on the user's text (its length knob depends on
-    the text), or the default text's while the box is empty or unusable (the run then says why)."""
-    if name == "text" and text.strip():
-        try:
-            return tasklib.get("text", text=text.strip())
-        except PlaygroundError:
-            pass
-    return tasklib.get(name)
-
-
-def clamp_length(store, task_key: str, length_key: str, text_key: str) -> None:
-    """Keep the length widget inside the chosen task's knob bounds (a link may carry any number)."""
-    name = store.get(task_key)
-    if name not in tasklib.TASKS or length_key not in store:
-        return
-    knob = current_task(name, store.get(text_key, "")).knob
-    store[length_key] = int(min(max(int(store[length_key]), knob.lo), knob.hi))
 
 
 @dataclass
@@ -360,8 +292,9 @@ class LiveSession:
     def sample_text(self, prime: str = "", n_chars: int = 200, temperature: float | None = None) -> str:
         """Text generated by the current model (text task only), at the given (or the settings') temperature."""
         trn = self._need()
-        if trn.task.name != "text":
-            raise ConfigError("Sampling text needs the 'Next character of a text' task.")
+        if not trn.task.generates:
+            raise ConfigError(f"{trn.task.label} does not write anything: sampling needs a generation task "
+                              f"({', '.join(t.label for t in tasklib.TASKS.values() if t.generates)}).")
         temperature = self.cfg.temperature if temperature is None else float(temperature)
         return tasks_text.generate(trn.model, trn.task, prime, n_chars, temperature, trn.length,
                                    seed=self.cfg.seed + self.step)

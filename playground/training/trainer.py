@@ -109,7 +109,8 @@ class TrainConfig:
             raise ConfigError("The held-out set must hold between 8 and 4096 sequences.")
 
     def make_task(self) -> tasklib.Task:
-        return tasklib.get(self.task, text=self.text) if self.task == "text" and self.text else tasklib.get(self.task)
+        task = tasklib.get(self.task)
+        return tasklib.get(self.task, text=self.text) if task.takes_text and self.text else task
 
     @property
     def output(self) -> str:

@@ -20,7 +20,8 @@ from playground.state import choice, number, text
 from playground.training import race
 from playground.training.gradflow import (CONTENDERS, INITS, FlowSetup, gate_activity, grad_norms, jacobian_norms,
                                           spectrum)
-from playground.training.race import MAX_DELAY, MAX_DELAYS, MODES, TASK, RaceSettings, lineup, parse_delays  # noqa: F401
+from playground.training.race import (MAX_DELAY, MAX_DELAYS, MODES, TASK, RaceResult, RaceSettings,  # noqa: F401
+                                      lineup, parse_delays)
 from playground.training.trainer import MAX_HIDDEN
 
 PREFIX = "gates"

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from playground.views.classroom import link_params  # the app's classroom mode: scene links carry it
 from playground.views.gates import RACE_ANCHOR, GatesConfig
-from playground.training.live import LiveConfig
+from playground.training.live_config import LiveConfig
 from playground.views.onestep import OneStepConfig
 from playground.views.pages import PAGES, SCENE, url_for
 from playground.views.review import COMPARE_ANCHOR, ReviewConfig

@@ -7,14 +7,12 @@ first visit. Once there, the visitor's own changes stay until the next scene.
 """
 from __future__ import annotations
 
-import contextlib
 
 import streamlit as st
 
 from playground.views import lecture
 from playground.web import live as live_ui
 from playground.web import ui
-from playground.errors import PlaygroundError
 from playground.views.pages import PAGES
 
 ARRIVED = "lecture:arrived"  # the scene whose settings this session last took from its link

@@ -19,13 +19,13 @@ import streamlit as st
 from playground.views import classroom
 from playground.figures import fastfig
 from playground.server import pool
-from playground.training import live
+from playground.training import live_config
 from playground.errors import PlaygroundError
 from playground.web import internals
 from playground.web.ui import CHART_CONFIG, classroom_on
 
 log = logging.getLogger("playground")
-SESSION_KEY = f"{live.PREFIX}:session"  # st.session_state key of this browser session's run
+SESSION_KEY = f"{live_config.PREFIX}:session"  # st.session_state key of this browser session's run
 
 JANITOR_EVERY = 1.0  # seconds between checks for sessions whose browser has gone
 

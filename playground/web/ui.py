@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from typing import Callable, Iterable, Iterator, NoReturn, TypeVar
+from typing import Iterable, Iterator, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st

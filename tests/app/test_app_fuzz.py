@@ -11,7 +11,6 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP, UNEXPECTED
 from fuzzing import LONG
 from playground.web.live import SESSION_KEY
-from playground.training import live
 from playground.training import weights_file as wf
 from playground.training.trainer import TrainConfig, Trainer
 from test_weights_file import Payload, _tampered

@@ -6,7 +6,6 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP
 from playground.web.live import SESSION_KEY
 from playground.views import lecture
-from playground.training import live
 from playground.views.lecture import SCENES, scene_config, scene_params
 from playground.views.pages import PAGES
 

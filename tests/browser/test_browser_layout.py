@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conftest import ARTIFACTS, exception_texts, open_page
+from playground.training import live_config
 from playground.views import train_live as demos
 from playground.training import live
 from playground.views import onestep
@@ -49,7 +50,7 @@ OPTIONS = {
     "Hidden activation f": [f.label for f in live.HIDDEN.values()],
     "Output activation g (picks the loss)": [g.label for g in live.OUTPUT.values()],
     "Optimizer": [o.label for o in live.tr.OPTIMIZERS.values()],
-    "Batch size": [str(b) for b in live.BATCH_SIZES],
+    "Batch size": [str(b) for b in live_config.BATCH_SIZES],
     "Example reviews": list(review.EXAMPLES) + ["Pick an example…"],
     "W_hh initialisation": [i.label for i in INITS.values()],
     "Model for the eigenvalue plot": [c.label for c in CONTENDERS.values()],

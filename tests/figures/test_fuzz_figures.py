@@ -10,7 +10,7 @@ from playground.figures import gates as gf
 from playground.figures import review as rf
 from playground.figures import train as tf
 from playground.lesson.cells import CELLS
-from playground.figures.style import SEQUENTIAL, value_scale
+from playground.figures.style import value_scale
 
 RANGES = st.sampled_from([(-1.0, 1.0), (0.0, 1.0), (0.0, float("inf")), (-float("inf"), float("inf"))])
 LABELS = st.lists(short_texts(16), max_size=6)

@@ -179,3 +179,12 @@ def test_a_trained_text_model_continues_the_alphabet_at_temperature_zero():
     out = tasks_text.generate(result.trainer.model, result.trainer.task, prime="abcd", n_chars=10, temperature=0,
                               window=8)
     assert out == "efghijklmn"
+
+
+def test_a_task_declares_what_it_is():
+    """Code asks a task what it is (generation, its own text box), never its name."""
+    assert {n for n, t in TASKS.items() if t.generates} == {"text"}
+    assert {n for n, t in TASKS.items() if t.takes_text} == {"text"}
+    rebuilt = get("text", text="abab abab abab abab")  # options that change the data rebuild the task
+    assert rebuilt.vocab != TASKS["text"].vocab and set(rebuilt.vocab) >= {"a", "b", " "}
+    assert get("parity", text="ignored").vocab == TASKS["parity"].vocab

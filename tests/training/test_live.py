@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
+from playground.training import live_config
 from playground.views import train_live as demos
 from playground.training import live
 from playground.views import train_live as live_panel
@@ -146,7 +147,7 @@ def test_history_csv_and_weights_file_round_trip():
 
 @pytest.mark.parametrize("task", list(live.tasklib.TASKS))
 def test_view_arrays_fit_the_probe_for_every_task(task):
-    cfg = dataclasses.replace(LiveConfig(), **FAST, task=task, **live.task_defaults(task))
+    cfg = dataclasses.replace(LiveConfig(), **FAST, task=task, **live_config.task_defaults(task))
     s = LiveSession(cfg)
     s.step_once()
     v = s.view()
@@ -193,8 +194,8 @@ def test_text_task_samples_plain_text_of_the_requested_length():
 def test_a_short_text_bounds_the_window_and_a_blank_box_means_the_default_text():
     short = "abcd abcd abcd."  # 15 characters: windows up to 13
     store = {"task": "text", "length": 24, "text": short}
-    live.clamp_length(store, "task", "length", "text")
-    assert store["length"] == live.current_task("text", short).knob.hi == 13
+    live_config.clamp_length(store, "task", "length", "text")
+    assert store["length"] == live_config.current_task("text", short).knob.hi == 13
     s = _session(task="text", length=store["length"], text=short)
     assert s.trainer is not None and s.status == "paused", s.message
     blank = _session(task="text", length=24, text="   ")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from playground.training import live_config
 from playground.training import live
 from playground.training import weights_file as wf
 from playground.lesson.cells import load_model
@@ -80,7 +81,7 @@ def test_a_downloaded_model_loads_back_bit_for_bit():
 @pytest.mark.parametrize("cell,task", [("rnn", "parity"), ("lstm", "adding"), ("gru", "text")])
 def test_the_page_download_continues_in_another_session_bit_for_bit(cell, task):
     s = live.LiveSession(live.LiveConfig(task=task, cell=cell, hidden=8, batch_size=8, steps_per_tick=5,
-                                         **live.task_defaults(task)))
+                                         **live_config.task_defaults(task)))
     s.step_once()
     other = live.LiveSession(live.LiveConfig(hidden=4))
     cfg = other.load(s.weights_file())
