@@ -26,20 +26,33 @@ Tensor = torch.Tensor
 
 @dataclass(frozen=True)
 class Cell:
-    """A cell type: how many blocks of H rows W_xh has, and the names of its gates in that order."""
+    """A cell type: how many blocks of H rows W_xh has, the names of its gates in that order, which gate proposes the
+    new state (candidate) and which keeps the old one (memory)."""
 
     name: str
     label: str
     blocks: int
     gates: tuple[str, ...]
+    candidate: str | None = None  # its W_hh block feeds the new state (the RNN: all of W_hh)
+    memory: str | None = None  # its opening keeps the old state
+
+    @property
+    def block_gates(self) -> tuple[str | None, ...]:
+        """What RecurrentModel.block takes for each block, in storage order (None: the RNN's one block)."""
+        return self.gates or (None,)
+
+    @property
+    def block_names(self) -> list[str]:
+        """Names of W_hh's H x H blocks in storage order: W_hh (RNN), W_hi..W_ho (LSTM), W_hr..W_hn (GRU)."""
+        return [f"W_h{g}" for g in self.gates] if self.gates else ["W_hh"]
 
 
 CELLS: dict[str, Cell] = {
     c.name: c
     for c in [
         Cell("rnn", "RNN (Elman)", 1, ()),
-        Cell("lstm", "LSTM", 4, ("i", "f", "g", "o")),  # input, forget, candidate, output (torch's order)
-        Cell("gru", "GRU", 3, ("r", "z", "n")),  # reset, update, candidate (torch's order)
+        Cell("lstm", "LSTM", 4, ("i", "f", "g", "o"), "g", "f"),  # input, forget, candidate, output (torch's order)
+        Cell("gru", "GRU", 3, ("r", "z", "n"), "n", "z"),  # reset, update, candidate (torch's order)
     ]
 }
 
@@ -153,6 +166,19 @@ class RecurrentModel(nn.Module):
             nn.init.normal_(self.embedding.weight)
             with torch.no_grad():
                 self.embedding.weight[0].zero_()
+
+    def block(self, name: str, gate: str | None = None) -> Tensor:
+        """The rows of a stacked parameter (W_xh, W_hh, b_h, b_hh: blocks*H rows) that belong to `gate`, as a view
+        (read it, or write it in place under no_grad); the whole parameter for gate None. (H, ...) for a gate."""
+        p = getattr(self, name)
+        if gate is None:
+            return p
+        gates = CELLS[self.config.cell].gates
+        if gate not in gates:
+            raise ConfigError(f"The {CELLS[self.config.cell].label} has no gate {gate!r}; its gates are "
+                              f"{', '.join(gates) or 'none'}.")
+        H, k = self.config.hidden_size, gates.index(gate)
+        return p[k * H:(k + 1) * H]
 
     def _weights(self) -> list[Tensor]:
         second = self.b_hh if self.config.cell == "gru" else self._no_bias

@@ -15,7 +15,7 @@ from typing import Callable, Sequence, TextIO
 import torch
 import torch.nn.functional as F
 
-from playground.lesson.cells import ModelConfig, RecurrentModel
+from playground.lesson.cells import CELLS, ModelConfig, RecurrentModel
 from playground.errors import DivergenceError
 from playground.sentiment.data import batches
 from playground.sentiment.lm import pretrain_lm
@@ -51,14 +51,13 @@ def keras_init(model: RecurrentModel) -> None:
 
     An orthogonal W_hh keeps ||W_hh h|| = ||h||, so signals and gradients survive more steps at the start.
     """
-    H = model.config.hidden_size
     with torch.no_grad():
-        for k in range(model.W_hh.shape[0] // H):
-            torch.nn.init.xavier_uniform_(model.W_xh[k * H:(k + 1) * H])
-            torch.nn.init.orthogonal_(model.W_hh[k * H:(k + 1) * H])
+        for gate in CELLS[model.config.cell].block_gates:
+            torch.nn.init.xavier_uniform_(model.block("W_xh", gate))
+            torch.nn.init.orthogonal_(model.block("W_hh", gate))
         model.b_h.zero_()
         if model.config.cell == "lstm":
-            model.b_h[H:2 * H] = 1.0  # torch's gate order i, f, g, o
+            model.block("b_h", "f").fill_(1.0)
         if model.config.cell == "gru":
             model.b_hh.zero_()
         torch.nn.init.xavier_uniform_(model.W_hy)

@@ -73,12 +73,6 @@ INITS: dict[str, Init] = {
 SCALE_RANGE = (0.0, 10.0)
 
 
-def block_names(cell: str) -> list[str]:
-    """Names of W_hh's H x H blocks in storage order: W_hh (RNN), W_hi..W_ho (LSTM), W_hr..W_hn (GRU)."""
-    gates = CELLS[cell].gates
-    return [f"W_h{g}" for g in gates] if gates else ["W_hh"]
-
-
 def init_W_hh(model: RecurrentModel, init: str = "default", scale: float = 1.0, seed: int = 0) -> None:
     """Overwrite every H x H block of W_hh with scale * (a fresh block from `init`), reproducibly from seed."""
     if init not in INITS:
@@ -88,9 +82,9 @@ def init_W_hh(model: RecurrentModel, init: str = "default", scale: float = 1.0, 
                           f"got {scale!r}.")
     H = model.config.hidden_size
     gen = torch.Generator().manual_seed(int(seed))
-    blocks = [INITS[init].block(H, gen) for _ in block_names(model.config.cell)]
     with torch.no_grad():
-        model.W_hh.copy_(torch.cat(blocks, dim=0) * scale)  # (blocks*H, H), built in float64, cast on copy
+        for gate in CELLS[model.config.cell].block_gates:  # built in float64, cast on copy
+            model.block("W_hh", gate).copy_(INITS[init].block(H, gen) * scale)
 
 
 def build(contender: Contender, hidden: int, init: str = "default", scale: float = 1.0, seed: int = 0,
@@ -136,10 +130,9 @@ class Spectrum:
 
 
 def spectrum(model: RecurrentModel) -> Spectrum:
-    H = model.config.hidden_size
-    W = model.W_hh.detach().double()
-    blocks = {name: torch.linalg.eigvals(W[i * H:(i + 1) * H]).numpy()
-              for i, name in enumerate(block_names(model.config.cell))}
+    cell = CELLS[model.config.cell]
+    blocks = {name: torch.linalg.eigvals(model.block("W_hh", gate).detach().double()).numpy()
+              for gate, name in zip(cell.block_gates, cell.block_names)}
     return Spectrum(blocks, {k: float(np.abs(v).max()) for k, v in blocks.items()})
 
 

@@ -369,7 +369,7 @@ def snapshot(s: LiveSession) -> Snapshot:
         labels = {"metric_name": task.metric.name, "metric_fmt": task.metric.fmt, "loss_name": trn.model.g.loss_name,
                   "chance": task.chance(trn.length), "perfect": task.metric.perfect,
                   "percent": task.metric.name == "accuracy",
-                  "spectral_label": "W_hh" if cell == "rnn" else f"W_hh, {CELLS[cell].gates[2]} block"}
+                  "spectral_label": "W_hh" if cell == "rnn" else f"W_hh, {CELLS[cell].candidate} block"}
         return Snapshot(s.status, s.message, s.note, s.step, s.steps_per_sec, task.name, list(s.rows), s.view(),
                         labels, rewind_step=s.rewind_step)
 

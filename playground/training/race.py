@@ -59,26 +59,21 @@ class RaceTrainConfig(TrainConfig):
         return TASK
 
 
-MEMORY_GATE = {"lstm": "f", "gru": "z"}  # the gate whose opening keeps the old state: forget (LSTM), update (GRU)
-
-
 def set_memory_bias(model: RecurrentModel, bias: float) -> None:
     """Set the bias of the memory gate (LSTM forget gate b_f, GRU update gate b_z); the RNN has none.
 
     sigmoid(bias) is how much of the old state a unit keeps per step before training has taught it anything:
     0 keeps half, 1 (Keras' LSTM default, unit_forget_bias) keeps 73%.
     """
-    gate = MEMORY_GATE.get(model.config.cell)
+    gate = CELLS[model.config.cell].memory  # forget (LSTM), update (GRU)
     if gate is None:
         return
     if not math.isfinite(bias):
         raise ConfigError(f"The memory-gate bias must be a finite number, got {bias!r}.")
-    H = model.config.hidden_size
-    k = CELLS[model.config.cell].gates.index(gate)
     with torch.no_grad():
-        model.b_h[k * H:(k + 1) * H] = bias
+        model.block("b_h", gate).fill_(bias)
         if model.config.cell == "gru":
-            model.b_hh[k * H:(k + 1) * H] = 0.0  # GRU adds a second bias inside the gate: keep the sum = bias
+            model.block("b_hh", gate).zero_()  # GRU adds a second bias inside the gate: keep the sum = bias
 
 
 def make_model(cell: str, hidden: int, memory_bias: float, seed: int, f: str = "tanh") -> RecurrentModel:

@@ -315,10 +315,7 @@ class Trainer:
 def recurrent_block(model: RecurrentModel) -> Tensor:
     """The H x H part of W_hh that feeds the new state: all of it for the RNN, the candidate block
     (LSTM's g, GRU's n) for gated cells."""
-    H = model.config.hidden_size
-    blocks = {"rnn": 0, "lstm": 2, "gru": 2}
-    b = blocks[model.config.cell]
-    return model.W_hh.detach()[b * H:(b + 1) * H]
+    return model.block("W_hh", CELLS[model.config.cell].candidate).detach()
 
 
 def spectral_radius(model: RecurrentModel) -> float:

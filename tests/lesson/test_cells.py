@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from playground.lesson.activations import HIDDEN, LEAKY_SLOPE
-from playground.lesson.cells import ( ModelConfig, RecurrentModel, hidden_grad_norms, last_step_loss, load_model,
+from playground.lesson.cells import (CELLS, ModelConfig, RecurrentModel, hidden_grad_norms, last_step_loss, load_model,
                               n_params, save_model)
 from playground.errors import ConfigError
 
@@ -193,3 +193,46 @@ def test_h_range_is_fs_range_for_the_rnn_and_tanhs_for_gated_cells(cell, f, expe
     assert config.h_range == expected
     h = RecurrentModel(config).trace(torch.randint(1, 5, (8, 30))).h.detach()
     assert expected[0] <= float(h.min()) and float(h.max()) <= expected[1]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_gate_blocks_are_views_in_storage_order(cell):
+    model = RecurrentModel(ModelConfig(cell=cell, hidden_size=3, input_size=2))
+    c = CELLS[cell]
+    for name in ("W_xh", "W_hh", "b_h"):
+        parts = [model.block(name, g) for g in c.block_gates]
+        assert torch.equal(torch.cat(parts), getattr(model, name)) and all(p.shape[0] == 3 for p in parts)
+    with torch.no_grad():
+        model.block("W_hh", c.block_gates[-1]).fill_(7.0)  # a view: writing it writes the parameter
+    assert torch.all(model.W_hh[-3:] == 7.0)
+    with pytest.raises(ConfigError):
+        model.block("W_hh", "q")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_candidate_and_memory_blocks_are_the_gates_the_trace_names(cell):
+    """Each gate's blocks move the trace's gate of that name: the candidate's tanh to +1; the memory gate, shut at
+    t = 1 and open after, keeps the 1 written then (the LSTM's c_t, the GRU's h_t)."""
+    torch.manual_seed(0)
+    model = RecurrentModel(ModelConfig(cell=cell, hidden_size=4, input_size=2))
+    c = CELLS[cell]
+    with torch.no_grad():
+        model.block("b_h", c.candidate).fill_(20.0)
+    tr = model.trace(torch.randn(3, 6, 2))
+    assert torch.all(tr.gates[c.candidate] > 0.999)
+    assert all(torch.all((g > 0) & (g < 1)) for k, g in tr.gates.items() if k != c.candidate)  # sigmoid gates
+    # write 1 at t = 1 (memory gate shut, candidate +1), then only keep: the memory gate open, nothing new written
+    x = torch.zeros(1, 6, 2)
+    x[0, 0, 0] = 1.0
+    with torch.no_grad():
+        for p in (model.W_xh, model.W_hh, model.b_h, *([model.b_hh] if cell == "gru" else [])):
+            p.zero_()
+        model.block("b_h", c.candidate).fill_(20.0)
+        model.block("b_h", c.memory).fill_(40.0)
+        model.block("W_xh", c.memory)[:, 0] = -80.0
+        if cell == "lstm":  # the input gate writes at t = 1 only
+            model.block("b_h", "i").fill_(-20.0)
+            model.block("W_xh", "i")[:, 0] = 40.0
+    tr = model.trace(x)
+    kept = tr.c[0, 1:] if cell == "lstm" else tr.h[0, 1:]  # (T, H): the memory after each step
+    assert torch.allclose(kept, torch.ones(6, 4), atol=1e-4), kept[:, 0]
