@@ -16,7 +16,7 @@ from playground import tasks as tasklib
 from playground.lesson.cells import CELLS, RecurrentModel, hidden_grad_norms, last_step_loss
 from playground.errors import ConfigError
 from playground.training.race import TASK, RaceTrainConfig, make_model
-from playground.training.trainer import MAX_HIDDEN, Trainer
+from playground.training.trainer import MAX_HIDDEN, Trainer, eigenvalues
 
 Tensor = torch.Tensor
 
@@ -131,8 +131,7 @@ class Spectrum:
 
 def spectrum(model: RecurrentModel) -> Spectrum:
     cell = CELLS[model.config.cell]
-    blocks = {name: torch.linalg.eigvals(model.block("W_hh", gate).detach().double()).numpy()
-              for gate, name in zip(cell.block_gates, cell.block_names)}
+    blocks = {name: eigenvalues(model, gate).numpy() for gate, name in zip(cell.block_gates, cell.block_names)}
     return Spectrum(blocks, {k: float(np.abs(v).max()) for k, v in blocks.items()})
 
 

@@ -318,12 +318,16 @@ def recurrent_block(model: RecurrentModel) -> Tensor:
     return model.block("W_hh", CELLS[model.config.cell].candidate).detach()
 
 
+def eigenvalues(model: RecurrentModel, gate: str | None = None) -> Tensor:
+    """The eigenvalues of W_hh's H x H block of `gate` (None: the RNN's whole W_hh), complex (H,)."""
+    return torch.linalg.eigvals(model.block("W_hh", gate).detach().double())
+
+
 def spectral_radius(model: RecurrentModel) -> float:
     """max |eigenvalue| of W_hh (its candidate block for LSTM/GRU); nan if the weights are not finite."""
-    W = recurrent_block(model).double()
-    if not bool(torch.isfinite(W).all()):
+    if not bool(torch.isfinite(recurrent_block(model)).all()):
         return math.nan
-    return float(torch.linalg.eigvals(W).abs().max())
+    return float(eigenvalues(model, CELLS[model.config.cell].candidate).abs().max())
 
 
 def grad_norms(trainer: Trainer, batch: tasklib.Batch) -> Tensor:
