@@ -15,6 +15,7 @@ import torch
 from playground.lesson.cells import RecurrentModel
 from playground.sentiment.data import pad
 from playground.sentiment.progress import Progress
+from playground.training.loop import update
 
 CUTOFFS = [500, 3000]  # word ids below 500, 500-2999 and 3000+ form the adaptive softmax's three groups
 
@@ -49,10 +50,7 @@ def pretrain_lm(model: RecurrentModel, seqs: Sequence[Sequence[int]], epochs: in
             hs = model.states(x, lengths)  # (B, T, H)
             mask = torch.arange(x.shape[1] - 1).unsqueeze(0) < (lengths - 1).unsqueeze(1)  # (B, T-1)
             loss = head(hs[:, :-1][mask], x[:, 1:][mask]).loss  # h_t predicts x_{t+1}
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, clip)
-            opt.step()
+            update(loss, params, opt, clip, skip_nonfinite=False)
             total += loss.item()
             step += 1
             bar.update(step, f"epoch {epoch}/{epochs} next-word loss {total / (b // batch_size + 1):.2f}")

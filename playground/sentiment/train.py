@@ -20,6 +20,7 @@ from playground.errors import DivergenceError
 from playground.sentiment.data import batches
 from playground.sentiment.lm import pretrain_lm
 from playground.sentiment.progress import Progress
+from playground.training.loop import update
 from playground.sentiment.text import Vocabulary
 
 UNK_ID = Vocabulary([]).unk_id
@@ -154,10 +155,7 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
                 if not torch.isfinite(loss):
                     raise DivergenceError(f"Training {label or config.cell} diverged (loss {loss.item()}); "
                                           "try a smaller learning rate.")
-                opt.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), settings.clip)
-                opt.step()
+                update(loss, model.parameters(), opt, settings.clip, skip_nonfinite=False)
                 sched.step()
                 total += loss.item() * len(y)
                 seen += len(y)

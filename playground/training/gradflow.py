@@ -205,12 +205,11 @@ def train_contenders(setup: FlowSetup, steps: int, keys: list[str] | None = None
     out = {}
     for i, key in enumerate(keys):
         trainer = Trainer(setup.train_config(key), setup.model(key))
-        for s in range(steps):
-            trainer.train_step()
-            if trainer.divergence is not None:
-                break
-            if progress and (s + 1) % 25 == 0:
-                progress((i + (s + 1) / steps) / len(keys), f"Training {CONTENDERS[key].label}: step {s + 1}")
+
+        def report(t: Trainer, loss: float, norm: float, i=i, key=key) -> None:
+            if progress and t.divergence is None and t.step % 25 == 0:
+                progress((i + t.step / steps) / len(keys), f"Training {CONTENDERS[key].label}: step {t.step}")
+        trainer.train(steps, on_step=report)
         out[key] = {"state": {k: v.detach().clone() for k, v in trainer.model.state_dict().items()},
                     "accuracy": trainer.evaluate()["metric"],
                     "note": trainer.divergence.message if trainer.divergence else ""}
@@ -233,15 +232,14 @@ def clipping_runs(setup: FlowSetup, key: str, scale: float, clip: float, lr: flo
     runs = {}
     for i, (name, c) in enumerate((("no clipping", 0.0), (f"clipped at {clip:g}", clip))):
         trainer = Trainer(setup.train_config(key, optimizer="sgd", lr=lr, clip=c), setup.model(key, scale, "orthogonal"))
-        loss, norm = [], []
-        for s in range(steps):
-            value, g, _ = trainer.train_step()
+        loss, norm = [], []  # every step taken, the one that blew up included
+
+        def record(t: Trainer, value: float, g: float, i=i, name=name) -> None:
             loss.append(value)
             norm.append(g)
-            if trainer.divergence is not None:
-                break
-            if progress and (s + 1) % 25 == 0:
-                progress((i + (s + 1) / steps) / 2, f"Training, {name}: step {s + 1}")
+            if progress and t.divergence is None and t.step % 25 == 0:
+                progress((i + t.step / steps) / 2, f"Training, {name}: step {t.step}")
+        trainer.train(steps, on_step=record)
         div = trainer.divergence
         runs[name] = {"loss": loss, "grad_norm": norm, "diverged_at": div.step if div else None,
                       "accuracy": trainer.evaluate()["metric"], "note": div.message if div else ""}

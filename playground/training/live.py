@@ -129,7 +129,7 @@ class LiveSession:
         self._pending = None
         self._blew_up_with = self._rewind = None
         if trainer is not None:
-            self._record(tr.Tick(0, [], math.nan, math.nan, 0.0))
+            self._record(tr.Tick(0, [], [], math.nan, 0.0))
 
     @_locked
     def apply(self, cfg: LiveConfig) -> bool:
@@ -379,9 +379,9 @@ def _joined(a: tr.Tick | None, b: tr.Tick) -> tr.Tick:
     (A kept slice `a` has steps: a slice that diverges at once ends its tick.)"""
     if a is None:
         return b
-    mean = (lambda x, y: (x * a.steps + y * b.steps) / (a.steps + b.steps)) if b.steps else (lambda x, y: x)
-    return tr.Tick(a.steps + b.steps, a.losses + b.losses, mean(a.metric, b.metric), mean(a.grad_norm, b.grad_norm),
-                   a.seconds + b.seconds, b.divergence)
+    metric = (a.metric * a.steps + b.metric * b.steps) / (a.steps + b.steps) if b.steps else a.metric
+    return tr.Tick(a.steps + b.steps, a.losses + b.losses, a.norms + b.norms, metric, a.seconds + b.seconds,
+                   b.divergence)
 
 
 def _shown_value(g: str, y: torch.Tensor, logits: torch.Tensor, pred: torch.Tensor, regression: bool) -> np.ndarray:

@@ -7,7 +7,6 @@ Every number the page shows comes out of `race()`; nothing here is a stored resu
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -220,22 +219,18 @@ class RaceResult:
 
 def run_lane(cell: str, delay: int, hidden: int, s: RaceSettings,
              on_step: Callable[[int], None] | None = None) -> Lane:
-    """Train one cell at one delay with train.Trainer: the same batches, seed and held-out set for every cell."""
+    """Train one cell at one delay with the Trainer: the same batches, seed and held-out set for every cell.
+    on_step(steps done) after each step kept."""
     cfg = s.train_config(cell, hidden, delay)
     trainer = Trainer(cfg, make_model(cell, hidden, s.memory_bias, s.seed))
-    losses: list[float] = []
-    t0 = time.perf_counter()
-    for step in range(s.steps):
-        loss, _, _ = trainer.train_step()
-        if trainer.divergence is not None:
-            break
-        losses.append(loss)
-        if on_step:
-            on_step(step)
-    seconds = time.perf_counter() - t0
+
+    def report(t: Trainer, loss: float, norm: float) -> None:
+        if on_step is not None and t.divergence is None:
+            on_step(t.step)
+    tick = trainer.train(s.steps, on_step=report)
     accuracy = trainer.evaluate()["metric"]
     note = trainer.divergence.message if trainer.divergence else ""
-    return Lane(cell, delay, hidden, n_params(trainer.model), accuracy, losses, seconds, note)
+    return Lane(cell, delay, hidden, n_params(trainer.model), accuracy, tick.losses, tick.seconds, note)
 
 
 def race(s: RaceSettings, progress: Callable[[float, str], None] | None = None) -> RaceResult:
@@ -249,8 +244,8 @@ def race(s: RaceSettings, progress: Callable[[float, str], None] | None = None) 
             label = f"{CELLS[cell].label} at delay {delay}"
 
             def tick(step: int, label=label, base=done) -> None:
-                if progress and (step + 1) % 25 == 0:
-                    progress((base + step + 1) / total, f"Training {label}: step {step + 1} of {s.steps}")
+                if progress and step % 25 == 0:
+                    progress((base + step) / total, f"Training {label}: step {step} of {s.steps}")
 
             result.lanes.append(run_lane(cell, delay, sizes[cell], s, tick))
             done += s.steps

@@ -24,6 +24,7 @@ import torch
 
 from playground import tasks as tasklib
 from playground.lesson.cells import CELLS, ModelConfig, RecurrentModel
+from playground.training.loop import update
 from playground.errors import ConfigError
 
 Tensor = torch.Tensor
@@ -158,11 +159,16 @@ class Tick:
     """What one call of Trainer.train did."""
 
     steps: int
-    losses: list[float]
+    losses: list[float]  # per step
+    norms: list[float]  # per step: the gradient norm before clipping
     metric: float  # training metric over the tick's batches
-    grad_norm: float  # mean gradient norm (before clipping) over the tick
     seconds: float
     divergence: Divergence | None = None
+
+    @property
+    def grad_norm(self) -> float:
+        """The mean gradient norm (before clipping) over the tick."""
+        return sum(self.norms) / len(self.norms) if self.norms else math.nan
 
 
 @dataclass(frozen=True)
@@ -253,14 +259,10 @@ class Trainer:
             return self._diverged("loss", bad, value)
         _copy(self._finite, self.params)
         self._finite_step = self.step
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        max_norm = self.cfg.clip if self.cfg.clip > 0 else math.inf
-        norm = float(torch.nn.utils.clip_grad_norm_(self.params, max_norm))
+        norm = update(loss, self.params, self.opt, self.cfg.clip)  # no step on a non-finite gradient
         bad = _nonfinite(norm)
         if bad:
             return self._diverged("gradient", bad, value)
-        self.opt.step()
         self.step += 1
         with torch.no_grad():
             metric = self.task.metric(self.head.predict(out.detach()), target)
@@ -276,13 +278,18 @@ class Trainer:
         self.divergence = Divergence(step, where, bad, divergence_message(self.cfg, step, where, bad, self.step))
         return value, float("nan"), float("nan")
 
-    def train(self, n: int, time_budget: float | None = None) -> Tick:
-        """Up to n steps, fewer if time_budget seconds pass or the run diverges (then it stops at once)."""
+    def train(self, n: int, time_budget: float | None = None,
+              on_step: Callable[[Trainer, float, float], None] | None = None) -> Tick:
+        """The training loop: up to n steps, fewer if time_budget seconds pass or the run diverges (then it stops at
+        once). on_step(trainer, loss, grad norm) after every step taken, the one that diverged included (its norm is
+        nan; trainer.divergence says what happened); the returned Tick holds the steps that were kept."""
         t0 = time.perf_counter()
         losses, norms, metrics = [], [], []
         if self.divergence is None:
             for _ in range(int(n)):
                 loss, norm, metric = self.train_step()
+                if on_step is not None:
+                    on_step(self, loss, norm)
                 if self.divergence is not None:
                     break
                 losses.append(loss)
@@ -290,8 +297,8 @@ class Trainer:
                 metrics.append(metric)
                 if time_budget is not None and time.perf_counter() - t0 > time_budget:
                     break
-        mean = lambda v: sum(v) / len(v) if v else float("nan")  # noqa: E731
-        return Tick(len(losses), losses, mean(metrics), mean(norms), time.perf_counter() - t0, self.divergence)
+        metric = sum(metrics) / len(metrics) if metrics else math.nan
+        return Tick(len(losses), losses, norms, metric, time.perf_counter() - t0, self.divergence)
 
     @torch.no_grad()
     def evaluate(self, batch: tasklib.Batch | None = None) -> dict[str, float]:
@@ -360,7 +367,7 @@ def fit(cfg: TrainConfig, steps: int, eval_every: int = 50, until: float | None 
     """Train for `steps` steps (evaluating the held-out set at step 0 and every eval_every), stopping early at a
     divergence or once the held-out metric reaches `until`. on_tick(trainer, row) after each evaluation."""
     trainer = Trainer(cfg)
-    rows = [trainer.history_row(Tick(0, [], math.nan, math.nan, 0.0), 0.0)]  # the untrained model first
+    rows = [trainer.history_row(Tick(0, [], [], math.nan, 0.0), 0.0)]  # the untrained model first
     t0 = time.perf_counter()
     while trainer.step < steps and trainer.divergence is None:
         tick = trainer.train(min(eval_every, steps - trainer.step))

@@ -169,3 +169,16 @@ def test_each_optimizer_is_the_one_it_names_and_moves_the_weights(name, kind, mo
     before = _params(t)
     assert t.train(3).steps == 3 and t.step == 3
     assert all(not torch.equal(p, q) for p, q in zip(before, _params(t)))  # every parameter moved
+
+
+def test_the_loop_calls_back_after_every_step_the_one_that_blew_up_included():
+    t = Trainer(TrainConfig(task="parity", length=4, **SMALL))
+    seen = []
+    tick = t.train(7, on_step=lambda tr, loss, norm: seen.append((tr.step, loss, norm)))
+    assert [s for s, _, _ in seen] == list(range(1, 8))
+    assert tick.losses == [loss for _, loss, _ in seen] and tick.norms == [norm for *_, norm in seen]
+    assert tick.grad_norm == pytest.approx(sum(tick.norms) / 7) and all(n > 0 for n in tick.norms)
+    boom, calls = Trainer(TrainConfig(**BLOWS_UP, hidden=8)), []
+    tick = boom.train(200, on_step=lambda tr, loss, norm: calls.append((tr.divergence, norm)))
+    assert len(calls) == tick.steps + 1 and calls[-1][0] is tick.divergence is not None  # told of the blow-up
+    assert math.isnan(calls[-1][1]) and all(d is None for d, _ in calls[:-1]) and len(tick.norms) == tick.steps
