@@ -3,7 +3,6 @@
 Streamlit has no public way to do these; each is written for STREAMLIT_VERSION and tests/web/test_internals.py fails
 loudly on another version (read each function again against the new Streamlit before changing the pin):
 - session_id: which browser session a script run belongs to (a training run's key on the worker);
-- session_status: whether a session's browser is connected, disconnected (kept for reconnection) or gone;
 - send_plotly_json: a live chart sent as its JSON as it is (st.plotly_chart rebuilds, copies and encodes a
   figure three times: too slow for five charts a tick per student);
 - stop_pages_directory_mode: a first visit's deep link run through app.py's st.navigation, not the page file alone.
@@ -21,16 +20,6 @@ def session_id() -> str:
 
     ctx = get_script_run_ctx()
     return ctx.session_id if ctx else "local"
-
-
-def session_status(sid: str) -> str:
-    """"active" (its browser is connected), "disconnected" (kept a while for a reconnection) or "gone"."""
-    from streamlit.runtime import Runtime
-
-    rt = Runtime.instance()
-    if rt._session_mgr.get_session_info(sid) is None:
-        return "gone"
-    return "active" if rt.is_active_session(sid) else "disconnected"
 
 
 def send_plotly_json(spec: str, config: str, alt: str, key: str, height: int) -> None:

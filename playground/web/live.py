@@ -41,27 +41,54 @@ def live_pool() -> pool.Pool | None:
     return p
 
 
+_gone: dict[str, float] = {}  # session id -> when its browser went away (monotonic seconds), until it comes back
+_gone_lock = threading.Lock()
+
+
+@st.cache_resource(scope="session", on_release=lambda sid: _went_away(sid), show_spinner=False)
+def _watch(sid: str) -> str:
+    """Called on every run of a session with a training run: Streamlit drops this session-scoped entry when the
+    session's websocket goes away (and calls _went_away); the next run after a reconnection makes it again."""
+    with _gone_lock:
+        _gone.pop(sid, None)
+    return sid
+
+
+def _went_away(sid: str) -> None:
+    """on_release of _watch: runs on the server's event loop, so it only notes the time; the janitor acts."""
+    with _gone_lock:
+        _gone[sid] = time.monotonic()
+
+
 def _janitor(p: pool.Pool) -> None:
-    """Pause the runs of sessions whose websocket is gone (from that moment they train no more steps) and free
-    those Streamlit has dropped (server.disconnectedSessionTTL later), so their memory comes back."""
+    """Pause the runs of sessions whose websocket is gone (from that moment they train no more steps) and free them
+    once Streamlit has dropped their session (server.disconnectedSessionTTL later), so their memory comes back. A
+    session that reconnects meanwhile runs its page again (_watch), which takes it off the list."""
     paused: set[str] = set()
     while True:
         time.sleep(JANITOR_EVERY)
         try:
-            for sid in p.sessions():
-                status = internals.session_status(sid)
-                if status == "gone":
-                    p.forget(sid)
-                    paused.discard(sid)
-                elif status == "disconnected":
-                    if sid not in paused:
-                        paused.add(sid)
-                        with contextlib.suppress(PlaygroundError):  # e.g. its worker restarted meanwhile
-                            p.call(sid, "pause", timeout=10)
-                else:
-                    paused.discard(sid)
+            sweep(p, paused, float(st.get_option("server.disconnectedSessionTTL")), time.monotonic())
         except Exception:  # noqa: BLE001 - the janitor must keep going
             log.exception("live-session janitor")
+
+
+def sweep(p: pool.Pool, paused: set[str], ttl: float, now: float) -> None:
+    """One round of the janitor: pause each gone session's run once, forget those gone for longer than ttl."""
+    with _gone_lock:
+        gone = dict(_gone)
+    paused &= set(gone)  # back again: a later disconnection pauses it again
+    for sid, since in gone.items():
+        if now - since > ttl:
+            p.forget(sid)
+            paused.discard(sid)
+            with _gone_lock:
+                if _gone.get(sid) == since:
+                    del _gone[sid]
+        elif sid not in paused:
+            paused.add(sid)
+            with contextlib.suppress(PlaygroundError):  # e.g. its worker restarted meanwhile
+                p.call(sid, "pause", timeout=10)
 
 
 def live_run() -> pool.Handle | None:
@@ -84,6 +111,8 @@ def live_handle() -> pool.Handle:
     if h is None:
         h = pool.Handle(live_pool(), internals.session_id())
         st.session_state[SESSION_KEY] = h
+    if h.pool is not None:
+        _watch(h.sid)
     return h
 
 

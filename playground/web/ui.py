@@ -56,6 +56,11 @@ def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
 
     Streamlit drops a widget's state when its page is not shown, so it is restored from a plain key. With
     `link_wins`, a URL that is not the page's own last one (another page's link into it) replaces the settings.
+
+    Why not Streamlit's own widget memory: persist_state="session" would keep each widget's value across pages, but
+    a page needs its whole config anyway (the URL writes every field, and a link or a lecture scene replaces the
+    settings), so one path from a config to the widgets serves a first visit, a return and a scene alike; and
+    bind="query-params" leaves defaults out of the URL and drops a bad value silently, where this names it.
     """
     saved = st.session_state.get(f"{prefix}:config")
     params = page_params()
