@@ -1,6 +1,8 @@
 """training: training a model on a task (imports lesson, tasks, state, errors; no plotly, no Streamlit).
 
-    trainer.py       the Trainer: optimizers, one step, a tick of steps, clipping, divergence, metrics; fit()
+    loop.py          the one update every model takes: backward, clip, optimizer step
+    trainer.py       the Trainer: optimizers, one step, the training loop (with callbacks), divergence, metrics; fit()
+    live_config.py   Train live's settings (LiveConfig, in the URL)
     live.py          Train live's session: Play / Pause / Step / Reset around a Trainer, snapshots to draw
     gradflow.py      gradient flow through time: ||dL/dh_t||, eigenvalues of W_hh, Jacobian products, gates
     race.py          the fair RNN / LSTM / GRU race at several delays
