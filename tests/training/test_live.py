@@ -1,5 +1,6 @@
 """The live session: controls, ticks, history, caps, divergence pause, switching f and g, export, view arrays."""
 import dataclasses
+import math
 import io
 import threading
 
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
+from playground.figures import train as tf
 from playground.training import live_config
 from playground.views import train_live as demos
 from playground.training import live
@@ -384,3 +386,45 @@ def test_the_rates_the_hint_calls_too_big_do_not_learn_parity_and_the_rates_it_n
         assert result.divergence is None and result.metric >= 0.9, (opt, lr, result.metric)
     hint = live_text.rate_hint(live_text.TOO_BIG[opt], opt, "tanh", "rnn", True)
     assert f"a rate of {' or '.join(f'{r:g}' for r in live_text.LEARNS[opt])} learns" in hint
+
+
+def _by_hand(model, x: torch.Tensor) -> list[torch.Tensor]:
+    """h_1 .. h_T of the Elman RNN written out from the lesson's equation, one step at a time: (B, H) each."""
+    e = model.embedding(x)  # (B, T, E)
+    h = torch.zeros(x.shape[0], model.config.hidden_size)
+    hs = []
+    for t in range(x.shape[1]):
+        h = torch.tanh(e[:, t] @ model.W_xh.T + h @ model.W_hh.T + model.b_h)
+        hs.append(h)
+    return hs
+
+
+def test_the_probe_shows_h_t_the_answers_and_the_gradients_by_value():
+    """The probe heatmap is h_1..h_T in time order (not h_0..h_T-1), the answer strip is y_t's argmax read as a
+    symbol, right where it equals x_{t-k}, and the gradient curve is ||dL/dh_t|| for t = 1..T in that order."""
+    k = 2
+    s = _session(task="recall", length=k, g="softmax", hidden=8, seed=3)
+    for _ in range(6):
+        s.step_once()  # partly trained: some answers right, some wrong
+    v, trn = s.view(), s.trainer
+    model, probe = trn.model, trn.held_out[0:1]
+    with torch.no_grad():
+        hs = torch.stack(_by_hand(model, probe.x), dim=1)[0]  # (T, H)
+    np.testing.assert_allclose(v.h, hs.numpy().T, atol=1e-5)
+    symbols = trn.task.vocab
+    answers = [symbols[int(c) + 1] for c in (hs @ model.W_hy.T + model.b_y).argmax(-1)]
+    assert v.predictions == answers
+    inputs = [symbols[int(i)] for i in probe.x[0]]
+    assert v.inputs == inputs
+    want = [None] * k + [answers[t] == inputs[t - k] for t in range(k, len(inputs))]
+    assert v.correct == want and True in want and False in want
+    batch = trn.held_out[0:32]
+    hs = _by_hand(model, batch.x)
+    logits = torch.stack(hs, dim=1) @ model.W_hy.T + model.b_y
+    out, target = batch.scored(logits)
+    grads = torch.autograd.grad(torch.nn.functional.cross_entropy(out, target), hs)
+    np.testing.assert_allclose(v.grad_norms, [float(g.norm(dim=-1).mean()) for g in grads], rtol=1e-4, atol=1e-8)
+    fig = live_panel.panel(s).probe.figure
+    strip = fig.data[2]  # right = 1 on the [WRONG, RIGHT] scale, wrong = 0
+    assert [None if c is None or math.isnan(c) else c == 1.0 for c in strip.z[0]] == want
+    assert strip.colorscale[0][1] == tf.WRONG and strip.colorscale[-1][1] == tf.RIGHT
