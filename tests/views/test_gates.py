@@ -29,6 +29,12 @@ def test_flow_view_shows_the_rnn_gradient_vanishing_and_the_gated_cells_keeping_
     assert [tr.name for tr in view.grads.data][:5] == ["RNN (tanh)", "RNN (sigmoid)", "RNN (ReLU)", "LSTM", "GRU"]
     text = gates.reach_summary(view.reach, 40)
     assert "RNN (tanh)" in text and "at initialisation" in text and "after training" not in text
+    curves = {tr.name: list(tr.y) for tr in view.grads.data}
+    for label, value in reach.items():  # the reach is the drawn gradient at t = 1 over the one at t = T
+        rows = view.table[(view.table.model == label) & (view.table.weights == "initial")].set_index("t").grad_norm
+        assert value == pytest.approx(rows[1] / rows[40], rel=1e-6, abs=0)
+        first, last = curves[label][0], curves[label][-1]  # the chart (a value too small for a log axis: None)
+        assert first is None or value == pytest.approx(first / last, rel=1e-6, abs=0)
 
 
 def test_clipping_runs_are_summarised_from_their_own_numbers():
