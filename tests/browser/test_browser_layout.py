@@ -47,8 +47,8 @@ def test_train_live_first_screen_shows_the_curves_at_1280x720(app_url, browser):
 OPTIONS = {
     "Lecture demos": [d.label for d in demos.DEMOS.values()] + ["Pick a ready-made demo…"],
     "Task": [t.label for t in live.tasklib.TASKS.values()],
-    "Hidden activation f": [f.label for f in live.HIDDEN.values()],
-    "Output activation g (picks the loss)": [g.label for g in live.OUTPUT.values()],
+    "Hidden activation f": [f.label for f in live_config.HIDDEN.values()],
+    "Output activation g (picks the loss)": [g.label for g in live_config.OUTPUT.values()],
     "Optimizer": [o.label for o in live.tr.OPTIMIZERS.values()],
     "Batch size": [str(b) for b in live_config.BATCH_SIZES],
     "Example reviews": list(review.EXAMPLES) + ["Pick an example…"],
