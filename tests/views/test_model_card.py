@@ -40,3 +40,17 @@ def test_an_sst_only_run_has_no_imdb_row_and_no_metrics_means_no_card(tmp_path):
     c = model_card.card("rnn", tmp_path)
     assert c.rows == [("1,000 held-out review sentences", "79.0%", "80.4%")] and "IMDB" not in c.trained_on
     assert model_card.card("gru", tmp_path) is None and model_card.card("rnn", tmp_path / "nowhere") is None
+
+
+@pytest.mark.parametrize("name", list(sentiment.MODELS))
+def test_the_cards_size_is_the_shipped_files_not_only_metrics_json(name):
+    """A retrain that writes new weights but not metrics.json would show the old size: the card's parameter count
+    and file size are those of the .pt file the app loads."""
+    from playground.lesson.cells import n_params
+
+    path = sentiment.ASSETS / f"{name}.pt"
+    params = n_params(sentiment.load(name).model)
+    text = model_card.card_markdown(model_card.card(name))
+    assert f"{params:,} parameters" in text and f"{path.stat().st_size / 1e6:.1f} MB" in text
+    m = json.loads((sentiment.ASSETS / "metrics.json").read_text())["models"][name]
+    assert (m["params"], m["file_bytes"]) == (params, path.stat().st_size)
