@@ -16,13 +16,35 @@ def test_landing_renders_both_equations():
 CHARTED = [p for p in PAGES if p.key != "lecture"]  # the Lecture page lists scenes (tests/app/test_app_lecture.py)
 
 
+def shown_errors(at) -> list[str]:
+    """What ui.friendly_errors would have turned an exception into: an error or a warning on the page."""
+    return [e.value for e in at.error] + [w.value for w in at.warning]
+
+
 @pytest.mark.parametrize("page", CHARTED, ids=[p.url for p in CHARTED])
 def test_every_page_runs(page):
     at = app_test(page.path)
     assert not at.exception, [e.value for e in at.exception]
+    assert not shown_errors(at)
     assert at.title and at.title[0].value == page.title
     charts = at.get("plotly_chart")
     assert charts and all(c.proto.alt.strip() for c in charts)  # screen readers get a name for each chart
+
+
+@pytest.mark.parametrize("path, params", [("pages/5_lecture.py", {}),
+                                          ("pages/4_inside_one_step.py", {"source": "review", "word": "3"})],
+                         ids=["lecture", "inside_one_step_review_word"])
+def test_pages_without_charts_or_off_their_defaults_show_no_error(path, params):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import APP
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run().switch_page(path).run()
+    assert not at.exception and not shown_errors(at)
+    if params:
+        assert at.session_state["onestep:config"].source == "review"  # the link's mode was taken
 
 
 def test_why_lstm_gru_writes_the_picked_model_into_its_equation():
