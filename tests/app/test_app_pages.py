@@ -52,3 +52,28 @@ def test_why_lstm_gru_writes_the_picked_model_into_its_equation():
     assert any(r"h_t = \mathrm{ReLU}\left(" in e.value for e in at.latex)  # the default model of the clipping run
     at.selectbox(key="gates.boom").set_value("gru").run()
     assert any(r"h_t = \mathrm{GRU}" in e.value for e in at.latex) and not at.exception
+
+
+def test_the_eigenvalue_plot_follows_the_model_picked():
+    """Each pick draws that model's eigenvalues of W_hh, block by block (the view is shared per settings: its key
+    must hold the pick). RNN (tanh) and RNN (ReLU) have one block each, with other weights: both are checked."""
+    import base64
+    import json
+
+    import numpy as np
+
+    from playground.training.gradflow import spectrum
+    from playground.views.gates import GatesConfig
+
+    def array(v) -> np.ndarray:  # plotly's JSON writes a numpy array as {"dtype", "bdata": base64}
+        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]) if isinstance(v, dict) else np.asarray(v)
+
+    at = app_test("pages/3_why_lstm_gru.py")
+    setup = GatesConfig().setup()
+    for pick in ("gru", "rnn_relu", "lstm", "rnn_tanh"):
+        at.selectbox(key="gates.inspect").set_value(pick).run()
+        spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Eigenvalues of W_hh" in c.proto.spec)
+        drawn = {t["name"]: sorted(np.round(array(t["x"]), 5)) for t in spec["data"] if t["name"].startswith("W_h")}
+        want = {k: sorted(np.round(v.real, 5)) for k, v in spectrum(setup.model(pick)).blocks.items()}
+        assert drawn == want, pick
+        assert not at.exception and not shown_errors(at)
