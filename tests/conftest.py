@@ -150,3 +150,12 @@ def app_test(page_path: str | None = None, timeout: float = 120):
     if page_path:
         at.switch_page(page_path).run()
     return at
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fuzz_counts_per_module():
+    """fuzzing.REACHED counts the cases one module's fuzz tests gave each function (its last test reads them)."""
+    import fuzzing
+
+    fuzzing.REACHED.clear()
+    yield

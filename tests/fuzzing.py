@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -41,9 +42,11 @@ def short_texts(max_size: int = 40) -> st.SearchStrategy[str]:
                      st.text(alphabet=st.characters(blacklist_categories=()), max_size=max_size))
 
 
-def numbers() -> st.SearchStrategy:
-    """Ints (negative, huge) and floats (NaN, inf, subnormal)."""
-    return st.one_of(st.integers(), st.integers(-3, 300), st.floats(), st.sampled_from([0, 1, -1, 2**63, 10**30]))
+def numbers(valid: st.SearchStrategy | None = None) -> st.SearchStrategy:
+    """Ints (negative, huge) and floats (NaN, inf, subnormal); with `valid`, three cases in four are drawn from it,
+    so that a call taking several numbers is often given all-valid ones and reaches past its checks."""
+    odd = st.one_of(st.integers(), st.integers(-3, 300), st.floats(), st.sampled_from([0, 1, -1, 2**63, 10**30]))
+    return odd if valid is None else st.one_of(valid, valid, valid, odd)
 
 
 def number_texts() -> st.SearchStrategy[str]:
@@ -52,8 +55,9 @@ def number_texts() -> st.SearchStrategy[str]:
 
 
 def names(known) -> st.SearchStrategy[str]:
-    """A registry's own names, and unknown ones."""
-    return st.one_of(st.sampled_from(list(known)), short_texts(12), st.sampled_from(["", "RNN", "../etc", "None"]))
+    """A registry's own names (half the cases), and unknown ones."""
+    return st.one_of(st.sampled_from(list(known)),
+                     st.one_of(short_texts(12), st.sampled_from(["", "RNN", "../etc", "None"])))
 
 
 def plain_data() -> st.SearchStrategy:
@@ -80,13 +84,35 @@ def student_message(msg: str) -> None:
     assert "Traceback" not in msg and "object at 0x" not in msg, msg
 
 
+REACHED: dict[str, Counter] = {}  # function name -> {"accepted": n, "refused": n} over the generated cases
+
+
 def outcome(fn, *args, **kwargs):
-    """fn's result, or None when it refused with a PlaygroundError whose message is fit for a student."""
+    """fn's result, or None when it refused with a PlaygroundError whose message is fit for a student. Each call is
+    counted in REACHED, so that a test can tell whether the generated cases reach past the checks."""
+    counts = REACHED.setdefault(getattr(fn, "__qualname__", repr(fn)), Counter())
     try:
-        return fn(*args, **kwargs)
+        result = fn(*args, **kwargs)
     except PlaygroundError as e:
         student_message(str(e))
+        counts["refused"] += 1
         return None
+    counts["accepted"] += 1
+    return result
+
+
+def reached(names, at_least: float) -> str:
+    """Assert that each named function accepted at least this share of the cases it was given (a builder that
+    refused everything would pass the fuzz tests otherwise); returns the figures, one line each, for the log."""
+    lines = []
+    for name in names:
+        c = REACHED.get(name, Counter())
+        total = c["accepted"] + c["refused"]
+        assert total, f"{name} was never called: run the whole module"
+        share = c["accepted"] / total
+        lines.append(f"{name}: {c['accepted']} of {total} generated cases accepted ({share:.0%})")
+        assert share >= at_least, lines[-1]
+    return "\n".join(lines)
 
 
 def strict_json(fig) -> dict:

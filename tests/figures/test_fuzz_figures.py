@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, strategies as st
 
-from fuzzing import ODD_FLOATS, arrays, outcome, short_texts, strict_json
+from fuzzing import ODD_FLOATS, arrays, outcome, reached, short_texts, strict_json
 from playground.figures import gates as gf
 from playground.figures import review as rf
 from playground.figures import train as tf
@@ -143,3 +143,15 @@ def test_accuracy_vs_delay(delays, data):
 def test_gate_heatmaps(zt, names, rng):
     z, tokens, _ = zt
     _json(outcome(gf.gate_heatmaps, {k: z for k in names}, {k: rng for k in names}, tokens))
+
+
+def test_the_generated_cases_reach_the_builders(capsys):
+    """Runs after the fuzz tests above (file order): a builder that refused every input would pass them."""
+    import pytest
+
+    from fuzzing import REACHED
+
+    if not REACHED:
+        pytest.skip("run with the fuzz tests of this module")
+    with capsys.disabled():  # the builders refuse nothing they are given here: well-formed arrays and labels
+        print("\n" + reached(sorted(REACHED), at_least=0.9))

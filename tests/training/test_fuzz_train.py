@@ -52,6 +52,7 @@ def test_a_diverging_run_keeps_its_last_finite_weights(cell, f, optimizer, lr, c
             break
     if t.divergence is None:
         event("no blow-up")
+        assert t.step == 8 and all(bool(torch.isfinite(w).all()) for w in _weights(t))  # every step taken, finite
         return
     event(f"blew up: the {t.divergence.where}")
     kept = _weights(t)

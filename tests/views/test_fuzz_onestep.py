@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import pytest
+
 import numpy as np
 from hypothesis import given, strategies as st
 
@@ -118,3 +120,13 @@ def test_a_review_word_and_the_units_typed(text, word, units):
     cfg = outcome(OneStepConfig, source="review", text=text[:onestep.MAX_CHARS], word=word, units=units[:40])
     if cfg is not None:
         page(cfg)
+
+
+def test_the_generated_cases_reach_the_code_under_test(capsys):
+    """Runs after the fuzz tests above (file order): each function they call accepted some generated cases."""
+    from fuzzing import REACHED, reached
+
+    if not REACHED:
+        pytest.skip("run with the fuzz tests of this module")
+    with capsys.disabled():
+        print("\n" + reached(sorted(REACHED), at_least=0.1))
