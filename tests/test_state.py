@@ -32,6 +32,12 @@ def test_float_survives_exactly():
     assert from_params(Demo, to_params(cfg))[0].lr == cfg.lr
 
 
+def test_a_text_setting_takes_its_limit_and_not_one_character_more():
+    assert from_params(Demo, {"review": "x" * 50}) == (Demo(review="x" * 50), [])
+    cfg, messages = from_params(Demo, {"review": "x" * 51})
+    assert cfg.review == Demo().review and len(messages) == 1 and "review" in messages[0]
+
+
 @pytest.mark.parametrize("key,raw", [("cell", "cnn"), ("hidden", "1e9"), ("hidden", "3.5"), ("lr", "nan"),
                                      ("lr", "inf"), ("clip", "maybe"), ("review", "x" * 51), ("hidden", "")])
 def test_bad_values_fall_back_with_message(key, raw):

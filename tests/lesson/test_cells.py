@@ -182,8 +182,15 @@ def test_bad_configs_raise_student_errors(kw):
 
 
 def test_default_init_bound():
+    """torch's default: every weight uniform in +-1/sqrt(H), so they fill that range (not zeros, not a sliver)."""
+    torch.manual_seed(0)
     model = RecurrentModel(ModelConfig(input_size=E, hidden_size=16))
-    assert model.W_hh.abs().max() <= 1 / math.sqrt(16)
+    bound = 1 / math.sqrt(16)
+    for name in ("W_xh", "W_hh", "b_h", "W_hy", "b_y"):
+        w = getattr(model, name).detach()
+        assert w.abs().max() <= bound, name
+        if w.numel() >= 16:  # a uniform sample of 16+ values spreads over most of the range
+            assert w.abs().max() > 0.7 * bound and abs(float(w.std()) - bound / math.sqrt(3)) < 0.35 * bound, name
 
 
 @pytest.mark.parametrize("cell,f,expected", [("rnn", "tanh", (-1.0, 1.0)), ("rnn", "sigmoid", (0.0, 1.0)),
