@@ -18,8 +18,8 @@ st.markdown(
     "The lesson ends with a question: a vanilla RNN forgets what it saw long ago, because the gradient that "
     "would teach it to remember **vanishes** on its way back through time. Which architectures fix that, and "
     "how? Every figure on this page is computed here, from the models and runs you set up. The task throughout: "
-    "**recall the first symbol** (one of A..H) after N distractor digits, answering at the last step "
-    "(guessing scores 1/8 = 12.5%).")
+    f"**recall the first symbol** (one of {gates.SYMBOL_NAMES}) after N distractor digits, answering at the last step "
+    f"(guessing scores {gates.chance_text()}).")
 ui.init_config(GatesConfig, PREFIX)
 
 st.header("1. Gradient flow through time")
@@ -49,8 +49,7 @@ with flow_controls:
                   "explode.")
     c.slider("Memory-gate bias (LSTM b_f, GRU b_z)", **limits(GatesConfig, "memory_bias"), step=0.5,
              key=K("memory_bias"),
-             help="σ(bias) is the share of its memory a unit keeps per step before any training: "
-                  "0 → 50%, 1 → 73% (Keras' LSTM default), 3 → 95%. The RNN has no such gate.")
+             help=gates.memory_bias_help())
     st.columns(3)[0].slider("Training steps for “Train all five”", **limits(GatesConfig, "train_steps"), step=10,
                             key=K("train_steps"))
 with inspect_controls:
@@ -177,8 +176,8 @@ with race_box, ui.friendly_errors():
         ui.chart(gates.race_view(result), key=f"{PREFIX}:race",
                  alt="Held-out accuracy against delay for RNN, LSTM and GRU")
         st.caption("How to read it: one point per cell and delay, the accuracy on held-out sequences after the "
-                   "step budget. The dotted line is guessing (1 in 8). Where a line falls to the dotted line, that "
-                   "cell could not carry the first symbol across that many distractors within the budget.")
+                   f"step budget. The dotted line is guessing (1 in {gates.SYMBOLS}). Where a line falls to the dotted "
+                   "line, that cell could not carry the first symbol across that many distractors within the budget.")
         st.dataframe(result.rows(), hide_index=True, column_config={
             f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
         st.markdown(gates.race_summary(result))

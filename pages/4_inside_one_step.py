@@ -84,15 +84,14 @@ if tiny_mode:
     draw = top.container(horizontal=True, vertical_alignment="bottom", width="content")  # the seed and its buttons
     draw.number_input("Seed", **limits(OneStepConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
                       help="What “Random” draws from: the same seed gives the same numbers.", width=ui.px(80))
-    draw.button("Random", on_click=on_random, help="Draw every number anew from the seed (uniform in −1..1, two "
-                                                   "decimals).")
-    draw.button("Reset", on_click=on_reset, help="Back to the page's example: 3 hidden units, 2 inputs, 1 output.")
+    draw.button("Random", on_click=on_random, help=views.random_help(st.session_state[K("f")]))
+    draw.button("Reset", on_click=on_reset, help=views.reset_help())
     ui.show_callback_error(PREFIX)
 else:
     top = settings.columns([1.5, 3, 0.9, 2.5], vertical_alignment="bottom")
     top[0].selectbox(**SOURCE)
     top[1].text_input("Review", key=K("text"), max_chars=views.MAX_CHARS,
-                      help="The shipped RNN (the lesson's model, 32 units) reads it word by word, as on Read a review.")
+                      help=views.review_help())
     T = max(views.n_tokens(st.session_state[K("text")]), 1)
     if not 1 <= st.session_state[K("word")] <= T:
         st.session_state[K("word")] = T
@@ -160,8 +159,7 @@ with ui.friendly_errors():
         fig, numbers_tex = views.review_step_view(rs, units, cfg.look), views.numbers(s, cfg.look, units=units)
     with eq_box:
         if cfg.source == "review":
-            st.markdown(f"Word **t = {rs.t}**, “{rs.word}”, read by the shipped RNN: $x_t$ is the word's "
-                        "32-number embedding, $h_{t-1}$ the state after the word before.")
+            st.markdown(views.review_word_intro(rs.t, rs.word))
         for col, line in zip(st.columns([1.3, 1]), views.equations(s.f, s.g, cfg.look)):
             col.latex(line)
         st.caption(views.names(s.f, s.g))
@@ -203,6 +201,5 @@ with ui.friendly_errors():
             st.subheader("Where each a_t[j] comes from")
             ui.chart(views.contributions_view(rs, units), key=f"{PREFIX}:contrib",
                      alt="For each picked unit, a waterfall of b_h and the largest terms of a_t")
-            st.caption(f"Each unit sums {2 * s.h.size} products, {s.h.size} from $W_{{xh}}x_t$ and {s.h.size} from "
-                       f"$W_{{hh}}h_{{t-1}}$, plus $b_h$; the {views.TOP_TERMS} largest are shown, the rest summed. "
-                       "$h_t[j]$ here is the cell of unit j at this word in Read a review's heatmap.")
+            st.caption(views.sums_caption(s.x.size, s.h.size)
+                       + "$h_t[j]$ here is the cell of unit j at this word in Read a review's heatmap.")

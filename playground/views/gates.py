@@ -20,8 +20,8 @@ from playground.state import choice, number, text
 from playground.training import race
 from playground.training.gradflow import (CONTENDERS, INITS, FlowSetup, gate_activity, grad_norms, jacobian_norms,
                                           spectrum)
-from playground.training.race import (MAX_DELAY, MAX_DELAYS, MODES, TASK, RaceResult, RaceSettings,  # noqa: F401
-                                      lineup, parse_delays)
+from playground.training.race import (MAX_DELAY, MAX_DELAYS, MODES, SYMBOLS, TASK, RaceResult,  # noqa: F401
+                                      RaceSettings, lineup, parse_delays)
 from playground.training.trainer import MAX_HIDDEN
 
 PREFIX = "gates"
@@ -215,3 +215,21 @@ def race_summary(result: RaceResult, good: float = 0.9) -> str:
         ok = [str(d) for d, a in zip(result.settings.delays, acc) if a >= good]
         parts.append(f"{CELLS[cell].label} at {'delay ' + ', '.join(ok) if ok else 'none of these delays'}")
     return f"**Held-out accuracy of at least {good:.0%}** in this race: " + "; ".join(parts) + "."
+
+
+# ---- the words around the charts, formatted from what they describe ---------------------------------------------
+
+SYMBOL_NAMES = f"{TASK.vocab[1]}..{TASK.vocab[SYMBOLS]}"  # the first symbol's alphabet, as the task names it
+
+
+def chance_text() -> str:
+    """Guessing the first symbol: 1/8 = 12.5% for the race's eight symbols."""
+    return f"1/{SYMBOLS} = {TASK.chance(1):.1%}"
+
+
+def memory_bias_help(biases: tuple[float, ...] = (0.0, 1.0, 3.0)) -> str:
+    """sigmoid(bias), the share of its memory a unit keeps per step before training, at a few biases."""
+    kept = ", ".join(f"{b:g} → {1 / (1 + math.exp(-b)):.0%}" + (" (Keras' LSTM default)" if b == 1 else "")
+                     for b in biases)
+    return (f"σ(bias) is the share of its memory a unit keeps per step before any training: {kept}. The RNN has no "
+            "such gate.")

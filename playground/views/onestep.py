@@ -20,6 +20,7 @@ from playground.figures.style import number, symmetric_scale, value_scale
 from playground.lesson.activations import HIDDEN, OUTPUT
 from playground.lesson.onestep import (MAX_ABS, SHAPES, SYMBOLS, Step, Weights, fmt, from_table,  # noqa: F401
                                       parse, random_numbers, resized, shapes, step, steps_of, table, unroll)
+from playground.sentiment.models import MODELS
 from playground.sentiment.reading import CAP, MAX_CHARS, ReviewStep, n_tokens, review_step  # noqa: F401
 
 
@@ -347,3 +348,38 @@ def contributions_view(rs: ReviewStep, units: list[int]) -> go.Figure:
     parts = [contributions(rs, j) for j in units]
     return of.contributions_figure([(c.unit, c.labels, c.values, c.rest, c.n_rest, c.a, c.h) for c in parts],
                                    HIDDEN[rs.step.f].label)
+
+
+# ---- the words around the calculator, formatted from what they describe ----------------------------------------
+
+SHIPPED = MODELS["rnn"].config  # the shipped RNN the review mode steps through
+
+
+def random_help(f: str) -> str:
+    """What Random draws, for f (random_numbers): h_{t-1} stays inside f's range."""
+    lo, hi = HIDDEN[f].range
+    h_lo, h_hi = max(lo, -1.0), min(hi, 1.0)
+    h = "" if (h_lo, h_hi) == (-1.0, 1.0) else f" (h_t−1 in {h_lo:g}..{h_hi:g}, inside f's range)"
+    return f"Draw every number anew from the seed: uniform in −1..1{h}, two decimals."
+
+
+def reset_help() -> str:
+    d = OneStepConfig()
+    return (f"Back to the page's example: {d.hidden} hidden units, {d.inputs} input{'s' * (d.inputs != 1)}, "
+            f"{d.outputs} output{'s' * (d.outputs != 1)}.")
+
+
+def review_help() -> str:
+    return (f"The shipped RNN (the lesson's model, {SHIPPED.hidden_size} units) reads it word by word, as on Read a "
+            "review.")
+
+
+def review_word_intro(t: int, word: str) -> str:
+    return (f"Word **t = {t}**, “{word}”, read by the shipped RNN: $x_t$ is the word's {SHIPPED.embed_dim}-number "
+            "embedding, $h_{t-1}$ the state after the word before.")
+
+
+def sums_caption(inputs: int, hidden: int) -> str:
+    """How many products a_t[j] sums: one per input (W_xh x_t) and one per unit (W_hh h_{t-1})."""
+    return (f"Each unit sums {inputs + hidden} products, {inputs} from $W_{{xh}}x_t$ and {hidden} from "
+            f"$W_{{hh}}h_{{t-1}}$, plus $b_h$; the {TOP_TERMS} largest are shown, the rest summed. ")

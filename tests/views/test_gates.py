@@ -141,3 +141,10 @@ def test_a_blow_up_at_the_first_update_is_put_down_to_the_forward_pass_or_the_gr
     run = {"loss": [first_loss], "grad_norm": [math.nan], "diverged_at": 1, "accuracy": 0.1, "note": ""}
     text = gates.boom_summary({"no clipping": run, "clipped at 1": dict(run)})
     assert says in text and ("forward" in text) == math.isnan(first_loss)
+
+
+def test_the_pages_numbers_come_from_the_task_and_the_sigmoid():
+    """Issue 23: no typed-in figure; these are checked against the numbers worked out by hand."""
+    assert gates.SYMBOL_NAMES == "A..H" and gates.chance_text() == "1/8 = 12.5%"
+    text = gates.memory_bias_help()
+    assert "0 → 50%" in text and "1 → 73% (Keras' LSTM default)" in text and "3 → 95%" in text

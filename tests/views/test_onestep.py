@@ -231,3 +231,12 @@ def test_a_step_whose_h_left_the_editors_range_is_not_offered_on_its_own():
     OneStepConfig(**{**cfg.__dict__, **onestep.step_fields(steps, 2)})  # h_1 = 6: in range, a valid config
     with pytest.raises(InputError, match="Step 3 cannot be set up on its own"):
         onestep.step_fields(steps, 3)
+
+
+def test_the_words_around_the_calculator_say_what_the_numbers_are():
+    """Issue 23: the sentences are formatted from what they describe (checked against hand-worked values)."""
+    assert "8 products, 3 from $W_{xh}x_t$ and 5 from" in onestep.sums_caption(inputs=3, hidden=5)
+    assert onestep.reset_help() == "Back to the page's example: 3 hidden units, 2 inputs, 1 output."
+    assert "32 units" in onestep.review_help() and "32-number embedding" in onestep.review_word_intro(2, "good")
+    assert "h_t−1 in 0..1" in onestep.random_help("sigmoid") and "h_t−1" not in onestep.random_help("tanh")
+    assert "h_t−1 in 0..1" in onestep.random_help("relu")  # ReLU's 0..inf, cut to the editors' -1..1
