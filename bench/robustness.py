@@ -101,29 +101,30 @@ def _claims() -> dict[str, Claim]:
                     live_text.LEARNS_WITHIN, 0.9), lambda v: v <= live_text.LEARNS_WITHIN)
     explode = demos.demo_config("explode")
     claims["demo.explode_blows_up"] = Claim(
-        "the explode demo (no clipping) blows up within 300 steps (its script: 'usually within a few dozen')",
-        lambda seed: diverged_at(dataclasses.replace(explode, seed=seed).train_config(), 300), lambda v: v <= 300)
+        f"the explode demo (no clipping) blows up within {demos.EXPLODE_BY} steps (its script says so)",
+        lambda seed: diverged_at(dataclasses.replace(explode, seed=seed).train_config(), 300),
+        lambda v: v <= demos.EXPLODE_BY)
 
     def explode_script(seed):
         """Follow the script: Play until it blows up, Clipping on (back to before the blow-up), Play: the step at
         which it passed 90%."""
-        s = ticks(6, seed, **demos.DEMOS["explode"].changes)
+        s = ticks(demos.EXPLODE_BY // 50, seed, **demos.DEMOS["explode"].changes)
         if s.status != "diverged":
             return float("inf")
         s.apply(dataclasses.replace(s.cfg, clip=True))
         s.play()
-        for _ in range(20):
+        for _ in range(2 * demos.CLIPPED_BY // 50):
             s.tick()
             if s.latest()["test_metric"] >= 0.9:
                 return float(s.step)
         return float("inf")
     claims["demo.explode_script"] = Claim(
-        "the explode demo's script (blow up, Clipping on, Play) passes 90% within 1,000 steps",
-        explode_script, lambda v: v <= 1000)
+        f"the explode demo's script (blow up, Clipping on, Play) passes 90% within {demos.CLIPPED_BY} steps",
+        explode_script, lambda v: v <= demos.CLIPPED_BY)
     claims["demo.parity_learns"] = Claim(
-        "the parity demo (the defaults) reaches 95% within 2500 steps",
-        lambda seed: first_reach(dataclasses.replace(LiveConfig(), seed=seed).train_config(), 2500, 0.95, 100),
-        lambda v: v <= 2500)
+        f"the parity demo (the defaults) reaches 95% within {demos.PARITY_BY:,} steps",
+        lambda seed: first_reach(dataclasses.replace(LiveConfig(), seed=seed).train_config(), demos.PARITY_BY, 0.95,
+                                 100), lambda v: v <= demos.PARITY_BY)
     for hidden in (6, 8, 16):  # test_live / test_train / test_app_train's blow-up settings
         claims[f"blowup.identity_h{hidden}"] = Claim(
             f"counting, T=40, identity f, SGD lr 1, no clipping, hidden {hidden}: blows up within 50 steps",

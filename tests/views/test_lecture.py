@@ -156,7 +156,7 @@ def explode_then_clip(seed: int) -> tuple[float, float]:
     a run that did not blow up, or that blew up again). bench/robustness.py runs it too."""
     cfg = dataclasses.replace(scene_config(number_of("ReLU explodes")), seed=seed)
     assert cfg.f == "relu" and not cfg.clip
-    s = _played(cfg, lecture.EXPLODE_WITHIN // cfg.steps_per_tick)
+    s = _played(cfg, math.ceil(lecture.EXPLODE_WITHIN / cfg.steps_per_tick))
     if s.status != "diverged":
         return math.inf, math.inf
     blew_up = float(s.trainer.divergence.step)
@@ -215,12 +215,25 @@ def flow_margins(seed: int) -> tuple[float, float, float]:
     return max(reach[f"RNN ({f})"] for f in ("tanh", "sigmoid", "ReLU")), reach["GRU"], share
 
 
+def flow_shape(seed: int) -> tuple[float, int]:
+    """The vanishing scene's chart at `seed`, as drawn: how much the RNN (tanh)'s factor per step varies along its
+    line (largest over smallest), and how few points the sigmoid and ReLU lines keep under the chart's floor."""
+    cfg = dataclasses.replace(scene_config(number_of("Vanishing gradient")), seed=seed)
+    curves = {tr.name: tr.y for tr in gates.flow_view(cfg.setup()).grads.data}
+    tanh = np.array(curves["RNN (tanh)"], dtype=float)
+    factor = tanh[1:] / tanh[:-1]
+    gone = min(sum(y is None for y in curves[f"RNN ({f})"]) for f in ("sigmoid", "ReLU"))
+    return float(factor.max() / factor.min()), gone
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_scene_gradient_vanishes_in_the_rnn_and_survives_in_the_gru(seed):
     """T = 60, seeds 0-3: the RNN (tanh)'s reach 1e-21 to 1e-18 (sigmoid, ReLU: 0, below float32), the GRU's
     0.05-0.07."""
     rnn, gru, share = flow_margins(seed)
     assert rnn < 1e-9 and gru > 0.01 and share < 1e-2, (rnn, gru, share)
+    spread, gone = flow_shape(seed)  # seeds 0-3: the factor 1.8-2.4 per step (spread 1.25-1.31); 6-14 points gone
+    assert spread < 1.6 and gone >= 3, (spread, gone)
 
 
 def race_at_20(seed: int) -> dict[str, float]:
