@@ -33,7 +33,8 @@ from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE.parent / "tests"))  # the sentiment claims train on test_sentiment's toy corpus
+# the claims reuse the tests' own procedures (test_lecture's scenes, test_sentiment's toy corpus): tests/ and its folders
+sys.path[:0] = [str(HERE.parent / "tests"), *(str(d) for d in sorted((HERE.parent / "tests").iterdir()) if d.is_dir())]
 
 VARIATIONS = {
     "base": {},
@@ -164,7 +165,7 @@ def _claims() -> dict[str, Claim]:
     claims["race.delay20_gap"] = Claim("at delay 20, 150 steps: the RNN < 50% and the best gated cell >= RNN + 0.4 "
                                        "(the lecture's race scene too)", race_gap, lambda v: v >= 0.4)
 
-    from test_lecture import explode_then_clip, flow_margins, temperature_gap  # the lecture scenes' procedures
+    from test_lecture import explode_then_clip, flow_margins, flow_shape, temperature_gap  # the scenes' procedures
 
     def explode_clip(seed):
         blew_up, ratio = explode_then_clip(seed)
@@ -181,6 +182,11 @@ def _claims() -> dict[str, Claim]:
         return float(rnn < 1e-9 and gru > 0.01 and share < 1e-2)
     claims["lecture.flow"] = Claim("the lecture's vanishing scene (T=60): every RNN's reach < 1e-9, the GRU's > 0.01, "
                                    "20 steps back the RNN's share < 1% of the GRU's", flow, lambda v: v == 1)
+    claims["lecture.flow_shape"] = Claim(
+        "the vanishing scene's chart: the RNN (tanh)'s factor per step varies < 1.6x, the sigmoid and ReLU lines leave "
+        "the floor at >= 3 points; value: the spread (inf if too few points left)",
+        lambda seed: (lambda spread, gone: spread if gone >= 3 else float("inf"))(*flow_shape(seed)),
+        lambda v: v < 1.6)
 
     def boom(T, scale, lr, steps, seed):
         runs = clipping_runs(FlowSetup(T=T, hidden=16, seed=seed), "rnn_relu", scale, 1.0, lr, steps)
