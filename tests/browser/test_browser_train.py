@@ -54,6 +54,14 @@ def test_play_trains_until_the_step_counter_passes_a_threshold(app_url, page):
     shot = screenshot(page, "train_live_playing")
     assert shot.stat().st_size > 30_000
     assert exception_texts(page) == []
+    # what the loss chart draws (plotly's own data in the page): one row per tick up to the step shown, finite
+    steps, losses = page.evaluate("""() => { const p = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(e => (e.layout.annotations || []).some(a => (a.text || '').startsWith('loss')));
+        const t = p.data.find(d => d.name === 'held-out set' && (d.yaxis || 'y') === 'y');
+        return [Array.from(t.x), Array.from(t.y)]; }""")
+    assert steps[0] == 0 and steps == sorted(steps) and len(steps) >= 3, steps
+    assert 0 <= reached - steps[-1] < 50, (reached, steps)  # a row per tick of 50 steps, the untrained row first
+    assert all(isinstance(v, (int, float)) and v > 0 for v in losses), losses
 
 
 def test_a_diverging_run_pauses_itself_and_explains(app_url, page):
