@@ -10,7 +10,7 @@ st.title("Lecture")
 lecture_ui.left_tour()  # a scene opened from here takes its link's settings, whatever this session had set
 st.markdown(f"A guided tour of the playground in {lecture.count()} scenes. Each scene opens a page with the "
             "settings it needs; a bar at the top of the page says what to do and what the audience will see, and "
-            "**Next scene ▶** goes on. Every scene's claim is checked by a test (`tests/views/test_lecture.py`).")
+            "**Next scene ▶** goes on. Under each scene: what it shows, measured over several seeds.")
 classroom = st.toggle("Classroom links (classroom=1)", value=ui.classroom_on(),
                       key="lecture:classroom_links", help="The scenes open in classroom mode: large type, the settings "
                                                     "folded away.")

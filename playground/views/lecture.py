@@ -30,7 +30,7 @@ SATURATING_W_xh = "4,-3;-3,4;5,2"  # x_t = (1, -0.5) makes every a_t[j] far from
 EXPLODE_LR = 0.3  # counting with ReLU, plain SGD, no clipping: blew up at steps 3-4 for seeds 0-4
 EXPLODE_WITHIN, CLIPPED_STEPS = 10, 500  # the explode scene's claim: blown up by the first, trained on for the second
 COLD, HOT = 0.2, 2.0  # the two sampling temperatures of the text scene
-TEXT_STEPS = 100  # how long the text scene trains before sampling
+TEXT_STEPS, TEXT_TICK = 100, 50  # how long the text scene trains before sampling: Step pressed TEXT_STEPS / TEXT_TICK times
 VANISH_T = 60  # gradient-flow length of the vanishing scene
 RACE_DELAYS, RACE_STEPS = "5, 20", 150
 
@@ -94,9 +94,9 @@ SCENES: list[Scene] = [
           "steps of Play it has not blown up and its held-out loss is below half the untrained model's (several "
           "seeds)."),
     Scene("Softmax g writes text at two temperatures", "train",
-          dict(task="text", g="softmax", hidden=32, lr=0.01, temperature=COLD),
-          f"The RNN learns the next character of a nursery rhyme; g is the softmax over the characters. Press Play "
-          f"and pause after about {TEXT_STEPS} steps, then press “Generate 200 characters” at temperature "
+          dict(task="text", g="softmax", hidden=32, lr=0.01, temperature=COLD, steps_per_tick=TEXT_TICK),
+          f"The RNN learns the next character of a nursery rhyme; g is the softmax over the characters. Press Step "
+          f"{TEXT_STEPS // TEXT_TICK} times (each trains {TEXT_TICK} steps: {TEXT_STEPS} in all), then press “Generate 200 characters” at temperature "
           f"{COLD:g}: it repeats the rhyme's likeliest words. Slide the temperature to {HOT:g} and generate again: "
           "the same model now samples unlikely characters too, and the text falls apart into made-up words. "
           "Temperature divides the logits before the softmax: low sharpens it, high flattens it.",

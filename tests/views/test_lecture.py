@@ -189,8 +189,10 @@ def temperature_gap(seed: int) -> float:
     does; the share of words of the rhyme in the cold sample minus that in the hot one."""
     cfg = dataclasses.replace(scene_config(number_of("Softmax g writes text")), seed=seed)
     assert cfg.g == "softmax" and cfg.temperature == lecture.COLD
-    s = _played(cfg, lecture.TEXT_STEPS // cfg.steps_per_tick)
-    assert s.step == lecture.TEXT_STEPS
+    s = LiveSession(cfg)
+    for _ in range(lecture.TEXT_STEPS // cfg.steps_per_tick):  # the script: press Step so many times
+        s.step_once()
+    assert s.step == lecture.TEXT_STEPS and s.status == "paused"
     text = tasks_text.clean_text(cfg.text)
     cold, hot = (s.sample_text("", 400, t) for t in (lecture.COLD, lecture.HOT))
     return _known_words(cold, text) - _known_words(hot, text)
