@@ -38,7 +38,9 @@ def on_resize() -> None:
 
 def on_random() -> None:
     with ui.callback_errors(PREFIX):
-        set_numbers(views.random_numbers(st.session_state[K("f")], st.session_state[K("seed")], **sizes()))
+        seed = st.session_state[K("seed")]
+        set_numbers(views.random_numbers(st.session_state[K("f")], seed, **sizes()))
+        st.session_state[K("seed")] = views.next_seed(seed)  # the next press draws new numbers
 
 
 def on_reset() -> None:
@@ -83,7 +85,7 @@ if tiny_mode:
                   width=ui.px(115))
     draw = top.container(horizontal=True, vertical_alignment="bottom", width="content")  # the seed and its buttons
     draw.number_input("Seed", **limits(OneStepConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
-                      help="What “Random” draws from: the same seed gives the same numbers.", width=ui.px(80))
+                      help="What “Random” draws from next: the same seed gives the same numbers; each press moves it on by one.", width=ui.px(80))
     draw.button("Random", on_click=on_random, help=views.random_help(st.session_state[K("f")]))
     draw.button("Reset", on_click=on_reset, help=views.reset_help())
     ui.show_callback_error(PREFIX)

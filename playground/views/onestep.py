@@ -383,3 +383,9 @@ def sums_caption(inputs: int, hidden: int) -> str:
     """How many products a_t[j] sums: one per input (W_xh x_t) and one per unit (W_hh h_{t-1})."""
     return (f"Each unit sums {inputs + hidden} products, {inputs} from $W_{{xh}}x_t$ and {hidden} from "
             f"$W_{{hh}}h_{{t-1}}$, plus $b_h$; the {TOP_TERMS} largest are shown, the rest summed. ")
+
+
+def next_seed(seed: int) -> int:
+    """The seed after a press of Random: the next one, back to the first after the last the box takes."""
+    bounds = state.limits(OneStepConfig, "seed")
+    return bounds["min_value"] if seed >= bounds["max_value"] else seed + 1

@@ -78,6 +78,10 @@ def test_widgets_change_f_sizes_and_numbers():
     drawn = onestep.random_numbers("relu", 0, 4, 2, 1, 4)
     assert at.session_state["onestep.W_hh"] == drawn["W_hh"]
     np.testing.assert_allclose(blocks(at)["W_hh"], onestep.parse(drawn["W_hh"]))
+    at.button[0].click().run()  # Random again: new numbers, from the seed it moved on to (classroom mode too)
+    again = onestep.random_numbers("relu", 1, 4, 2, 1, 4)
+    assert again["W_hh"] != drawn["W_hh"] and at.session_state["onestep.W_hh"] == again["W_hh"]
+    assert at.number_input(key="onestep.seed").value == 2 and at.query_params["seed"] in ("2", ["2"])
     at.button[1].click().run()  # Reset
     np.testing.assert_allclose(blocks(at)["W_hh"], onestep.parse(onestep.DEFAULTS["W_hh"]))
     at.segmented_control(key="onestep.look").set_value("xterm").run()

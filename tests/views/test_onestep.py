@@ -240,3 +240,8 @@ def test_the_words_around_the_calculator_say_what_the_numbers_are():
     assert "32 units" in onestep.review_help() and "32-number embedding" in onestep.review_word_intro(2, "good")
     assert "h_t−1 in 0..1" in onestep.random_help("sigmoid") and "h_t−1" not in onestep.random_help("tanh")
     assert "h_t−1 in 0..1" in onestep.random_help("relu")  # ReLU's 0..inf, cut to the editors' -1..1
+
+
+def test_random_moves_the_seed_on_and_wraps_at_the_last():
+    assert onestep.next_seed(0) == 1 and onestep.next_seed(41) == 42
+    assert onestep.next_seed(state.limits(OneStepConfig, "seed")["max_value"]) == 0
