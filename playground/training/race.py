@@ -191,13 +191,17 @@ class RaceResult:
 
     def table(self) -> pd.DataFrame:
         """Every lane for download: cell, delay, hidden size, parameters, held-out accuracy, training seconds, the
-        last training loss and a divergence note; one row per cell and delay, in the race's order."""
+        last training loss and a divergence note, with the race's settings (step budget, how the sizes were matched,
+        the RNN's width, seed); one row per cell and delay, in the race's order."""
+        s = self.settings
         return pd.DataFrame([{"cell": CELLS[ln.cell].label, "delay": ln.delay, "hidden_size": ln.hidden,
                               "parameters": ln.params, "accuracy": ln.accuracy, "seconds": ln.seconds,
-                              "final_train_loss": ln.losses[-1] if ln.losses else float("nan"), "note": ln.note}
+                              "final_train_loss": ln.losses[-1] if ln.losses else float("nan"), "note": ln.note,
+                              "steps": s.steps, "compared_at": MODES[s.mode], "rnn_hidden_size": s.hidden,
+                              "seed": s.seed}
                              for ln in self.lanes],
                             columns=["cell", "delay", "hidden_size", "parameters", "accuracy", "seconds",
-                                     "final_train_loss", "note"])
+                                     "final_train_loss", "note", "steps", "compared_at", "rnn_hidden_size", "seed"])
 
     def rows(self) -> list[dict]:
         """One row per cell for a table: hidden size, parameters, accuracy per delay, training steps per second."""

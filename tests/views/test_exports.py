@@ -83,3 +83,6 @@ def test_race_csv_has_every_lane_and_the_figures_accuracies():
         rows = back[back.cell == trace.name].sort_values("delay")
         assert list(rows.delay) == list(trace.x) and np.allclose(rows.accuracy, trace.y, atol=1e-8)
     assert (back.parameters > 0).all() and (back.seconds > 0).all()
+    # the race's settings travel with it: the step budget, how the sizes were matched, the RNN's width, the seed
+    assert set(back.steps) == {5} and set(back.rnn_hidden_size) == {4} and set(back.seed) == {1}
+    assert set(back.compared_at) == {"same width (hidden size)"}
