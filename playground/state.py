@@ -30,10 +30,13 @@ def flag(default: bool) -> Any:
     return dataclasses.field(default=default)
 
 
-def text(default: str, max_len: int = 2000, check: Callable[[str], str | None] | None = None) -> Any:
+def text(default: str, max_len: int = 2000, check: Callable[[str], str | None] | None = None,
+         cut: bool = False) -> Any:
     """A free-text setting; `check(value)` may name a problem with it (None: fine), so that one bad value in a
-    link falls back to its default alone."""
-    return dataclasses.field(default=default, metadata={"max_len": max_len, **({"check": check} if check else {})})
+    link falls back to its default alone. With `cut`, a link's longer text is cut to max_len (and the user told)
+    instead of replaced by the default: a pasted review keeps its first part, as the text box would."""
+    meta = {"max_len": max_len, **({"check": check} if check else {}), **({"cut": True} if cut else {})}
+    return dataclasses.field(default=default, metadata=meta)
 
 
 def limits(cls: type, name: str) -> dict[str, Any]:
@@ -128,6 +131,10 @@ def from_params(cls: type[C], params: Mapping[str, str]) -> tuple[C, list[str]]:
             messages.append(f"Link setting {f.name}={quoted(raw)} is not a valid {hints[f.name].__name__}; "
                             f"using the default {f.default!r}.")
             continue
+        if f.metadata.get("cut") and isinstance(value, str) and len(value) > f.metadata["max_len"]:
+            messages.append(f"Link setting {f.name} has {len(value):,} characters; the first {f.metadata['max_len']:,} "
+                            "are kept (the box takes no more).")
+            value = value[:f.metadata["max_len"]]
         problem = _problem(f, value)
         if problem:
             messages.append(f"Link setting {f.name}={quoted(raw)} was ignored ({problem}); "

@@ -1,6 +1,7 @@
 """Configs round-trip through URL query parameters; bad values fall back to defaults with a message."""
 from dataclasses import dataclass
 
+import dataclasses
 import pytest
 
 from playground.errors import ConfigError
@@ -87,3 +88,14 @@ def test_a_text_check_drops_that_value_alone():
     cfg, messages = from_params(Numbers, {"hidden": "5", "values": "1,x"})
     assert cfg == Numbers(hidden=5) and len(messages) == 1 and "not digits" in messages[0]
     assert check(Numbers(values="a")) == ["not digits"]
+
+
+def test_a_cut_text_keeps_its_first_part_and_says_so():
+    @dataclasses.dataclass(frozen=True)
+    class Box:
+        review: str = text("good movie", 10, cut=True)
+        other: str = text("x", 10)
+
+    cfg, messages = from_params(Box, {"review": "0123456789abc", "other": "0123456789abc"})
+    assert cfg.review == "0123456789" and cfg.other == "x"  # cut to its limit / refused, as declared
+    assert len(messages) == 2 and "13 characters; the first 10 are kept" in messages[0]

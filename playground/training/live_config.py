@@ -36,7 +36,7 @@ class LiveConfig:
 
     task: str = choice("parity", list(tasklib.TASKS))
     length: int = number(8, 1, MAX_LENGTH)
-    text: str = text(tasks_text.DEFAULT_TEXT, max_len=tasks_text.MAX_CHARS)
+    text: str = text(tasks_text.DEFAULT_TEXT, max_len=tasks_text.MAX_CHARS, cut=True)
     cell: str = choice("rnn", list(CELLS))
     f: str = choice("tanh", list(HIDDEN))
     g: str = choice("sigmoid", list(OUTPUT))

@@ -88,7 +88,7 @@ class OneStepConfig:
     b_y: str = _matrix(DEFAULTS["b_y"])
     seq: str = _matrix(DEFAULTS["seq"])  # x_1 .. x_T for the unroll, one row per step
     t: int = state.number(1, 1, 8)  # the unroll's step shown
-    text: str = state.text("This movie is not good.", max_len=MAX_CHARS)
+    text: str = state.text("This movie is not good.", max_len=MAX_CHARS, cut=True)
     word: int = state.number(0, 0, CAP)  # 0: the last word
     units: str = state.text("", max_len=40)
 

@@ -58,14 +58,14 @@ UNITS = min(m.config.hidden_size for m in MODELS.values())  # units every shippe
 class ReviewConfig:
     """The page's settings (all in the URL). step 0 means the last word."""
 
-    text: str = state.text(next(iter(EXAMPLES.values())).text, max_len=MAX_CHARS)
+    text: str = state.text(next(iter(EXAMPLES.values())).text, max_len=MAX_CHARS, cut=True)
     model: str = state.choice("rnn", list(MODEL_CHOICES))
     step: int = state.number(0, 0, CAP)
     order: bool = state.flag(True)
     colour_by: str = state.choice("sentiment", list(COLOUR_BY))
     unit: int = state.number(0, 0, UNITS - 1)
     compare: bool = state.flag(False)
-    text_b: str = state.text("This movie is not good.", max_len=MAX_CHARS)
+    text_b: str = state.text("This movie is not good.", max_len=MAX_CHARS, cut=True)
 
     def link_omits(self) -> tuple[str, ...]:
         """A shared link leaves out the second review unless the comparison is on."""

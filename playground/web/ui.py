@@ -67,8 +67,9 @@ def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
     linked = link_wins and saved is not None and bool(params) and params != to_params(saved)
     if saved is None or linked:  # a link names what it changes; the rest stays as this session left it
         saved, messages = from_params(cls, {**to_params(saved), **params} if linked else params)
-        for m in messages:
+        for m in messages:  # a toast, and a notice that stays on this first view of the link
             st.toast(m, icon="⚠️")
+            st.warning(m, icon="⚠️")
     for f in dataclasses.fields(saved):
         k = key(prefix, f.name)
         if linked or k not in st.session_state:

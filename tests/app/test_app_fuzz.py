@@ -43,7 +43,7 @@ def calm(at: AppTest) -> list[str]:
 def test_read_a_review_from_a_hostile_link():
     said = calm(opened(REVIEW, text="x" * LONG, step="nan", unit="-5", model="../../etc/passwd", order="maybe",
                        colour_by="\x00", compare="1", text_b=BIDI))
-    assert any("text=" in s and "longer than 3000 characters" in s for s in said)
+    assert any("text has 200,000 characters; the first 3,000 are kept" in s for s in said)  # cut, not lost (issue 24)
     assert any("model=" in s for s in said) and any("step='nan'" in s for s in said)
 
 
@@ -59,7 +59,8 @@ def test_read_a_review_typed_nonsense():
 def test_train_live_from_a_hostile_link():
     said = calm(opened(TRAIN, task="text", text="\u202e" + "a" * 5000, lr="nan", hidden="1e309", seed="-1",
                        length="99999999999999999999", batch_size="0x10", clip="perhaps"))
-    assert any("text=" in s and "longer than" in s for s in said) and any("lr='nan'" in s for s in said)
+    assert any("text has 5,001 characters; the first 3,000 are kept" in s for s in said)  # cut, not lost (issue 24)
+    assert any("lr='nan'" in s for s in said)
 
 
 def test_train_live_text_box_with_nothing_to_learn():
