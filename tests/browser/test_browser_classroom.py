@@ -43,11 +43,13 @@ def _choose(page, box, option: str, url_part: str) -> None:
     click (the option checked) or the server did not follow it (checked, link unchanged)."""
     radio = box.get_by_role("radio", name=option)
     for _ in range(3):
-        box.get_by_text(option, exact=True).first.click()
         try:
+            if not box.get_by_text(option, exact=True).first.is_visible():  # a rerun re-made the expander folded
+                box.locator("summary").click()  # (a fresh-clone CI run under load saw it so for 30 s): open it again
+            box.get_by_text(option, exact=True).first.click(timeout=10_000)
             page.wait_for_function("r => r.checked", arg=radio.element_handle(), timeout=5_000)
             break
-        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: click again
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: open and click again
             continue
     try:
         _settled(page, url_part)
