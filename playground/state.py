@@ -21,9 +21,10 @@ def choice(default: str, options: Sequence[str]) -> Any:
     return dataclasses.field(default=default, metadata={"choices": tuple(options)})
 
 
-def number(default: float, lo: float, hi: float) -> Any:
-    """A numeric setting with inclusive bounds."""
-    return dataclasses.field(default=default, metadata={"min": lo, "max": hi})
+def number(default: float, lo: float, hi: float, means: str = "") -> Any:
+    """A numeric setting with inclusive bounds; `means` says what its values stand for when a message names them
+    (a word number whose 0 means the last word)."""
+    return dataclasses.field(default=default, metadata={"min": lo, "max": hi, **({"means": means} if means else {})})
 
 
 def flag(default: bool) -> Any:
@@ -91,7 +92,8 @@ def _problem(f: dataclasses.Field, value: Any) -> str | None:
     if "choices" in meta and value not in meta["choices"]:
         return f"{f.name} must be one of {', '.join(map(str, meta['choices']))}"
     if "min" in meta and not (meta["min"] <= value <= meta["max"]):
-        return f"{f.name} must be between {meta['min']} and {meta['max']}"
+        return f"{f.name} must be {meta['means']}" if "means" in meta else \
+            f"{f.name} must be between {meta['min']} and {meta['max']}"
     if "max_len" in meta and len(value) > meta["max_len"]:
         return f"{f.name} is longer than {meta['max_len']} characters"
     return meta["check"](value) if "check" in meta else None

@@ -99,3 +99,12 @@ def test_a_cut_text_keeps_its_first_part_and_says_so():
     cfg, messages = from_params(Box, {"review": "0123456789abc", "other": "0123456789abc"})
     assert cfg.review == "0123456789" and cfg.other == "x"  # cut to its limit / refused, as declared
     assert len(messages) == 2 and "13 characters; the first 10 are kept" in messages[0]
+
+
+def test_a_word_number_out_of_range_is_explained_as_the_slider_counts():
+    """The slider counts words from 1; 0 in a link means the last word: the message says both (it said '0 and 200')."""
+    from playground.views.review import CAP, ReviewConfig
+
+    cfg, messages = from_params(ReviewConfig, {"step": "500"})
+    assert cfg.step == 0 and len(messages) == 1
+    assert f"step must be a word from 1 to {CAP}, or 0 for the last word" in messages[0], messages

@@ -89,7 +89,7 @@ class OneStepConfig:
     seq: str = _matrix(DEFAULTS["seq"])  # x_1 .. x_T for the unroll, one row per step
     t: int = state.number(1, 1, 8)  # the unroll's step shown
     text: str = state.text("This movie is not good.", max_len=MAX_CHARS, cut=True)
-    word: int = state.number(0, 0, CAP)  # 0: the last word
+    word: int = state.number(0, 0, CAP, means=f"a word from 1 to {CAP}, or 0 for the last word")
     units: str = state.text("", max_len=40)
 
     def __post_init__(self):

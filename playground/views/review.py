@@ -60,7 +60,7 @@ class ReviewConfig:
 
     text: str = state.text(next(iter(EXAMPLES.values())).text, max_len=MAX_CHARS, cut=True)
     model: str = state.choice("rnn", list(MODEL_CHOICES))
-    step: int = state.number(0, 0, CAP)
+    step: int = state.number(0, 0, CAP, means=f"a word from 1 to {CAP}, or 0 for the last word")
     order: bool = state.flag(True)
     colour_by: str = state.choice("sentiment", list(COLOUR_BY))
     unit: int = state.number(0, 0, UNITS - 1)
