@@ -8,9 +8,11 @@ from playground.web import lecture as lecture_ui
 from playground.web import links, ui
 
 ui.require_navigation()
-st.title("Read a review")
-lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings and its bar
-st.caption("A model trained on real movie reviews (IMDB) and review sentences (SST-2) reads your text one word "
+scene = lecture_ui.header("Read a review", PREFIX)  # a lecture scene: its bar, its settings, its sections first
+box = lecture_ui.sections(review.SECTIONS, scene.focus if scene else ())
+compact = scene is not None  # a scene's charts share the first screen with its bar
+if scene is None:
+    box["inputs"].caption("A model trained on real movie reviews (IMDB) and review sentences (SST-2) reads your text one word "
            "at a time. After each word it updates its memory $h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$ and says "
            "how positive the review sounds so far, $y_t = \\sigma(W_{hy}h_t + b_y)$.")
 
@@ -30,7 +32,7 @@ def trim_text(name: str) -> None:
 
 
 ui.init_config(ReviewConfig, PREFIX, link_wins=True)  # the calculator links back to a word
-left, right = st.columns([3, 1])
+left, right = box["inputs"].columns([3, 1])
 with ui.settings_box(right):
     st.radio("Model", list(review.MODEL_CHOICES), format_func=review.MODEL_CHOICES.get, key=ui.key(PREFIX, "model"))
 with left:  # the wide column: an example's title reads whole at 1024 px
@@ -44,14 +46,14 @@ text_now = st.session_state[ui.key(PREFIX, "text")]
 T = review.n_tokens(text_now)
 if T == 0:  # nothing to read: say so right under the box, and draw none of the empty panels
     ui.publish_config(ReviewConfig, PREFIX)
-    st.info(review.EMPTY_HINT)
+    box["inputs"].info(review.EMPTY_HINT)
     ui.stop_early(ReviewConfig, PREFIX, shown=("text", "model"))
 step_key = ui.key(PREFIX, "step")
 st.session_state.setdefault(LAST_TEXT, text_now)  # first visit: keep the link's step
 if st.session_state[LAST_TEXT] != text_now or not 1 <= st.session_state.get(step_key, 0) <= T:
     st.session_state[step_key] = T  # a new review starts at its last word
 st.session_state[LAST_TEXT] = text_now
-slider_col, order_col = st.columns([3, 1])
+slider_col, order_col = box["slider"].columns([3, 1])
 with slider_col:
     if T >= 2:
         st.slider("Word t: the chart reveals the review up to this word; the panels below explain the state after it",
@@ -60,7 +62,7 @@ with order_col:
     st.toggle("Sort units", key=ui.key(PREFIX, "order"),
               help="Rows sorted by each unit's contribution W_hy·h_T to the final output: units pushing towards "
                    "positive on top, towards negative at the bottom.")
-main_box, aids_box, text_box, gates_box, compare_box = (st.container() for _ in range(5))
+main_box, aids_box, text_box, gates_box, compare_box = (box[n] for n in ("main", "aids", "text", "gates", "compare"))
 with text_box:
     st.subheader("The review, coloured word by word")
     c1, c2 = st.columns([2, 1])
@@ -88,13 +90,14 @@ with ui.friendly_errors():
             st.info(notice)
         for wrong in filter(None, (review.example_note(cfg.text, x) for x in readings)):
             st.warning(wrong)
-        st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
-        st.html(review.tokens_view(r))
+        tokens = st.container()  # above the chart on the page, under it on a scene (the chart first)
         if len(readings) == 1:
-            ui.chart(review.reading_view(r, cfg.step, order), key=f"{PREFIX}:reading",
+            ui.chart(review.reading_view(r, cfg.step, order, compact=compact), key=f"{PREFIX}:reading",
                      alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t after "
                          "each word")
         else:
+            ui.chart(review.running_view(readings, cfg.step), key=f"{PREFIX}:running",
+                     alt="y_t after each word for every model, one line each, on one chart")
             for x, fig in zip(readings, review.all_models_view(readings, cfg.step, cfg.order)):
                 ui.chart(fig, key=f"{PREFIX}:reading_{x.model}", alt=f"{x.model.upper()}: heatmap of the "
                          "hidden state h_t, units by words, above the running sentiment y_t")
@@ -104,6 +107,9 @@ with ui.friendly_errors():
                       if len(readings) == 1 else "The slider reveals the review up to word t in all three. They share "
                       "the colour scales and the word axis, but not their units: unit j of one model has nothing to "
                       "do with unit j of another."))
+        with tokens if scene is None else st.container():
+            st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
+            st.html(review.tokens_view(r))
         ui.download("h_t and y_t at every word (CSV)", review.hidden_table(readings),
                     f"read_a_review_h_t_y_t_{cfg.model}", key=f"{PREFIX}:csv",
                     help="One row per word: the token, y_t and every unit of h_t (a column each).")
@@ -138,11 +144,11 @@ with ui.friendly_errors():
     if cfg.compare and not review.n_tokens(cfg.text_b):
         compare_box.info("Type a second review in Review B to compare the two.")
     elif cfg.compare:
-        with compare_box:
+        with box["compare_charts"]:
             rb = review.read(sm, cfg.text_b)
             for notice in rb.notices:
                 st.info(f"Review B: {notice}")
-            fig_a, fig_b = review.compare_view(r, rb, order)
+            fig_a, fig_b = review.compare_view(r, rb, order, compact=compact)
             ca, cb = st.columns(2)
             ui.chart(fig_a, key=f"{PREFIX}:compare_a", where=ca,
                      alt="Review A: hidden state heatmap and running sentiment")

@@ -9,11 +9,10 @@ from playground.web import live as live_ui
 from playground.web import ui
 
 ui.require_navigation()
-st.title("Train live")
-lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings and its bar
+scene = lecture_ui.header("Train live", PREFIX)  # a lecture scene: its bar in the title's place, its settings
 INTRO = ("Pick a task, press ▶ Play and watch a tiny recurrent network learn it. Switch $f$ and $g$, make it blow up "
          "and fix it with clipping (the *Lecture demos* menu has a recipe that does both).")
-if not ui.classroom_on():  # classroom mode: in the folded settings (the loss chart stays on the first screen)
+if not ui.classroom_on() and scene is None:  # classroom mode: in the folded settings (the chart on the first screen)
     st.caption(INTRO)
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 METRIC_WIDTH = ui.px(125)  # pixels per number above the charts: four in one row at 1280 px (ui.px: classroom type)
@@ -58,11 +57,13 @@ demo_now = st.session_state.get(f"{PREFIX}:demo")
 if demo_now and not live.still_shown(demo_now, {n: st.session_state.get(K(n)) for n in live.STRUCTURAL}):
     st.session_state[f"{PREFIX}:demo"] = None  # the user has moved on: drop the demo and its script
 top = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen
-top.selectbox("Lecture demos", list(live.DEMOS), index=None, placeholder="Pick a ready-made demo…",
-              format_func=lambda d: live.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo,
-              width=PICKER_WIDTH)
+if scene is None:  # a lecture scene is a demo already
+    top.selectbox("Lecture demos", list(live.DEMOS), index=None, placeholder="Pick a ready-made demo…",
+                  format_func=lambda d: live.DEMOS[d].label, key=f"{PREFIX}:demo", on_change=on_demo,
+                  width=PICKER_WIDTH)
 top.selectbox("Task", list(live.TASKS), key=K("task"), on_change=on_task_change,
-              format_func=lambda n: live.TASKS[n].label, width=PICKER_WIDTH)
+              format_func=lambda n: live.TASKS[n].label, width=PICKER_WIDTH,
+              label_visibility="collapsed" if scene else "visible")  # a scene: one row less above the chart
 buttons = top.container(horizontal=True, vertical_alignment="center", width=PICKER_WIDTH + 40)  # filled below
 if st.session_state.get(f"{PREFIX}:demo"):
     st.caption(live.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
@@ -128,6 +129,17 @@ with main, ui.friendly_errors():
 
     every = live.redraw_every(now.busy)
 
+    def sample_block() -> None:
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.slider("Temperature (0: always the likeliest character)", **limits(LiveConfig, "temperature"),
+                      step=0.1, key=K("temperature"), width=ui.px(330))
+            if st.button("Generate 200 characters", key=f"{PREFIX}:sample", icon=":material/edit_note:"):
+                st.session_state[f"{PREFIX}:sampled"] = h.call(
+                    "sample_text", "", 200, st.session_state[K("temperature")])
+        if st.session_state.get(f"{PREFIX}:sampled"):
+            st.container(key=f"{PREFIX}:sampled").code(st.session_state[f"{PREFIX}:sampled"], language=None,
+                                                       wrap_lines=True)
+
     @st.fragment(run_every=every if now.playing else None)
     def training_panel() -> None:
         with ui.friendly_errors():
@@ -162,8 +174,13 @@ with main, ui.friendly_errors():
                 numbers.metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]),
                                width=METRIC_WIDTH)
                 numbers.metric("Held-out loss", live.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
+                if live.TASKS[s.task].generates:  # a text model's point is its text: sampled right under the numbers
+                    sample_block()
                 live_ui.live_chart(p.curves, f"{PREFIX}:curves", alt="Loss and metric against training step, for "
                               "training batches and the held-out set", height_factor=1)  # whole on a first screen
+                live_ui.live_chart(p.network, f"{PREFIX}:network", alt="The network unrolled over the first steps of "
+                              "one held-out sequence: x_t, h_t and y_t nodes coloured by their values, W_xh, W_hh and "
+                              "W_hy edges coloured and sized by their weights")
                 st.markdown("**One held-out sequence: $h_t$ at every step, and the answer $y_t$**")
                 live_ui.live_chart(p.probe, f"{PREFIX}:probe", alt="Hidden state h_t of one held-out sequence at "
                               "every step, with the targets and the model's answers")
@@ -177,15 +194,6 @@ with main, ui.friendly_errors():
                 st.markdown("**Weights** (one colour scale for all three, centred on 0)")
                 live_ui.live_chart(p.weights, f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, W_hh "
                               "and W_hy on one colour scale")
-            if live.TASKS[s.task].generates:
-                st.markdown("**Sample from the model**")
-                st.slider("Temperature (0: always the likeliest character)", **limits(LiveConfig, "temperature"),
-                          step=0.1, key=K("temperature"))
-                if st.button("Generate 200 characters", key=f"{PREFIX}:sample"):
-                    st.session_state[f"{PREFIX}:sampled"] = h.call(
-                        "sample_text", "", 200, st.session_state[K("temperature")])
-                if st.session_state.get(f"{PREFIX}:sampled"):
-                    st.code(st.session_state[f"{PREFIX}:sampled"], language=None, wrap_lines=True)
             d1, d2 = st.columns(2)  # made when clicked: not on every redraw
             ui.download("Loss history (CSV)", lambda: h.call("csv"), f"train_live_history_{cfg.task}",
                         key=f"{PREFIX}:csv", where=d1, icon=None)

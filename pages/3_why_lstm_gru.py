@@ -12,9 +12,10 @@ K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
 
 ui.require_navigation()
-st.title("Why LSTM & GRU")
-lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings and its bar
-st.markdown(
+scene = lecture_ui.header("Why LSTM & GRU", PREFIX)  # a lecture scene: its bar in the title's place, its settings
+box = lecture_ui.sections(gates.SECTIONS, scene.focus if scene else ())  # a scene's focus first
+if scene is None:  # on a scene, the chart comes right under the bar (the script says what the page is about)
+    box["flow"].markdown(
     "The lesson ends with a question: a vanilla RNN forgets what it saw long ago, because the gradient that "
     "would teach it to remember **vanishes** on its way back through time. Which architectures fix that, and "
     "how? Every figure on this page is computed here, from the models and runs you set up. The task throughout: "
@@ -22,18 +23,23 @@ st.markdown(
     f"(guessing scores {gates.chance_text()}).")
 ui.init_config(GatesConfig, PREFIX)
 
-st.header("1. Gradient flow through time")
-st.markdown("Five models read the same sequences from the same seed and the same $W_{hh}$ initialisation: the RNN "
+if scene is None:  # a scene names its section in its bar
+    box["flow"].header("1. Gradient flow through time")
+    box["flow"].markdown("Five models read the same sequences from the same seed and the same $W_{hh}$ initialisation: the RNN "
             "with $f$ = tanh, sigmoid or ReLU, the LSTM and the GRU. The loss sits at the last step $T$; "
             "backpropagation through time carries $\\partial L/\\partial h_t$ back to every earlier step.")
-flow_controls, flow_box = ui.settings_box(), st.container()  # classroom mode: each section's settings folded
-inspect_controls, inspect_box = ui.settings_box(), st.container()
-st.subheader("Exploding gradients and clipping")
-boom_controls, boom_box = ui.settings_box(), st.container()
-st.header("2. A fair race: RNN vs LSTM vs GRU", anchor=gates.RACE_ANCHOR)
-race_controls, race_box = ui.settings_box(), st.container()
-st.header("3. What the gates do")
-gates_box = st.container()
+with box["flow"]:
+    flow_controls, flow_box = ui.settings_box(), st.container()  # classroom mode: each section's settings folded
+    inspect_controls, inspect_box = ui.settings_box(), st.container()
+    st.subheader("Exploding gradients and clipping")
+    boom_controls, boom_box = ui.settings_box(), st.container()
+with box["race"]:
+    if scene is None or "race" not in scene.focus:
+        st.header("2. A fair race: RNN vs LSTM vs GRU", anchor=gates.RACE_ANCHOR)
+    race_controls, race_box = ui.settings_box(), st.container()
+with box["gates"]:
+    st.header("3. What the gates do")
+    gates_box = st.container()
 
 with flow_controls:
     a, b, c = st.columns(3)
@@ -153,38 +159,42 @@ with boom_box, ui.friendly_errors():
 with race_box, ui.friendly_errors():
     settings = cfg.race_settings()
     lane = settings.train_config("rnn", settings.hidden, settings.delays[0])
-    st.markdown(f"The three cells train on **the same batches** from the same seed, with the same recipe "
+    about, chart_box = st.container(), st.container()
+    if scene is not None:  # a scene: the button and the chart first, what the race is below them
+        about, chart_box = chart_box, about
+    about.markdown(f"The three cells train on **the same batches** from the same seed, with the same recipe "
                 f"({lane.recipe()}) and step budget, one run per delay; accuracy is measured on "
                 f"{lane.held_out} held-out sequences none of them trained on. Weights start from torch's default "
                 "initialisation; the LSTM's and GRU's memory gates start at the bias set in section 1. "
                 "An LSTM has four blocks of weights where the RNN has one, a GRU three: "
                 "“same parameter count” shrinks their hidden size until the counts match the RNN's.")
-    st.dataframe(gates.lineup(settings), hide_index=True)
+    about.dataframe(gates.lineup(settings), hide_index=True)
     runs = st.session_state.setdefault(f"{PREFIX}:race", {})
-    total = 3 * len(settings.delays) * settings.steps
-    if st.button(f"Start the race ({total:,} training steps)", type="primary", icon=":material/flag:",
-                 key=f"{PREFIX}:race_run"):
-        jobs.start_job(f"{PREFIX}:race", "race", settings)
-    if job := jobs.finished_job(f"{PREFIX}:race"):
-        runs[job.key[1]] = job.result
-        while len(runs) > 4:  # keep this session's last few races
-            runs.pop(next(iter(runs)))
-    result = runs.get(settings)
-    if result is None:
-        st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
-    else:
-        ui.chart(gates.race_view(result), key=f"{PREFIX}:race",
-                 alt="Held-out accuracy against delay for RNN, LSTM and GRU")
-        st.caption("How to read it: one point per cell and delay, the accuracy on held-out sequences after the "
-                   f"step budget. The dotted line is guessing (1 in {gates.SYMBOLS}). Where a line falls to the dotted "
-                   "line, that cell could not carry the first symbol across that many distractors within the budget.")
-        st.dataframe(result.rows(), hide_index=True, column_config={
-            f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
-        st.markdown(gates.race_summary(result))
-        ui.download("Race results (CSV)", result.table(), f"race_seed{settings.seed}", key=f"{PREFIX}:race_csv",
-                    help="One row per cell and delay: hidden size, parameters, held-out accuracy, seconds.")
-        for note in result.notes():
-            st.warning(note)
+    with chart_box:
+        total = 3 * len(settings.delays) * settings.steps
+        if st.button(f"Start the race ({total:,} training steps)", type="primary", icon=":material/flag:",
+                     key=f"{PREFIX}:race_run"):
+            jobs.start_job(f"{PREFIX}:race", "race", settings)
+        if job := jobs.finished_job(f"{PREFIX}:race"):
+            runs[job.key[1]] = job.result
+            while len(runs) > 4:  # keep this session's last few races
+                runs.pop(next(iter(runs)))
+        result = runs.get(settings)
+        if result is None:
+            st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
+        else:
+            ui.chart(gates.race_view(result), key=f"{PREFIX}:race",
+                     alt="Held-out accuracy against delay for RNN, LSTM and GRU")
+            st.caption("How to read it: one point per cell and delay, the accuracy on held-out sequences after the "
+                       f"step budget. The dotted line is guessing (1 in {gates.SYMBOLS}). Where a line falls to the dotted "
+                       "line, that cell could not carry the first symbol across that many distractors within the budget.")
+            st.dataframe(result.rows(), hide_index=True, column_config={
+                f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
+            st.markdown(gates.race_summary(result))
+            ui.download("Race results (CSV)", result.table(), f"race_seed{settings.seed}", key=f"{PREFIX}:race_csv",
+                        help="One row per cell and delay: hidden size, parameters, held-out accuracy, seconds.")
+            for note in result.notes():
+                st.warning(note)
 
 EQUATIONS = {  # one aligned block per cell: "=" lined up, each gate named on the right
     "lstm": [r"i_t &= \sigma(W_{xi}x_t + W_{hi}h_{t-1} + b_i) && \text{input gate}",

@@ -11,8 +11,7 @@ from playground.web import lecture as lecture_ui
 from playground.web import links, ui
 
 ui.require_navigation()
-st.title("Inside one step")
-lecture_ui.scene_bar(PREFIX)  # on a scene of the guided lecture: its settings and its bar
+scene = lecture_ui.header("Inside one step", PREFIX)  # a lecture scene: its bar in the title's place, its settings
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 VERSION = f"{PREFIX}:editors"  # bumped when the numbers change under the editors (random, reset, resize)
 T_KEY = f"{PREFIX}:T"
@@ -100,8 +99,8 @@ else:
     top[2].number_input("Word t", 1, T, step=1, key=K("word"))
 st.segmented_control("Look at", list(TERMS), format_func=lambda k: TERMS[k][0], key=K("look"), required=True,
                      label_visibility="collapsed")
-eq_box = st.container()
-step_box, main_box, more_box = st.container(), st.container(), st.container()
+box = lecture_ui.sections(views.SECTIONS, scene.focus if scene else ())  # a scene's focus first
+eq_box, step_box, main_box, more_box = (box[n] for n in views.SECTIONS)
 
 if tiny_mode:
     with more_box:
@@ -182,7 +181,7 @@ with ui.friendly_errors():
                         + (f" (units {', '.join(map(str, units))})" if units else "") + ":")
             st.latex(numbers_tex)
         with plot:
-            ui.chart(views.activation_view(s, units), key=f"{PREFIX}:f",
+            ui.chart(views.activation_view(s, units), key=f"{PREFIX}:f_chart",
                      alt="The hidden activation f with each entry of a_t marked at (a_t[j], h_t[j])")
     if cfg.source == "tiny":
         steps = views.unroll(tiny.weights, tiny.seq, cfg.f, cfg.g)

@@ -113,14 +113,21 @@ def training_runs(runs: Mapping[str, Mapping[str, Sequence[float]]], diverged: M
     return apply_layout(fig, title, height, legend=_LEGEND).update_layout(margin=dict(t=95 if title else 40))
 
 
+TIE_STYLES = ((7, 16), (4.5, 11), (2, 7))  # (line width, marker size) of the 1st, 2nd, 3rd line: a tie shows all
+MARKERS = ("circle", "square", "diamond")
+
+
 def accuracy_vs_delay(delays: Sequence[int], accuracy: Mapping[str, Sequence[float]], labels: Mapping[str, str],
                       chance: float | None = None, title: str | None = None, height: int = 380) -> go.Figure:
-    """Held-out accuracy against the delay, one line per cell, with the chance level dotted."""
+    """Held-out accuracy against the delay, one line per cell, with the chance level dotted. Two cells often tie (both
+    at 100%): each line is drawn thinner than the one before it, with its own marker, so a tie shows both."""
     fig = go.Figure()
     for i, (key, acc) in enumerate(accuracy.items()):
         name = labels.get(key, key)
+        width, size = TIE_STYLES[min(i, len(TIE_STYLES) - 1)]
         fig.add_scatter(x=list(delays), y=list(acc), name=name, mode="lines+markers",
-                        line=dict(color=_colour(key, i), width=2.5), marker=dict(size=9),
+                        line=dict(color=_colour(key, i), width=width),
+                        marker=dict(size=size, symbol=MARKERS[i % len(MARKERS)]),
                         hovertemplate=f"{name}<br>delay %{{x}}<br>accuracy %{{y:.1%}}<extra></extra>")
     if chance is not None:
         fig.add_hline(y=chance, line=dict(color="#888", dash="dot"), annotation_text="chance",

@@ -151,6 +151,13 @@ AIDS_TOP = 125  # top margin of the two reading aids: room for titles broken int
 MAX_WORD_LABELS = 28  # word labels on an axis; a longer review labels every k-th word (hover names them all)
 WORD_ANGLES = (0, -45, -90)  # the word labels' angles plotly.js may pick, the first that keeps them apart
 READING_HEIGHT = 620  # the h_t heatmap + y_t block at most: Play and the word labels on one 1280x720 screen
+COMPACT_HEIGHT = 420  # the same on a lecture scene: under the scene's bar and the word slider on a 1280x720 projector
+LABEL_ROW_PX = 17  # a unit label shown every so many rows that each has this much height (a projector's 16 px too)
+
+
+def unit_dtick(rows: int, plot_px: float) -> int:
+    """Every how many rows of a category axis `plot_px` high a label fits (1: every row)."""
+    return max(1, math.ceil(LABEL_ROW_PX * rows / max(plot_px, 1)))
 
 
 def _word_axis(tokens: Sequence[str], oov: Sequence[bool], xmax: int, most: int = MAX_WORD_LABELS, **kw) -> dict:
@@ -169,11 +176,11 @@ def reading_figure(tokens: Sequence[str], oov: Sequence[bool], z: np.ndarray, un
                    h_range: tuple[float, float], y: np.ndarray, step: int, cell: str,
                    contrib: np.ndarray | None = None, title: str | None = None, reveal: bool = True,
                    play: bool = True, duration_ms: int = 350, width_words: int | None = None,
-                   most_labels: int = MAX_WORD_LABELS) -> go.Figure:
+                   most_labels: int = MAX_WORD_LABELS, height: int = READING_HEIGHT) -> go.Figure:
     """h_t heatmap (units x words, z: (H, T)) above the running sentiment y_t (T,), sharing the word axis.
 
     Words after `step` are hidden when `reveal`; `play` adds frames that reveal the words one by one.
-    `width_words` widens the word axis (to line up two reviews of different lengths).
+    `width_words` widens the word axis (to line up two reviews of different lengths); `height` caps the figure's.
     """
     z = np.asarray(z, dtype=float)
     H, T = z.shape
@@ -198,17 +205,44 @@ def reading_figure(tokens: Sequence[str], oov: Sequence[bool], z: np.ndarray, un
     half = dict(type="scatter", x=[0.5, xmax + 0.5], y=[0.5, 0.5], xaxis="x2", yaxis="y2", mode="lines",
                 line=dict(color="#999999", dash="dot", width=1), hoverinfo="skip", name="0.5")
     frames, menus = _play(T, duration_ms) if play else ([], [])
+    fig_height = int(min(height - 230, 60 + 15 * H) + 230)
+    margin = dict(l=70, r=20, t=60 if title else 40, b=40)
+    dtick = unit_dtick(H, (fig_height - margin["t"] - margin["b"] - 40) * (top[1] - top[0]))  # 40: the word labels
     layout = _layout(
-        title, int(min(READING_HEIGHT - 230, 60 + 15 * H) + 230), showlegend=False,
-        margin=dict(l=70, r=20, t=60 if title else 40, b=40), updatemenus=menus,
+        title, fig_height, showlegend=False, margin=margin, updatemenus=menus,
         xaxis=dict(anchor="y", matches="x2", showticklabels=False, range=[0.5, xmax + 0.5]),
         yaxis=dict(anchor="x", domain=top, title=dict(text="unit of h_t"), autorange="reversed", type="category",
-                   dtick=1, tickfont=dict(size=10 if H > 20 else 13)),
+                   dtick=dtick, tickfont=dict(size=12)),
         xaxis2=_word_axis(tokens, oov, xmax, most_labels, anchor="y2"),
         yaxis2=dict(anchor="x2", domain=bottom, title=dict(text="y_t = P(pos.)"), range=[-0.04, 1.04],
                     tickvals=[0, 0.5, 1]),
         shapes=[_cover(step if reveal else T, T), _outline(step)])
     return _figure([heat, half, line], layout, frames)
+
+
+def running_figure(tokens: Sequence[str], oov: Sequence[bool], lines: Sequence[tuple[str, str, np.ndarray]],
+                   step: int, height: int = 330) -> go.Figure:
+    """y_t after every word for several models reading the same review, on one chart: `lines` holds (name, cell,
+    y) per model; the words after `step` are hidden, as on the heatmaps below it."""
+    T = len(tokens)
+    words = _texts(tokens)
+    data = [dict(type="scatter", x=[0.5, T + 0.5], y=[0.5, 0.5], mode="lines", line=dict(color="#999999", dash="dot",
+                                                                                         width=1),
+                 hoverinfo="skip", showlegend=False)]
+    for name, cell, y in lines:
+        data.append(dict(type="scatter", x=list(range(1, T + 1)), y=np.asarray(y, dtype=float), mode="lines+markers",
+                         name=name, customdata=words, marker=dict(size=8),
+                         line=dict(color=CELL_COLOURS.get(cell, CELL_COLOURS["rnn"]), width=3),
+                         hovertemplate=f"{name}, after word %{{x}} (%{{customdata}})<br>y_t = %{{y:{HOVER_FMT}}}"
+                                       "<extra></extra>"))
+    step = min(max(step, 1), T)
+    layout = _layout("y<sub>t</sub> = P(positive) after each word, every model", height, showlegend=True,
+                     legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom"),
+                     margin=dict(l=70, r=20, t=60, b=40),
+                     xaxis=_word_axis(tokens, oov, T), yaxis=dict(title=dict(text="y_t"), range=[-0.04, 1.04],
+                                                                  tickvals=[0, 0.5, 1]),
+                     shapes=[{**_cover(step, T), "y0": 0.0}, _outline(step)])
+    return _figure(data, layout)
 
 
 def changes_figure(unit_labels: Sequence[str], before: np.ndarray, after: np.ndarray, word: str, t: int,

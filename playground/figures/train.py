@@ -253,3 +253,118 @@ def _grad_norms_skeleton(height: int) -> go.Figure:
     fig.update_xaxes(title="step t", rangemode="tozero")
     fig.update_yaxes(title="||dL/dh_t||", type="log")
     return apply_layout(fig, None, height)
+
+
+# ---- the network, unrolled -------------------------------------------------------------------------------------
+NET_STEPS, NET_UNITS, NET_IO = 4, 12, 10  # time steps drawn, hidden units drawn at most, input / output nodes at most
+EDGE_BINS = 4  # edge widths: each matrix's weights in 4 bands of |w| (of its largest), a trace per band and sign
+EDGE_PX = (0.6, 1.4, 2.6, 4.2)  # the bands' line widths
+EDGE_ALPHA = (0.25, 0.45, 0.7, 0.9)
+POSITIVE, NEGATIVE = (202, 0, 32), (5, 113, 176)  # the diverging scale's ends: red positive, blue negative
+_X_ROW, _Y_ROW, _H_BAND = 0.04, 0.97, (0.2, 0.82)  # heights: x_t's row, y_t's row, h_t's column
+
+
+def _spread(n: int, centre: float, half: float = 0.32) -> np.ndarray:
+    return np.array([centre]) if n == 1 else np.linspace(centre - half, centre + half, n)
+
+
+def _net_nodes(E: int, H: int, O: int, T: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(x, y) positions of every node, per kind, time major: x_t's row at the bottom, h_t's column, y_t's row."""
+    hy = np.linspace(_H_BAND[1], _H_BAND[0], H) if H > 1 else np.array([np.mean(_H_BAND)])
+    out = {}
+    for kind, n in (("x", E), ("h", H), ("y", O)):
+        xs, ys = [], []
+        for t in range(T):
+            if kind == "h":
+                xs.append(np.full(H, float(t))), ys.append(hy)
+            else:
+                xs.append(_spread(n, float(t))), ys.append(np.full(n, _X_ROW if kind == "x" else _Y_ROW))
+        out[kind] = tuple(np.round(np.concatenate(v), 3).tolist() for v in (xs, ys))  # 3 decimals: a short JSON
+    return out
+
+
+def _net_edges(E: int, H: int, O: int, T: int) -> list[tuple[str, int, int, int, int]]:
+    """Every edge drawn: (matrix, row, column, from-node index, to-node index) in the node lists of _net_nodes."""
+    edges = []
+    for t in range(T):
+        edges += [("W_xh", j, i, t * E + i, t * H + j) for j in range(H) for i in range(E)]
+        if t:
+            edges += [("W_hh", j, i, (t - 1) * H + i, t * H + j) for j in range(H) for i in range(H)]
+        edges += [("W_hy", k, j, t * H + j, t * O + k) for k in range(O) for j in range(H)]
+    return edges
+
+
+def network(x: np.ndarray, h: np.ndarray, y: np.ndarray, W_xh: np.ndarray, W_hh: np.ndarray, W_hy: np.ndarray,
+            h_range: tuple[float, float], inputs: Sequence[str], y_range: tuple[float, float] = (-math.inf, math.inf),
+            note: str = "", height: int = 360) -> fastfig.Spec:
+    """The recurrent network unrolled over its first steps, drawn as TensorFlow Playground draws a network: x_t's
+    nodes (bottom) feed h_t's column through W_xh, h_(t-1) feeds h_t through W_hh, h_t feeds y_t's nodes (top) through
+    W_hy. Nodes are coloured by their values on this example, edges coloured by the sign of their weight and as wide
+    as its size (in bands of each matrix's largest |w|). The weights are the same at every step: that is the
+    recurrence. x: (T, E) inputs, h: (H, T) states, y: (T, O) outputs (y_range: g's range); at most NET_STEPS steps, NET_UNITS units and
+    NET_IO inputs and outputs are drawn (the first ones)."""
+    x, h, y = (np.atleast_2d(np.asarray(a, dtype=float)) for a in (x, h, y))
+    T = min(NET_STEPS, x.shape[0], h.shape[1])
+    E, H, O = min(x.shape[1], NET_IO), min(h.shape[0], NET_UNITS), min(y.shape[1], NET_IO)
+    mats = {"W_xh": np.asarray(W_xh, dtype=float)[:H, :E], "W_hh": np.asarray(W_hh, dtype=float)[:H, :H],
+            "W_hy": np.asarray(W_hy, dtype=float)[:O, :H]}
+    pos = _net_nodes(E, H, O, T)
+    src = {"W_xh": "x", "W_hh": "h", "W_hy": "h"}
+    dst = {"W_xh": "h", "W_hh": "h", "W_hy": "y"}
+    groups: dict[tuple[int, int], tuple[list, list]] = {(s, b): ([], []) for s in (0, 1) for b in range(EDGE_BINS)}
+    for name, m in mats.items():
+        top = float(np.nanmax(np.abs(m))) if m.size and np.isfinite(m).any() else 0.0
+        for mat, r, c, a, b in _net_edges(E, H, O, T):
+            if mat != name:
+                continue
+            w = m[r, c]
+            if not np.isfinite(w) or top == 0:
+                continue
+            band = min(int(abs(w) / top * EDGE_BINS), EDGE_BINS - 1)
+            xs, ys = groups[(int(w < 0), band)]
+            xs += [pos[src[name]][0][a], pos[dst[name]][0][b], None]
+            ys += [pos[src[name]][1][a], pos[dst[name]][1][b], None]
+    data = {i: {"x": groups[g][0], "y": groups[g][1]} for i, g in enumerate(groups)}
+    n_edge = len(groups)
+    values = {k: np.round(v, 4) for k, v in (("x", x[:T, :E].ravel()), ("h", h[:H, :T].T.ravel()), ("y", y[:T, :O].ravel()))}
+    ranges = {"x": (-math.inf, math.inf), "h": h_range, "y": y_range}
+    for k, kind in enumerate(("x", "h", "y")):
+        v = values[kind]
+        s = value_scale(ranges[kind], v)
+        data[n_edge + k] = {"marker": {"color": _finite(v), "colorscale": s["colorscale"], "cmin": s["zmin"],
+                                       "cmax": s["zmax"]}, "customdata": _finite(v)}
+    key = (E, H, O, T, tuple(_esc(s, 6) for s in inputs[:T]), note, height)
+    return fastfig.figure("network", key, lambda: _network_skeleton(*key), data=data)
+
+
+def _network_skeleton(E: int, H: int, O: int, T: int, inputs: tuple[str, ...], note: str, height: int) -> go.Figure:
+    fig = go.Figure()
+    for sign in (0, 1):
+        rgb = NEGATIVE if sign else POSITIVE
+        for b in range(EDGE_BINS):
+            fig.add_scatter(x=[], y=[], mode="lines", hoverinfo="skip", showlegend=False,
+                            line=dict(width=EDGE_PX[b], color=f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{EDGE_ALPHA[b]})"))
+    pos = _net_nodes(E, H, O, T)
+    names = {"x": ("x_t", E, "input"), "h": ("h_t", H, "unit"), "y": ("y_t", O, "output")}
+    for kind in ("x", "h", "y"):
+        label, n, what = names[kind]
+        px, py = pos[kind]
+        t = (np.asarray(px) + 0.5).astype(int) + 1
+        idx = np.tile(np.arange(n), T)
+        fig.add_scatter(x=px, y=py, mode="markers", showlegend=False, customdata=np.zeros(len(px)),
+                        text=[f"{label[0]}<sub>{s}</sub>[{i}]" for s, i in zip(t, idx)],
+                        marker=dict(size=15 if kind == "h" else 13, line=dict(width=1, color="#444444"),
+                                    symbol="circle" if kind == "h" else "square"),
+                        hovertemplate=f"%{{text}} = %{{customdata:{HOVER_FMT}}}<extra>{what} of {label}</extra>")
+    for t in range(T):
+        fig.add_annotation(x=t, y=-0.06, text=f"t = {t + 1}: “{inputs[t] if t < len(inputs) else ''}”",
+                           showarrow=False, yanchor="top", font=dict(size=12))
+    for y_, text in ((_X_ROW, "x<sub>t</sub>"), (np.mean(_H_BAND), "h<sub>t</sub>"), (_Y_ROW, "y<sub>t</sub>")):
+        fig.add_annotation(x=-0.55, y=y_, text=text, showarrow=False, xanchor="right", font=dict(size=15))
+    fig.add_annotation(x=T - 0.55, y=np.mean(_H_BAND), text="…", showarrow=False, font=dict(size=20))
+    fig.update_xaxes(visible=False, range=[-0.85, T - 0.4])
+    fig.update_yaxes(visible=False, range=[-0.16, 1.03])
+    title = ("The network, unrolled: W<sub>xh</sub> ↑, W<sub>hh</sub> →, W<sub>hy</sub> ↑, the same weights at every "
+             "step" + (f"<br><span style='font-size:12px'>{note}</span>" if note else ""))
+    return apply_layout(fig, title, height).update_layout(margin=dict(l=10, r=10, t=60 if note else 40, b=10),
+                                                           hovermode="closest")

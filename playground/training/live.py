@@ -60,6 +60,10 @@ class LiveView:
     weights: dict[str, np.ndarray]  # W_xh, W_hh, W_hy
     blocks: tuple[str, ...]  # gate names of W_xh / W_hh row blocks ((): one block)
     grad_norms: np.ndarray  # (T,) ||dL/dh_t|| on a held-out batch
+    x: np.ndarray | None = None  # (T, E) the inputs x_t as the cell takes them (a token's embedding, or its vector)
+    y: np.ndarray | None = None  # (T, O) the outputs y_t = g(W_hy h_t + b_y)
+    y_range: tuple[float, float] = (-math.inf, math.inf)  # g's output range (for the colour scale)
+    candidate: str | None = None  # the gate whose W_xh / W_hh block proposes the new state (None: the RNN)
 
 
 def _locked(method):
@@ -267,6 +271,7 @@ class LiveSession:
         model.eval()
         with torch.no_grad():
             trace = model.trace(probe.x, probe.lengths)
+            x_in = model.embed(probe.x)[0].numpy().copy()
         model.train()
         logits = trace.logits[0]  # (T, O)
         T = logits.shape[0]
@@ -286,7 +291,8 @@ class LiveSession:
             correct=correct, y_value=y_value, y_target=y_target, regression=regression,
             weights={"W_xh": model.W_xh.detach().numpy().copy(), "W_hh": model.W_hh.detach().numpy().copy(),
                      "W_hy": model.W_hy.detach().numpy().copy()},
-            blocks=CELLS[model.config.cell].gates, grad_norms=grads)
+            blocks=CELLS[model.config.cell].gates, grad_norms=grads, x=x_in, y=trace.y[0].numpy().copy(),
+            y_range=model.g.range, candidate=CELLS[model.config.cell].candidate)
 
     @_locked
     def sample_text(self, prime: str = "", n_chars: int = 200, temperature: float | None = None) -> str:

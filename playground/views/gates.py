@@ -25,7 +25,8 @@ from playground.training.race import (MAX_DELAY, MAX_DELAYS, MODES, SYMBOLS, TAS
 from playground.training.trainer import MAX_HIDDEN
 
 PREFIX = "gates"
-RACE_ANCHOR = "race"  # the race's section (the lecture's scene links to it)
+RACE_ANCHOR = "race"  # the race's section (its header's anchor)
+SECTIONS = ("flow", "race", "gates")  # the page's sections top to bottom (a lecture scene may draw one first)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from playground.views.classroom import link_params  # the app's classroom mode: scene links carry it
-from playground.views.gates import RACE_ANCHOR, GatesConfig
+from playground.views import gates, onestep, review
+from playground.views.gates import GatesConfig
 from playground.training.live_config import LiveConfig
 from playground.views.onestep import OneStepConfig
 from playground.views.pages import PAGES, SCENE, url_for
-from playground.views.review import COMPARE_ANCHOR, ReviewConfig
+from playground.views.review import ReviewConfig
 from playground.state import check, to_params
 
+SECTIONS = {"review": review.SECTIONS, "gates": gates.SECTIONS, "onestep": onestep.SECTIONS, "train": ()}
 CONFIGS: dict[str, type] = {"review": ReviewConfig, "train": LiveConfig, "gates": GatesConfig,
                             "onestep": OneStepConfig}
 
@@ -42,7 +44,7 @@ class Scene:
     changes: dict[str, Any]  # the page's config fields that differ from its defaults
     script: str  # one paragraph: what to do, what to say, what the audience will see
     claim: str  # what tests/views/test_lecture.py checks, in a sentence
-    anchor: str = ""  # the page section the scene is about, when it is not at the top (its header's anchor)
+    focus: tuple[str, ...] = ()  # the page's sections (its SECTIONS) drawn first, right under the scene's bar
 
 
 SCENES: list[Scene] = [
@@ -54,35 +56,36 @@ SCENES: list[Scene] = [
           "is far out on tanh's flat part (its h_t is nearly 1), one sits in the straight middle and one is "
           "clearly negative.",
           "a_t, h_t and y_t equal the sums written out by hand; unit 0 saturates (h_t > 0.95), unit 1 stays in "
-          "tanh's middle (|a_t| < 0.5), unit 2 is clearly negative."),
+          "tanh's middle (|a_t| < 0.5), unit 2 is clearly negative.", focus=("step",)),
     Scene("“good” and “not good”", "review", dict(model="gru", text=GOOD, compare=True, text_b=NOT_GOOD),
-          f"The GRU reads “{GOOD}” and, in the comparison further down, “{NOT_GOOD}” Ask the room what the one extra word will do. The "
+          f"The GRU reads review A, “{GOOD}”, beside review B, “{NOT_GOOD}” Ask the room what the one extra word will do. The "
           "audience sees both reviews start alike, word for word the same colours, then part: the first ends near "
           "certain positive, the second near certain negative.",
           "The GRU's last y_t is above 0.9 for the first review and below 0.2 for the second.",
-          anchor=COMPARE_ANCHOR),
+          focus=("compare_charts",)),
     Scene("Where h_t flips: at “not”", "review", dict(model="gru", text=NOT_GOOD, step=4),
           "The same negative review alone, with the slider at word 4, “not”. The heatmap's column for “not” is "
           "where the colours change most, and the chart of the units that changed most shows it unit by unit: "
           "the network has changed its mind before it has even seen “good”. y_t drops from above one half to "
           "below it at that very word.",
           "The largest change of h_t, ‖h_t − h_(t−1)‖, is at “not”, at least 1.8 times any other word's; y_t is "
-          "above 0.5 before “not” and below 0.3 after it."),
+          "above 0.5 before “not” and below 0.3 after it.", focus=("slider", "main")),
     Scene("A “but” turn", "review", dict(model="all", text=TURN),
           f"All three models read “{TURN}” stacked on the same scales. The praise comes first, and y_t is high "
           "for every model after “great”; “but” may shake it (the RNN's dips there), yet every model's steepest fall "
           "comes at “boring”. Say: what "
           "comes after “but” wins, and the models have learnt that the last clause carries the verdict.",
           "For the RNN, the LSTM and the GRU, y_t is above 0.7 after “great” and below 0.2 at the end; each one's "
-          "largest fall of y_t is at “boring”."),
+          "largest fall of y_t is at “boring”.", focus=("slider", "main")),
     Scene("Sigmoid f saturates", "onestep", dict(f="sigmoid", W_xh=SATURATING_W_xh, look="h"),
           "The same tiny RNN with f = sigmoid and larger input weights W_xh. Every a_t[j] now lands far from 0, "
-          "and the chart of f (below the picture, on the right) shows each unit on the sigmoid's flat arms: h_t is pinned near 0 or 1. "
+          "and the chart of f (beside the numbers) shows each unit on the sigmoid's flat arms: h_t is pinned near 0 or 1. "
           "Say: there the slope f'(a_t) is almost 0, so nudging the input barely moves h_t, and a gradient passing "
           "back through this step is multiplied by almost nothing; this is why the sigmoid RNN forgets fastest "
           "(the “Vanishing gradient” scene).",
           "Every unit's h_t is within 0.02 of 0 or 1 and f'(a_t) = h_t(1 − h_t) < 0.02, under a tenth of the "
-          "sigmoid's largest slope 0.25; with the page's default W_xh the same step leaves a unit below 0.9."),
+          "sigmoid's largest slope 0.25; with the page's default W_xh the same step leaves a unit below 0.9.",
+          focus=("main",)),
     Scene("ReLU explodes; clipping saves it", "train",
           dict(task="counting", length=10, f="relu", g="identity", hidden=32, optimizer="sgd", lr=EXPLODE_LR,
                clip=False),
@@ -114,13 +117,13 @@ SCENES: list[Scene] = [
           "step varies by less than 1.6x along its line; the sigmoid and ReLU lines leave the chart's floor "
           "(several seeds)."),
     Scene("The race at delay 20", "gates", dict(race_delays=RACE_DELAYS, race_steps=RACE_STEPS),
-          f"Scroll to the race and press “Start the race”: the RNN, the LSTM and the GRU train {RACE_STEPS} steps "
+          f"Press “Start the race”: the RNN, the LSTM and the GRU train {RACE_STEPS} steps "
           "each on the same batches, to recall the first of a sequence's symbols after 5 and after 20 distractor "
           "digits. Look at delay 20: the RNN's point sits near the dotted line, guessing, while a gated cell still "
           "gets most sequences right. This is the vanishing gradient of the previous scene, seen as a result: the "
           "RNN gets no signal back to the symbol 20 steps ago.",
           "At delay 20 the RNN scores below 50% and the better gated cell at least 40 points more (several seeds).",
-          anchor=RACE_ANCHOR),
+          focus=("race",)),
 ]
 
 
@@ -185,5 +188,6 @@ def problems() -> list[str]:
             out.append(f"scene {n}: no such setting {', '.join(sorted(unknown))}")
             continue
         out += [f"scene {n}: {p}" for p in check(scene_config(n))]
+        out += [f"scene {n}: the page has no section {name}" for name in s.focus if name not in SECTIONS[s.page]]
     return out
 

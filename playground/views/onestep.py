@@ -25,6 +25,9 @@ from playground.sentiment.reading import CAP, MAX_CHARS, ReviewStep, n_tokens, r
 
 
 PREFIX = "onestep"
+# The page's sections top to bottom (a lecture scene may draw some first): the equations, the step's picture, the
+# looked-at term's numbers beside the chart of f, and the editors and the unroll.
+SECTIONS = ("equations", "step", "main", "more")
 MAX_UNITS_PICKED = 6  # units of the shipped model shown at once
 TOP_TERMS = 6  # the largest terms of a_t[j] shown one by one for the shipped model (the rest summed)
 SOURCES = {"tiny": "tiny RNN", "review": "review word"}  # whose step: yours, or the shipped RNN's

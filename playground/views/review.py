@@ -22,7 +22,10 @@ from playground.sentiment.reading import (CAP, EMPTY_HINT, EXAMPLES, MAX_CHARS, 
 
 
 PREFIX = "review"
-COMPARE_ANCHOR = "compare"  # the comparison of two reviews (the lecture's scene links to it)
+COMPARE_ANCHOR = "compare"  # the comparison of two reviews (its header's anchor)
+# The page's sections top to bottom (a lecture scene may draw some first): the review box, the word slider, the
+# reading (tokens, h_t and y_t), the aids, the coloured text, the gates, the comparison's controls and its charts.
+SECTIONS = ("inputs", "slider", "main", "aids", "text", "gates", "compare", "compare_charts")
 
 
 def example_note(text: str, r: Reading) -> str | None:
@@ -78,21 +81,23 @@ def tokens_view(r: Reading) -> str:
 
 def reading_view(r: Reading, step: int, order: np.ndarray | None = None, title: str | None = None,
                  width_words: int | None = None, play: bool = True,
-                 most_labels: int = rf.MAX_WORD_LABELS) -> go.Figure:
-    """Heatmap of h_t (units x words) over the running sentiment y_t, with playback up to `step`."""
+                 most_labels: int = rf.MAX_WORD_LABELS, compact: bool = False) -> go.Figure:
+    """Heatmap of h_t (units x words) over the running sentiment y_t, with playback up to `step`; `compact`: the
+    lower height of a lecture scene, where the chart shares the first screen with the scene's bar."""
     order = np.arange(r.H) if order is None else order
     z = r.h[1:, order].T  # (H, T) in display order
     labels = [f"h[{j}]" for j in order]
     return rf.reading_figure(r.tokens, r.oov, z, labels, r.h_range, r.y, clamp_step(step, r.T), r.cell,
                              contrib=contributions(r, r.T)[order], title=title, width_words=width_words, play=play,
-                             most_labels=most_labels)
+                             most_labels=most_labels, height=rf.COMPACT_HEIGHT if compact else rf.READING_HEIGHT)
 
 
-def compare_view(a: Reading, b: Reading, order: np.ndarray | None = None) -> tuple[go.Figure, go.Figure]:
+def compare_view(a: Reading, b: Reading, order: np.ndarray | None = None,
+                 compact: bool = False) -> tuple[go.Figure, go.Figure]:
     """Two reviews on identical scales: same unit order (review A's), same colours, same word-axis length."""
     width = max(a.T, b.T)
     return tuple(reading_view(r, r.T, order, title=f"{name}: P(positive) = {r.y[-1]:.2f}", width_words=width,
-                              play=False, most_labels=COMPARE_LABELS)
+                              play=False, most_labels=COMPARE_LABELS, compact=compact)
                  for name, r in (("Review A", a), ("Review B", b)))
 
 
@@ -111,6 +116,14 @@ def all_models_view(readings: list[Reading], step: int, sort: bool) -> list[go.F
     return [reading_view(dataclasses.replace(r, h_range=(lo, hi)), step, unit_order(r) if sort else None,
                          title=f"{MODELS[r.model].label}: P(positive) = {r.y[-1]:.2f} after the last word",
                          width_words=width, play=False) for r in readings]  # one slider reveals all three
+
+
+def running_view(readings: list[Reading], step: int) -> go.Figure:
+    """Every model's y_t after each word of the same review on one chart (the models' own words: the same text is
+    cut into the same tokens by each)."""
+    r = readings[0]
+    return rf.running_figure(r.tokens, r.oov, [(MODELS[x.model].label, x.cell, x.y) for x in readings],
+                             clamp_step(step, r.T))
 
 
 def hidden_table(readings: list[Reading], names: list[str] | None = None) -> pd.DataFrame:

@@ -80,6 +80,7 @@ class Panel:
     spectral: object
     grads: object
     stats: dict
+    network: object = None
 
 
 def panel(s: live.LiveSession | live.Snapshot) -> Panel:
@@ -98,10 +99,31 @@ def panel(s: live.LiveSession | live.Snapshot) -> Panel:
         weights=tf.weights(v.weights, v.blocks),
         spectral=tf.spectral_radius(col["step"], col["spectral_radius"], lab["spectral_label"]),
         grads=tf.grad_norms(v.grad_norms),
+        network=network_view(v),
         stats={"step": snap.step, "steps_per_sec": snap.steps_per_sec, "status": snap.status,
                "test_metric": last.get("test_metric", math.nan), "test_loss": last.get("test_loss", math.nan),
                "metric_name": lab["metric_name"], "metric_fmt": lab["metric_fmt"]},
     )
+
+
+def network_view(v: live.LiveView) -> object:
+    """The unrolled network of the probe sequence (figures.train.network). A gated cell is drawn through its
+    candidate's blocks of W_xh and W_hh (what proposes the new state), and the note says so."""
+    W_xh, W_hh = v.weights["W_xh"], v.weights["W_hh"]
+    H = W_hh.shape[1]
+    note = []
+    if v.candidate:
+        k = v.blocks.index(v.candidate)
+        W_xh, W_hh = W_xh[k * H:(k + 1) * H], W_hh[k * H:(k + 1) * H]
+        note.append(f"edges: the candidate block {v.candidate} of W_xh and W_hh (the gates' blocks are not drawn)")
+    shown = [(n, total) for n, total in (("units", H), ("inputs", W_xh.shape[1]), ("outputs", v.weights["W_hy"].shape[0]),
+                                         ("steps", v.h.shape[1]))
+             if total > {"units": tf.NET_UNITS, "steps": tf.NET_STEPS}.get(n, tf.NET_IO)]
+    if shown:
+        note.append("the first " + ", ".join(f"{ {'units': tf.NET_UNITS, 'steps': tf.NET_STEPS}.get(n, tf.NET_IO)} of "
+                                             f"{total} {n}" for n, total in shown))
+    return tf.network(v.x, v.h, v.y, W_xh, W_hh, v.weights["W_hy"], v.h_range, v.inputs, y_range=v.y_range,
+                      note="; ".join(note).capitalize())
 
 
 # ---- the words and numbers around the charts ------------------------------------------------------------------

@@ -7,6 +7,7 @@ first visit. Once there, the visitor's own changes stay until the next scene.
 """
 from __future__ import annotations
 
+from typing import Any, Sequence
 
 import streamlit as st
 
@@ -31,31 +32,50 @@ def go(number: int, classroom: bool) -> None:
     st.switch_page(lecture.page_of(number).path, query_params=lecture.scene_params(number, classroom))
 
 
-def scene_bar(prefix: str) -> None:
-    """Call right after a page's title, before ui.init_config: when the URL names one of this page's scenes, take
-    its settings on arrival and show the scene's bar (number, title, script, ◀ Previous, Next scene ▶, Leave)."""
+BAR_CSS = ("<style>.st-key-lecture_bar h1 { font-size: 1.1rem; font-weight: 600; padding: 0; }"
+           ".st-key-lecture_bar { padding: 0.35rem 0.75rem; gap: 0.5rem; }</style>")
+
+
+def header(title: str, prefix: str) -> lecture.Scene | None:
+    """A page's top, right after ui.require_navigation. Outside the tour: the page's title (returns None). When the
+    URL names one of this page's scenes: take its settings on arrival, and in the title's place one compact bar
+    (scene number and title, the lecturer's script folded in a popover, ◀ Previous, Next scene ▶, All scenes,
+    Leave), so that the scene's chart comes right under it; returns the scene."""
     params = st.query_params.to_dict()
     number = lecture.scene_from_params(params, prefix)
     if number is None:
         left_tour()
-        return
+        st.title(title)
+        return None
     if st.session_state.get(ARRIVED) != number:
         ui.forget_settings(prefix, lecture.CONFIGS[prefix])
         st.session_state[ARRIVED] = number
     classroom = ui.classroom_on()  # the app's mode (a scene link with classroom=1 turned it on): the next links keep it
     s, last = lecture.scene(number), lecture.count()
-    with st.container(border=True, key="lecture_bar"):
-        row = st.container(horizontal=True, vertical_alignment="center")  # wraps on a narrow screen
-        row.markdown(f"**Scene {number} of {last}: {s.title}**", width="stretch")
-        if row.button("◀ Previous", key="lecture:previous", disabled=number == 1):
+    st.html(BAR_CSS)
+    with st.container(border=True, key="lecture_bar", horizontal=True, vertical_alignment="center"):  # wraps if narrow
+        st.title(f"Scene {number} of {last}: {s.title}", anchor=False, width="stretch")
+        with st.popover("Script", icon=":material/description:",
+                        help="What to do and say: for the lecturer's eyes (the room sees only this button)."):
+            st.markdown(f"**{title}**, scene {number}: {s.title}")
+            st.markdown(s.script)
+            st.caption(f"Checked by the tests: {s.claim}")
+        if st.button("◀ Previous", key="lecture:previous", disabled=number == 1):
             go(number - 1, classroom)
-        if number < last and row.button("Next scene ▶", key="lecture:next", type="primary"):
+        if number < last and st.button("Next scene ▶", key="lecture:next", type="primary"):
             go(number + 1, classroom)
-        row.page_link(LECTURE_PAGE.path, label="All scenes", icon=LECTURE_PAGE.icon,
-                      query_params=ui.link_params({}))
-        if row.button("Leave the tour", key="lecture:leave", type="tertiary",
-                      help="Stay on this page with these settings."):
+        st.page_link(LECTURE_PAGE.path, label="All scenes", icon=LECTURE_PAGE.icon, query_params=ui.link_params({}))
+        if st.button("Leave", key="lecture:leave", type="tertiary",
+                     help="Leave the tour: stay on this page with these settings, as a page of your own."):
             left_tour()
             del st.query_params[lecture.SCENE]
             st.rerun()
-        st.markdown(s.script + (f" [↓ Go there](#{s.anchor})" if s.anchor else ""))
+    return s
+
+
+def sections(names: Sequence[str], first: Sequence[str] = ()) -> dict[str, Any]:
+    """One st.container per section of a page, in the page's order, except that the sections in `first` (a scene's
+    focus) come first, right under the scene's bar: the scene's chart on the first screen, the rest below it."""
+    boxes = {n: st.container() for n in first}
+    boxes.update({n: st.container() for n in names if n not in boxes})
+    return boxes

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import app_test
 from playground.views import review
+from playground.web import ui
 
 PAGE = "pages/1_read_a_review.py"
 
@@ -158,8 +159,13 @@ def test_all_three_models_stacked(at):
     type_review(at, "The acting is not bad at all.")
     at.radio(key="review.model").set_value(review.ALL).run()
     assert not at.exception, [e.value for e in at.exception]
-    titles = [c["layout"]["title"]["text"] for c in charts(at) if c["layout"].get("title")]
-    assert [t.split(":")[0] for t in titles[:3]] == [m.label for m in review.MODELS.values()]
+    shown = charts(at)
+    titles = [c["layout"]["title"]["text"] for c in shown if c["layout"].get("title")]
+    assert [t.split(":")[0] for t in titles[1:4]] == [m.label for m in review.MODELS.values()]
+    lines = {t["name"]: t["y"] for t in shown[0]["data"] if t.get("name") in {m.label for m in review.MODELS.values()}}
+    for name, m in review.MODELS.items():  # first, every model's y_t on one chart: the values each reading gives
+        y = review.read(ui.shipped_model(name), "The acting is not bad at all.").y
+        assert np.allclose(array(lines[m.label]), y, atol=1e-6), name
     assert any("explain one model" in i.value for i in at.info)
     at.radio(key="review.model").set_value("rnn").run()
     assert not at.exception and not any("explain one model" in i.value for i in at.info)

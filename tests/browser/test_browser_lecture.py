@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import exception_texts, open_page, screenshot, wait_for_app
+from conftest import ARTIFACTS, exception_texts, open_page, screenshot, wait_for_app
 from playground.views import lecture
 from playground.views.lecture import SCENES
 
@@ -46,3 +46,49 @@ def test_next_scene_walks_the_tour_and_a_scene_link_opens_from_the_lecture_page(
     assert f"lr={SCENES[n - 1].changes['lr']:g}" in small.url
     screenshot(small, f"lecture_scene_{n}_from_the_list")
     assert exception_texts(small) == []
+
+
+# What each scene is about, by the Streamlit key of its element: the main chart and the controls its script asks for;
+# and what the script has the lecturer press before the chart is there.
+MAIN = {1: ["onestep-step"], 2: ["review-compare_a", "review-compare_b"], 3: ["review-reading", "review-step"],
+        4: ["review-running"], 5: ["onestep-f_chart"], 6: ["train-curves", "train-play"],
+        7: ["train-step", "train-temperature", "train-sample", "train-sampled"], 8: ["gates-grads"],
+        9: ["gates-race", "gates-race_run"]}
+PRESS = {7: ["train-step", "train-step", "train-sample"], 9: ["gates-race_run"]}
+
+
+def _inside(page, key: str, w: int, h: int) -> dict:
+    """The element's box once it has stopped moving (a chart that has just been drawn may still be sliding in)."""
+    element, box = page.locator(f".st-key-{key}").first, None
+    for _ in range(20):
+        last, box = box, element.bounding_box()
+        if box is not None and box == last:
+            break
+        page.wait_for_timeout(300)
+    assert box is not None, f"{key} is not on the page"
+    return dict(box, inside=box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= w
+                and box["y"] + box["height"] <= h)
+
+
+@pytest.mark.parametrize("n", range(1, len(SCENES) + 1))
+def test_each_scene_shows_its_point_and_next_scene_on_the_first_screen_at_1280x720_classroom(app_url, browser, n):
+    w, h = 1280, 720
+    ctx = browser.new_context(viewport={"width": w, "height": h})
+    page = ctx.new_page()
+    try:
+        open_page(page, f"{app_url}/{lecture.scene_url(n, classroom=True)}")
+        for key in PRESS.get(n, []):
+            page.locator(f".st-key-{key} button").first.click()
+            wait_for_app(page)
+        for key in MAIN[n]:
+            page.locator(f".st-key-{key}").first.wait_for(timeout=120_000)
+        page.wait_for_timeout(1000)  # the charts have their size
+        assert page.evaluate("() => window.scrollY") == 0
+        boxes = {key: _inside(page, key, w, h) for key in MAIN[n] + (["lecture-next"] if n < len(SCENES) else [])}
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"lecture_scene_{n}_first_screen.png"))
+        assert [k for k, b in boxes.items() if not b["inside"]] == [], boxes
+        script = page.get_by_text(SCENES[n - 1].script[:60])
+        assert script.count() == 0 or not script.first.is_visible()  # the lecturer's script is not projected
+        assert exception_texts(page) == []
+    finally:
+        ctx.close()

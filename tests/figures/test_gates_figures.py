@@ -59,6 +59,17 @@ def test_accuracy_vs_delay_one_line_per_cell_and_chance():
     assert any(s.y0 == 0.125 for s in fig.layout.shapes)
 
 
+def test_accuracy_vs_delay_a_tie_shows_every_line():
+    """LSTM and GRU both at 100%: each later line is thinner, with a smaller marker of another shape, so the one
+    drawn first still shows around the one on top of it."""
+    fig = accuracy_vs_delay([5, 20], {"rnn": [1.0, 0.1], "lstm": [1.0, 1.0], "gru": [1.0, 1.0]},
+                            {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"})
+    widths, sizes = [t.line.width for t in fig.data], [t.marker.size for t in fig.data]
+    assert widths == sorted(widths, reverse=True) and len(set(widths)) == 3, widths
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 3, sizes
+    assert len({t.marker.symbol for t in fig.data}) == 3
+
+
 def test_gate_heatmaps_one_row_per_gate_with_its_activation_range():
     rows = {"f": np.full((3, 4), 0.9), "g": np.zeros((3, 4)), "c": np.array([[-3.0, 1, 0, 0]] * 3)}
     ranges = {"f": (0.0, 1.0), "g": (-1.0, 1.0), "c": (-math.inf, math.inf)}

@@ -117,3 +117,51 @@ def test_answers_are_printed_in_the_strip_only_when_they_fit_their_cells(T, answ
 def test_a_loss_axis_for_one_huge_value_gets_a_readable_label():
     axis = tf.curves([0], [3.9e34], [3.9e34], [0.1], [0.1], "x", "accuracy").figure.layout.yaxis
     assert list(axis.tickvals) == [3.9e34] and format(3.9e34, axis.tickformat) == "3.9e+34"
+
+
+# ---- the unrolled network ---------------------------------------------------------------------------------------
+from playground.figures.train import EDGE_BINS, EDGE_PX, NEGATIVE, POSITIVE, network  # noqa: E402
+
+
+def _net(seed=0, E=2, H=3, O=1, T=5):
+    rng = np.random.default_rng(seed)
+    x, h, y = rng.normal(size=(T, E)), np.tanh(rng.normal(size=(H, T))), rng.uniform(size=(T, O))
+    W = dict(W_xh=rng.normal(size=(H, E)), W_hh=rng.normal(size=(H, H)), W_hy=rng.normal(size=(O, H)))
+    return x, h, y, W
+
+
+def _segments(trace) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    xs, ys = list(trace["x"]), list(trace["y"])
+    return [((xs[i], ys[i]), (xs[i + 1], ys[i + 1])) for i in range(0, len(xs), 3)]
+
+
+def test_network_nodes_carry_the_values_a_student_hovers():
+    x, h, y, W = _net()
+    fig = network(x, h, y, W["W_xh"], W["W_hh"], W["W_hy"], (-1, 1), list("10110"), y_range=(0, 1)).to_dict()
+    nodes = fig["data"][2 * EDGE_BINS:]
+    T = 4  # NET_STEPS of the 5
+    assert np.allclose(nodes[0]["customdata"], x[:T].ravel(), atol=1e-4)  # x_t's row, time major
+    assert np.allclose(nodes[1]["customdata"], h[:, :T].T.ravel(), atol=1e-4)  # h_t's column at each step
+    assert np.allclose(nodes[2]["customdata"], y[:T].ravel(), atol=1e-4)
+    assert nodes[1]["marker"]["color"] == nodes[1]["customdata"]  # the colour is the value
+    assert (nodes[1]["marker"]["cmin"], nodes[1]["marker"]["cmax"]) == (-1, 1)  # tanh's fixed range
+    assert nodes[1]["text"][3] == "h<sub>2</sub>[0]"  # hover names: step 2's unit 0 comes after step 1's 3 units
+
+
+def test_network_every_weight_is_an_edge_coloured_by_its_sign_and_as_wide_as_its_size():
+    x, h, y, W = _net(E=2, H=3, O=1)
+    W["W_hh"][1, 2] = 10.0  # far the largest of W_hh: the widest band, red
+    W["W_hh"][0, 0] = -0.001  # next to nothing: the thinnest band, blue
+    fig = network(x, h, y, W["W_xh"], W["W_hh"], W["W_hy"], (-1, 1), list("abcde")).to_dict()
+    edges = fig["data"][:2 * EDGE_BINS]
+    T, E, H, O = 4, 2, 3, 1
+    assert sum(len(_segments(t)) for t in edges) == T * E * H + (T - 1) * H * H + T * H * O
+    nodes = fig["data"][2 * EDGE_BINS + 1]  # h_t's nodes: unit j of step t at index t*H + j
+    pos = list(zip(nodes["x"], nodes["y"]))
+    big = (pos[0 * H + 2], pos[1 * H + 1])  # W_hh[1, 2]: from unit 2 of step 1 to unit 1 of step 2
+    tiny = (pos[0 * H + 0], pos[1 * H + 0])
+    where = {seg: (i, t["line"]) for i, t in enumerate(edges) for seg in _segments(t)}
+    i, line = where[big]
+    assert line["width"] == EDGE_PX[-1] and line["color"].startswith(f"rgba({','.join(map(str, POSITIVE))},")
+    i, line = where[tiny]
+    assert line["width"] == EDGE_PX[0] and line["color"].startswith(f"rgba({','.join(map(str, NEGATIVE))},")
