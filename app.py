@@ -3,7 +3,7 @@ import streamlit as st
 import torch
 
 from playground.web import ui
-from playground.views.pages import PAGES, missing_page, not_found_message
+from playground.views.pages import GLOSSARY, PAGES, missing_page, not_found_message
 
 # Every model here is tiny: one thread per computation is fastest, and on a shared server it leaves the other
 # cores to other users. Set once for the whole server, whichever page is opened first.
@@ -36,6 +36,8 @@ def landing() -> None:
         st.page_link(page.path, label=page.title, icon=page.icon, query_params=ui.link_params({}))
         st.caption(page.blurb)
     st.caption("Every view's settings live in its link: copy the address bar to share exactly what you see.")
+    with st.expander("Words used in the app", icon=":material/menu_book:"):
+        st.markdown("\n".join(f"- **{word}**: {meaning}" for word, meaning in GLOSSARY.items()))
 
 
 pages = [st.Page(landing, title="Home", icon=":material/home:", default=True)]

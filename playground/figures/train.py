@@ -48,9 +48,17 @@ def curves(step: Sequence[int], train_loss: Sequence[float], test_loss: Sequence
                           layout={"yaxis": log_ticks(losses), **_untrained_axis(step, "xaxis", "xaxis2")})
 
 
+FEW_STEPS = 6  # a step axis up to this many steps is labelled at each whole step
+
+
 def _untrained_axis(step: Sequence[int], *axes: str) -> dict:
-    """Before the first tick (only step 0), a step axis reads 0 alone, not 0, 0.2 ... 1 (there are no half steps)."""
-    return {a: {"range": [0, 1], "tickvals": [0]} for a in axes} if max(step, default=0) == 0 else {}
+    """A step axis with whole steps only: before the first tick (only step 0) it reads 0 alone, not 0, 0.2 ... 1, and
+    a run that ended within a few steps (blown up at step 2) reads 0, 1, 2, not 0, 0.5 ... 2 (there are no half
+    steps)."""
+    last = max(step, default=0)
+    if last == 0:
+        return {a: {"range": [0, 1], "tickvals": [0]} for a in axes}
+    return {a: {"tickvals": list(range(last + 1))} for a in axes} if last <= FEW_STEPS else {}
 
 
 REFERENCE_LABEL_PX = 62  # right margin of the curves: room for "guessing" / "perfect" beside their lines

@@ -63,3 +63,23 @@ def missing_page(url: str | None, base_path: str = "") -> str | None:
 
 def not_found_message(path: str) -> str:
     return f"There is no page at “/{path}”: this is the home page. The pages are:"
+
+
+# Words a newcomer meets on the pages, in the order they first come; the Home page lists them.
+GLOSSARY = {
+    "held-out": "Data the model never trains on, kept aside to measure it: a score on held-out examples says how "
+                "well it does on new ones, not how well it remembers its training set.",
+    "tick": "On Train live, one redraw's worth of training: Steps per tick training steps, then one point on the "
+            "curves. Step trains one tick.",
+    "logit": "The number before the output activation, z_t = W_hy h_t + b_y; the sigmoid turns it into a "
+             "probability (0 gives 0.5), the softmax turns one logit per class into probabilities.",
+    "SST-2": "The Stanford Sentiment Treebank: movie-review sentences and their phrases, each labelled positive or "
+             "negative by people; with IMDB's reviews it is what the shipped models learnt from.",
+    "naive Bayes": "A simple baseline classifier that adds up how positive or negative each word is on its own, "
+                   "ignoring word order: what a model that reads the sentence should beat.",
+    "same width": "In the race, every cell gets the same hidden size H; “same parameter count” instead shrinks the "
+                  "LSTM's and GRU's H until they have as many weights as the RNN.",
+    "largest singular value": "How much a matrix can stretch a vector at most. If every step's Jacobian has it "
+                              "below 1, a gradient shrinks at every step back in time (it vanishes); above 1 it "
+                              "can grow (explode).",
+}

@@ -1,8 +1,10 @@
 """AppTest: the landing page and every page run without an exception; every chart has an accessible name."""
+from pathlib import Path
+
 import pytest
 
-from conftest import app_test
-from playground.views.pages import PAGES
+from conftest import ROOT, app_test
+from playground.views.pages import GLOSSARY, PAGES
 
 
 def test_landing_renders_both_equations():
@@ -11,6 +13,17 @@ def test_landing_renders_both_equations():
     latex = " ".join(e.value for e in at.latex)
     assert r"W_{xh}" in latex and r"W_{hy}" in latex
     assert at.title[0].value == "RNN Playground"
+
+
+def test_the_landing_page_explains_the_words_the_pages_use():
+    at = app_test()
+    words = next(m.value for m in at.markdown if "**held-out**" in m.value)
+    for word, meaning in GLOSSARY.items():
+        assert f"- **{word}**: {meaning}" in words
+    files = [f for f in [*Path(ROOT).glob("playground/**/*.py"), *Path(ROOT).glob("pages/*.py")]
+             if f.name != "pages.py"]  # not the glossary's own file: each word is one the pages use
+    sources = " ".join(f.read_text() for f in files).lower()
+    assert [w for w in GLOSSARY if w.lower() not in sources] == []
 
 
 CHARTED = [p for p in PAGES if p.key != "lecture"]  # the Lecture page lists scenes (tests/app/test_app_lecture.py)

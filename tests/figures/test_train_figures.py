@@ -25,6 +25,10 @@ def test_an_untrained_run_has_no_half_steps_on_its_step_axes():
     later = tf.curves([0, 50], [0.7, 0.5], [0.7, 0.5], [0.5, 0.6], [0.5, 0.6], "binary cross-entropy", "accuracy",
                       percent=True).figure
     assert later.layout.xaxis.tickvals is None and later.layout.xaxis.range is None  # plotly's own ticks again
+    blown = tf.curves([0, 1, 2], [0.7, 9.0, 1e9], [0.7, 9.0, 1e9], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5], "mean squared "
+                      "error", "accuracy", percent=True).figure  # exploded at step 2: whole steps only
+    assert list(blown.layout.xaxis.tickvals) == [0, 1, 2] == list(blown.layout.xaxis2.tickvals)
+    assert list(tf.spectral_radius([0, 1, 2], [0.9, 2.0, 5.0]).figure.layout.xaxis.tickvals) == [0, 1, 2]
 
 
 def test_the_reference_labels_sit_beside_the_plot_where_no_curve_runs():
