@@ -11,10 +11,9 @@ ui.require_navigation()
 scene = lecture_ui.header("Read a review", PREFIX)  # a lecture scene: its bar, its settings, its sections first
 box = lecture_ui.sections(review.SECTIONS, scene.focus if scene else ())
 compact = scene is not None  # a scene's charts share the first screen with its bar
-if scene is None:
-    box["inputs"].caption("A model trained on real movie reviews (IMDB) and review sentences (SST-2) reads your text one word "
-           "at a time. After each word it updates its memory $h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$ and says "
-           "how positive the review sounds so far, $y_t = \\sigma(W_{hy}h_t + b_y)$.")
+INTRO = ("A model trained on real movie reviews (IMDB) and review sentences (SST-2) reads your text one word at a time. "
+         "After each word it updates its memory $h_t = f(W_{xh}x_t + W_{hh}h_{t-1} + b_h)$ and says how positive the "
+         "review sounds so far, $y_t = \\sigma(W_{hy}h_t + b_y)$. ")  # under the chart: the chart on the first screen
 
 
 def use_example() -> None:
@@ -34,11 +33,13 @@ def trim_text(name: str) -> None:
 ui.init_config(ReviewConfig, PREFIX, link_wins=True)  # the calculator links back to a word
 left, right = box["inputs"].columns([3, 1])
 with ui.settings_box(right):
-    st.radio("Model", list(review.MODEL_CHOICES), format_func=review.MODEL_CHOICES.get, key=ui.key(PREFIX, "model"))
+    st.radio("Model", list(review.MODEL_CHOICES), format_func=review.SHORT_CHOICES.get, key=ui.key(PREFIX, "model"),
+             help=review.MODEL_HELP)
 with left:  # the wide column: an example's title reads whole at 1024 px
-    st.selectbox("Example reviews", list(review.EXAMPLES), index=None, placeholder="Pick an example…",
-                 key=f"{PREFIX}:example", on_change=use_example)
-    st.text_area("Your review", key=ui.key(PREFIX, "text"), height=100, on_change=trim_text, args=("text",),
+    picker = st.container(horizontal=True, vertical_alignment="center")  # the examples and the model's card
+    picker.selectbox("Example reviews", list(review.EXAMPLES), index=None, placeholder="Pick an example…",
+                     key=f"{PREFIX}:example", on_change=use_example, label_visibility="collapsed")
+    st.text_area("Your review", key=ui.key(PREFIX, "text"), height=68, on_change=trim_text, args=("text",),
                  help=f"Anything you like: the model reads the first {review.CAP} words and punctuation marks.")
 
 LAST_TEXT = ui.memory_key(PREFIX, "last_text")  # the text the page read last (a scene of the lecture forgets it)
@@ -56,7 +57,7 @@ st.session_state[LAST_TEXT] = text_now
 slider_col, order_col = box["slider"].columns([3, 1])
 with slider_col:
     if T >= 2:
-        st.slider("Word t: the chart reveals the review up to this word; the panels below explain the state after it",
+        st.slider("Word t: the chart reads up to it, the panels below explain it",
                   1, T, key=step_key)
 with order_col:
     st.toggle("Sort units", key=ui.key(PREFIX, "order"),
@@ -77,7 +78,8 @@ with compare_box:
 cfg = ui.publish_config(ReviewConfig, PREFIX)
 card = review.card(cfg.model) if cfg.model != review.ALL else None
 if card is not None:
-    with right, st.popover("How good is this model?", icon=":material/fact_check:"):  # floats: nothing below moves
+    with picker.popover("How good?", icon=":material/fact_check:",  # floats: nothing below moves
+                        help="How good is this model: its scores on reviews it never saw, and what it gets wrong."):
         st.markdown(review.card_markdown(card))
 
 readings = []
@@ -90,24 +92,24 @@ with ui.friendly_errors():
             st.info(notice)
         for wrong in filter(None, (review.example_note(cfg.text, x) for x in readings)):
             st.warning(wrong)
-        tokens = st.container()  # above the chart on the page, under it on a scene (the chart first)
         if len(readings) == 1:
-            ui.chart(review.reading_view(r, cfg.step, order, compact=compact), key=f"{PREFIX}:reading",
+            ui.chart(review.reading_view(r, cfg.step, order, compact=True), key=f"{PREFIX}:reading",
                      alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t after "
                          "each word")
         else:
             ui.chart(review.running_view(readings, cfg.step), key=f"{PREFIX}:running",
                      alt="y_t after each word for every model, one line each, on one chart")
-            for x, fig in zip(readings, review.all_models_view(readings, cfg.step, cfg.order)):
-                ui.chart(fig, key=f"{PREFIX}:reading_{x.model}", alt=f"{x.model.upper()}: heatmap of the "
-                         "hidden state h_t, units by words, above the running sentiment y_t")
-        st.caption("Top: every unit of $h_t$ after every word (colour fixed to the range of tanh, −1..1). "
-                   "Bottom: $y_t$, the probability that the review is positive after each word. "
+    with box["explain"]:  # under the chart and its word slider
+        for x, fig in zip(readings, review.all_models_view(readings, cfg.step, cfg.order) if len(readings) > 1 else []):
+            ui.chart(fig, key=f"{PREFIX}:reading_{x.model}", alt=f"{x.model.upper()}: heatmap of the "
+                     "hidden state h_t, units by words, above the running sentiment y_t")
+        st.caption(("" if compact else INTRO) + "Top: every unit of $h_t$ after every word (colour fixed to the range "
+                   "of tanh, −1..1). Bottom: $y_t$, the probability that the review is positive after each word. "
                    + ("▶ Play reveals the words one at a time; the slider picks the word the panels below explain."
                       if len(readings) == 1 else "The slider reveals the review up to word t in all three. They share "
                       "the colour scales and the word axis, but not their units: unit j of one model has nothing to "
                       "do with unit j of another."))
-        with tokens if scene is None else st.container():
+        with st.container():
             st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
             st.html(review.tokens_view(r))
         ui.download("h_t and y_t at every word (CSV)", review.hidden_table(readings),

@@ -10,8 +10,7 @@ from playground.web import ui
 
 ui.require_navigation()
 scene = lecture_ui.header("Train live", PREFIX)  # a lecture scene: its bar in the title's place, its settings
-INTRO = ("Pick a task, press ▶ Play and watch a tiny recurrent network learn it. Switch $f$ and $g$, make it blow up "
-         "and fix it with clipping (the *Lecture demos* menu has a recipe that does both).")
+INTRO = ("Pick a task, press ▶ Play, watch a tiny recurrent network learn it; switch $f$ and $g$, make it blow up.")
 if not ui.classroom_on() and scene is None:  # classroom mode: in the folded settings (the chart on the first screen)
     st.caption(INTRO)
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
@@ -36,6 +35,14 @@ def control(action: str) -> None:
     if h is not None:
         with ui.callback_errors(f"{PREFIX}:controls"):
             h.call(action)
+
+
+CLIP_ON = f"{PREFIX}:clip_on_pressed"
+
+
+def clip_on() -> None:
+    st.session_state[K("clip")] = True
+    st.session_state[CLIP_ON] = True
 
 
 def on_upload() -> None:
@@ -64,7 +71,8 @@ if scene is None:  # a lecture scene is a demo already
 top.selectbox("Task", list(live.TASKS), key=K("task"), on_change=on_task_change,
               format_func=lambda n: live.TASKS[n].label, width=PICKER_WIDTH,
               label_visibility="collapsed" if scene else "visible")  # a scene: one row less above the chart
-buttons = top.container(horizontal=True, vertical_alignment="center", width=PICKER_WIDTH + 40)  # filled below
+st.html(live.CONTROLS_CSS)  # big buttons
+buttons = top.container(horizontal=True, vertical_alignment="center", width="content")  # filled below
 if st.session_state.get(f"{PREFIX}:demo"):
     st.caption(live.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
 controls, header, main = ui.settings_columns([1.4, 3], gap="medium")  # classroom mode: folded, main full width
@@ -105,6 +113,7 @@ with controls:
     st.select_slider("Steps per tick", options(LiveConfig, "steps_per_tick"), key=K("steps_per_tick"),
                      help="Training steps per point of the loss history and per click of Step: the same on "
                           "every screen, however busy the server is.")
+    st.toggle("Slow pace", key=K("slow"), help=live.SLOW_HELP.format(steps=st.session_state[K("steps_per_tick")]))
 cfg = ui.publish_config(LiveConfig, PREFIX)
 
 with main, ui.friendly_errors():
@@ -153,6 +162,13 @@ with main, ui.friendly_errors():
                 return
             if s.message:
                 (st.error if s.status == "diverged" else st.info)(s.message)
+            if s.status == "diverged" and not cfg.clip:  # the lesson's fix, one click away (Settings may be folded)
+                st.button(f"Turn Clipping on (max norm {cfg.clip_norm:g}) and go back to before the blow-up",
+                          icon=":material/content_cut:", key=f"{PREFIX}:clip_on", on_click=clip_on, type="primary",
+                          help="The same as turning on Clipping in the settings: the run goes back to its last "
+                               "point before the blow-up, with clipping on. Then press Play.")
+            if st.session_state.pop(CLIP_ON, False):
+                st.rerun()  # the whole page: the new setting reaches the run and the Clipping switch
             if s.status == "diverged" and s.rewind_step is not None:
                 st.button(f"Rewind to step {s.rewind_step}, before the blow-up", icon=":material/fast_rewind:",
                           key=f"{PREFIX}:rewind", on_click=control, args=("rewind",),
@@ -167,10 +183,11 @@ with main, ui.friendly_errors():
             with live_ui.one_redraw_at_a_time():
                 p = live.panel(s)
                 m = p.stats
-                numbers = st.container(horizontal=True)  # fixed widths: two rows of two on a narrow screen
-                numbers.metric("Step", f"{m['step']:,}", width=METRIC_WIDTH)
-                numbers.metric("Steps / second", f"{m['steps_per_sec']:.0f}" if m["steps_per_sec"] else "–",
-                               width=METRIC_WIDTH)
+                numbers = st.container(horizontal=True)  # fixed widths: one row at 1024 px, wraps if narrower
+                rate = f"{m['steps_per_sec']:,.0f}" if m["steps_per_sec"] else "–"
+                numbers.metric("Step", f"{m['step']:,}", delta=f"{rate} steps / second", delta_color="off",
+                               delta_arrow="off", width=METRIC_WIDTH,
+                               help="Training steps so far, and how many the server trains per second now.")
                 numbers.metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]),
                                width=METRIC_WIDTH)
                 numbers.metric("Held-out loss", live.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)

@@ -15,21 +15,19 @@ ui.require_navigation()
 scene = lecture_ui.header("Why LSTM & GRU", PREFIX)  # a lecture scene: its bar in the title's place, its settings
 box = lecture_ui.sections(gates.SECTIONS, scene.focus if scene else ())  # a scene's focus first
 if scene is None:  # on a scene, the chart comes right under the bar (the script says what the page is about)
-    box["flow"].markdown(
-    "The lesson ends with a question: a vanilla RNN forgets what it saw long ago, because the gradient that "
-    "would teach it to remember **vanishes** on its way back through time. Which architectures fix that, and "
-    "how? Every figure on this page is computed here, from the models and runs you set up. The task throughout: "
-    f"**recall the first symbol** (one of {gates.SYMBOL_NAMES}) after N distractor digits, answering at the last step "
-    f"(guessing scores {gates.chance_text()}).")
+    box["flow"].caption(
+        "A vanilla RNN forgets what it saw long ago: the gradient that would teach it to remember **vanishes** on its "
+        "way back through time. Which cells fix that, and how? Every figure here is computed from the models and runs "
+        f"you set up, on one task: **recall the first symbol** (one of {gates.SYMBOL_NAMES}) after N distractor digits "
+        f"(guessing scores {gates.chance_text()}).")
 ui.init_config(GatesConfig, PREFIX)
 
 if scene is None:  # a scene names its section in its bar
     box["flow"].header("1. Gradient flow through time")
-    box["flow"].markdown("Five models read the same sequences from the same seed and the same $W_{hh}$ initialisation: the RNN "
-            "with $f$ = tanh, sigmoid or ReLU, the LSTM and the GRU. The loss sits at the last step $T$; "
-            "backpropagation through time carries $\\partial L/\\partial h_t$ back to every earlier step.")
-with box["flow"]:
-    flow_controls, flow_box = ui.settings_box(), st.container()  # classroom mode: each section's settings folded
+FLOW_LABEL = gates.flow_settings_label(*(st.session_state[K(n)] for n in ("T", "hidden", "init", "scale", "memory_bias",
+                                                                         "seed")))
+with box["flow"]:  # the flow's settings folded, labelled with their values: its chart on the first screen at 1024x768
+    flow_controls, flow_box = ui.settings_box(fold=True, label=FLOW_LABEL), st.container()
     inspect_controls, inspect_box = ui.settings_box(), st.container()
     st.subheader("Exploding gradients and clipping")
     boom_controls, boom_box = ui.settings_box(), st.container()
@@ -48,7 +46,7 @@ with flow_controls:
     b.slider("Hidden size H", **limits(GatesConfig, "hidden"), key=K("hidden"))
     c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
                    help="Same seed: same data and starting weights.")
-    a, b, c = st.columns([1.3, 1, 1])  # the first: "orthogonal (all singular values 1)" whole at 1024 px
+    a, b, c = st.columns([1.45, 1, 1])  # the first: "orthogonal (all singular values 1)" whole at 1024 px (folded)
     a.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"))
     b.slider("W_hh scale (×)", **limits(GatesConfig, "scale"), step=0.05, key=K("scale"),
              help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can "
@@ -95,7 +93,10 @@ with ui.friendly_errors():
         view = jobs.shared_view(f"{PREFIX}:flow_view", (setup, run), lambda: gates.flow_view(setup, trained))
         ui.chart(view.grads, key=f"{PREFIX}:grads",
                  alt="Gradient of the last-step loss reaching each step t, log scale, one line per model")
-        st.caption("How to read it: each line is the size of the gradient that reaches step $t$ from the loss at the "
+        st.caption("Five models read the same sequences from the same seed and the same $W_{hh}$ initialisation: the "
+                   "RNN with $f$ = tanh, sigmoid or ReLU, the LSTM and the GRU. The loss sits at the last step $T$; "
+                   "backpropagation through time carries $\\partial L/\\partial h_t$ back to every earlier step. "
+                   "How to read it: each line is the size of the gradient that reaches step $t$ from the loss at the "
                    "last step. The vertical axis is logarithmic, so a straight falling line means the gradient "
                    "shrinks by the same factor at every step back, and a line that leaves the bottom has vanished: "
                    "what the model saw at those steps can no longer be learned from. Dashed lines: the same models "

@@ -99,7 +99,8 @@ else:
     top[2].number_input("Word t", 1, T, step=1, key=K("word"))
 st.segmented_control("Look at", list(TERMS), format_func=lambda k: TERMS[k][0], key=K("look"), required=True,
                      label_visibility="collapsed")
-box = lecture_ui.sections(views.SECTIONS, scene.focus if scene else ())  # a scene's focus first
+box = lecture_ui.sections(views.SECTIONS, scene.focus if scene else ("step",))  # a scene's focus first; else the
+# step's picture (the page's point, on the first screen at 1024x768), then the equations it computes
 eq_box, step_box, main_box, more_box = (box[n] for n in views.SECTIONS)
 
 if tiny_mode:

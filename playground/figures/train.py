@@ -36,12 +36,12 @@ def _finite(v: Sequence[float]) -> list[float | None]:
 def curves(step: Sequence[int], train_loss: Sequence[float], test_loss: Sequence[float],
            train_metric: Sequence[float], test_metric: Sequence[float], loss_name: str, metric_name: str,
            chance: float | None = None, perfect: float | None = None, percent: bool = False,
-           height: int = 300) -> fastfig.Spec:
+           height: int = 280) -> fastfig.Spec:
     """Loss (log scale) and metric against training step, training batches vs the fixed held-out set."""
     step = [int(s) for s in step]
     ys = [_finite(v) for v in (train_loss, test_loss, train_metric, test_metric)]
     losses = [v for v in ys[0] + ys[1] if v is not None and v > 0]
-    key = (loss_name, metric_name, chance, perfect, percent, height, len(step) < 3)
+    key = (loss_name, metric_name, chance, perfect, percent, height, len(step) < 3, len(step) == 1)
     order = (0, 1, 2, 3)  # skeleton traces: loss train, loss held-out, metric train, metric held-out
     return fastfig.figure("curves", key, lambda: _curves_skeleton(*key),
                           data={i: {"x": step, "y": ys[j]} for i, j in enumerate(order)},
@@ -64,8 +64,11 @@ def _untrained_axis(step: Sequence[int], *axes: str) -> dict:
 REFERENCE_LABEL_PX = 62  # right margin of the curves: room for "guessing" / "perfect" beside their lines
 
 
+UNTRAINED_NOTE = "the untrained model:<br>press ▶ Play and<br>the curves grow from here"
+
+
 def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, perfect: float | None,
-                     percent: bool, height: int, few: bool) -> go.Figure:
+                     percent: bool, height: int, few: bool, untrained: bool = False) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=(f"loss ({html.escape(loss_name)})", html.escape(metric_name)))
     for col, name in ((1, "loss"), (2, metric_name)):
@@ -80,13 +83,16 @@ def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, per
             fig.add_hline(y=value, line=dict(color=REFERENCE, dash="dot", width=1), row=1, col=2)
             fig.add_annotation(text=text, x=1, y=value, xref="x2 domain", yref="y2", xanchor="left", xshift=4,
                                showarrow=False, font=dict(size=11, color=REFERENCE))
+    if untrained:  # before the first tick: say what the lone points are, not just empty axes
+        fig.add_annotation(text=UNTRAINED_NOTE, x=0.5, y=0.5, xref="x domain", yref="y domain", showarrow=False,
+                           font=dict(size=12, color=REFERENCE))
     fig.update_xaxes(title="training step", rangemode="tozero")
     fig.update_yaxes(type="log", row=1, col=1)
     if percent:
         fig.update_yaxes(tickformat=".0%", range=[-0.02, 1.05], row=1, col=2)
     else:  # R²: anything below -1 is "worse than guessing"; keep the scale on the interesting part
         fig.update_yaxes(range=[-1.02, 1.05], row=1, col=2)
-    apply_layout(fig, None, height, legend=dict(orientation="h", y=1.14, yanchor="bottom", x=1, xanchor="right"))
+    apply_layout(fig, None, height, legend=dict(orientation="h", y=1.2, yanchor="bottom", x=1, xanchor="right"))
     fig.update_layout(margin=dict(t=70, r=REFERENCE_LABEL_PX))
     return fig
 

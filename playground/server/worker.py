@@ -92,9 +92,15 @@ class Engine:
     def playing(self) -> list[str]:
         return [sid for sid, s in self.sessions.items() if s.playing]
 
+    def wait(self) -> float | None:
+        """Seconds before a playing session has work (0: now; at the slow pace, its next tick); None: none plays."""
+        waits = [self.sessions[sid].wait() for sid in self.playing()]
+        return min(waits) if waits else None
+
     def work(self, budget: float = SLICE) -> str | None:
-        """Train the next playing session (round robin) for up to `budget` seconds; returns its id."""
-        playing = set(self.playing())
+        """Train the next playing session that has work (round robin) for up to `budget` seconds; returns its id
+        (None: none had work)."""
+        playing = {sid for sid in self.playing() if self.sessions[sid].wait() == 0}
         self._turn = deque(sid for sid in self._turn if sid in playing)
         self._turn.extend(sid for sid in playing if sid not in self._turn)
         if not self._turn:
@@ -129,7 +135,7 @@ def serve(conn: Connection) -> None:
     engine = Engine()
     last_expire = time.monotonic()
     while True:
-        while conn.poll(0 if engine.playing() else 1.0):
+        while conn.poll(1.0 if (wait := engine.wait()) is None else min(wait, 1.0)):
             msg = recv(conn)
             if msg == "stop":
                 return

@@ -11,6 +11,8 @@ import dataclasses
 import functools
 import math
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +26,7 @@ from playground.training import weights_file
 from playground.lesson.cells import CELLS
 from playground.errors import ConfigError, InputError, PlaygroundError
 from playground.state import check
-from playground.training.live_config import STRUCTURAL, LiveConfig
+from playground.training.live_config import SLOW_SECONDS, STRUCTURAL, LiveConfig
 
 MAX_STEPS = 20_000  # per session, then training pauses until Reset
 TICK_SECONDS = 0.25  # training per redraw when the page itself trains (no worker processes; see pool.py)
@@ -98,6 +100,8 @@ class LiveSession:
     # blow-up: the next one with the same settings says "Again"
     _rewind: tr.Checkpoint | None = field(default=None, init=False, repr=False)  # the last healthy row (rewind)
     _pending: tr.Tick | None = field(default=None, init=False, repr=False)  # the tick in progress (advance)
+    _tick_started: float = field(default=-math.inf, init=False, repr=False)  # clock() when Play began the last tick
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
     lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -131,6 +135,7 @@ class LiveSession:
         self.steps_per_sec = self.seconds = 0.0
         self.ticks = 0
         self._pending = None
+        self._tick_started = -math.inf
         self._blew_up_with = self._rewind = None
         if trainer is not None:
             self._record(tr.Tick(0, [], [], math.nan, 0.0))
@@ -208,16 +213,27 @@ class LiveSession:
         the cap), then one history row. The same clicks give the same steps and numbers on every machine."""
         return self.advance(None)
 
+    def wait(self) -> float:
+        """Seconds before Play may train again: 0 but at the slow pace, which starts one tick every SLOW_SECONDS."""
+        if not self.cfg.slow or self._pending is not None:
+            return 0.0
+        return max(0.0, self._tick_started + SLOW_SECONDS - self.clock())
+
     @_locked
     def advance(self, budget: float | None) -> tr.Tick | None:
-        """Train the current tick for up to `budget` seconds (None: to its end). Returns the finished tick when
-        this call completed it (its history row is recorded), else None. Rows come every cfg.steps_per_tick
-        steps however the work is sliced, so a busy server changes how often the page redraws, not the numbers."""
+        """Train the current tick for up to `budget` seconds (None: to its end, as Step does). Returns the finished
+        tick when this call completed it (its history row is recorded), else None. Rows come every
+        cfg.steps_per_tick steps however the work is sliced, so a busy server changes how often the page redraws,
+        not the numbers. At the slow pace Play (a budget) starts a tick only every SLOW_SECONDS."""
         if self.trainer is None or self.status in ("diverged", "refused"):
             return None
         if self.step >= MAX_STEPS:
             self._cap()
             return None
+        if budget is not None and self.wait() > 0:
+            return None
+        if self._pending is None:
+            self._tick_started = self.clock()
         start = self.step - (self._pending.steps if self._pending else 0)  # the step this tick started at
         quota = min(self.cfg.steps_per_tick, MAX_STEPS - start)
         part = self.trainer.train(max(1, start + quota - self.step), time_budget=budget)
@@ -226,6 +242,8 @@ class LiveSession:
         if part.steps and part.seconds > 0:
             rate = part.steps / part.seconds
             self.steps_per_sec = rate if not self.steps_per_sec else 0.8 * self.steps_per_sec + 0.2 * rate
+            if self.cfg.slow:  # the pace, not the machine's speed
+                self.steps_per_sec = min(self.steps_per_sec, quota / SLOW_SECONDS)
         if t.divergence is None and self.step < start + quota:
             return None  # more of this tick next time
         self._pending = None
@@ -307,7 +325,12 @@ class LiveSession:
 
     @_locked
     def csv(self) -> str:
-        return tr.history_csv(self.history)
+        """The history as CSV, its metric and loss columns named by the task's metric and the loss (test_accuracy,
+        train_loss_MSE)."""
+        trn = self.trainer
+        if trn is None:
+            return tr.history_csv(self.history)
+        return tr.history_csv(self.history, trn.task.metric.name, trn.model.g.loss_name)
 
     @_locked
     def weights_file(self) -> bytes:

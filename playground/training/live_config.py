@@ -21,6 +21,7 @@ MAX_LENGTH = 64
 
 
 STEPS_PER_TICK = (1, 5, 10, 25, 50, 100)
+SLOW_SECONDS = 1.0  # the slow pace: Play trains one tick, then waits for this many seconds from its start
 
 
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
@@ -48,6 +49,7 @@ class LiveConfig:
     clip_norm: float = number(1.0, 0.1, 10.0)
     seed: int = number(0, 0, 9999)
     steps_per_tick: int = choice(50, STEPS_PER_TICK)
+    slow: bool = flag(False)  # Play trains one tick a second (SLOW_SECONDS), for a lecturer to narrate
     temperature: float = number(0.8, 0.0, 2.0)
 
     def link_omits(self) -> tuple[str, ...]:

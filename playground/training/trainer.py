@@ -382,5 +382,15 @@ def fit(cfg: TrainConfig, steps: int, eval_every: int = 50, until: float | None 
                      trainer.divergence, time.perf_counter() - t0)
 
 
-def history_csv(history: pd.DataFrame) -> str:
-    return history.to_csv(index=False, float_format="%.6g")
+def history_csv(history: pd.DataFrame, metric: str = "metric", loss: str = "") -> str:
+    """The history as CSV, its columns named by what they hold: `metric` (the task's, e.g. "accuracy" or "R²")
+    replaces "metric" (train_accuracy, test_R2), and `loss` (e.g. "MSE") is added to the loss columns."""
+    names = {"train_metric": f"train_{_column_word(metric)}", "test_metric": f"test_{_column_word(metric)}"}
+    if loss:
+        names |= {c: f"{c}_{_column_word(loss)}" for c in ("train_loss", "test_loss")}
+    return history.rename(columns=names).to_csv(index=False, float_format="%.6g")
+
+
+def _column_word(name: str) -> str:
+    """A name as a CSV column's word: "R²" -> "R2", "cross-entropy" -> "cross_entropy"."""
+    return "".join(c if c.isalnum() and c.isascii() else "2" if c == "²" else "_" for c in name).strip("_")

@@ -91,8 +91,9 @@ SCENES: list[Scene] = [
                clip=False),
           f"Counting with f = ReLU, plain SGD at learning rate {EXPLODE_LR:g} and no clipping. Press Play: within "
           f"{EXPLODE_WITHIN} steps the loss shoots up and the run stops with “exploded”; ReLU's h_t has no ceiling, and one big "
-          "step throws the weights out. Now turn Clipping on and press Play: the run goes back to before the "
-          "blow-up and the same model, from the same start, trains on: the held-out loss falls instead.",
+          "step throws the weights out. Now press “Turn Clipping on” under the message (the same switch is in the "
+          "settings, under Training) and press Play: the run goes back to before the blow-up and the same model, "
+          "from the same start, trains on: the held-out loss falls instead.",
           f"Without clipping the run blows up within {EXPLODE_WITHIN} steps; after Clipping on and {CLIPPED_STEPS} "
           "steps of Play it has not blown up and its held-out loss is below half the untrained model's (several "
           "seeds)."),

@@ -25,7 +25,8 @@ PREFIX = "review"
 COMPARE_ANCHOR = "compare"  # the comparison of two reviews (its header's anchor)
 # The page's sections top to bottom (a lecture scene may draw some first): the review box, the word slider, the
 # reading (tokens, h_t and y_t), the aids, the coloured text, the gates, the comparison's controls and its charts.
-SECTIONS = ("inputs", "slider", "main", "aids", "text", "gates", "compare", "compare_charts")
+SECTIONS = ("inputs", "main", "slider", "explain", "aids", "text", "gates", "compare", "compare_charts")  # the chart, then its
+# word slider (a scrubber under it) and what explains the chosen word
 
 
 def example_note(text: str, r: Reading) -> str | None:
@@ -44,6 +45,9 @@ ALL = "all"  # the model picker's "all three": the same review through every shi
 
 
 MODEL_CHOICES = {**{n: m.label for n, m in MODELS.items()}, ALL: "All three, stacked"}
+SHORT_CHOICES = {**{n: n.upper() for n in MODELS}, ALL: "All three"}  # the picker's (a narrow column at 1024 px)
+MODEL_HELP = ("RNN: the lesson's model, Embedding → SimpleRNN(32) → Dense(1, sigmoid). LSTM and GRU: the same with "
+              "a gated cell. All three: their charts stacked, on the same words.")
 
 
 COLOUR_BY = {"sentiment": "running sentiment y_t", "unit": "one unit of h_t"}

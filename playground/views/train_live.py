@@ -26,6 +26,14 @@ from playground.training.live_config import (CELLS, HIDDEN, PREFIX, STRUCTURAL, 
 from playground.training.trainer import HELD_OUT, HISTORY_COLUMNS, OPTIMIZERS
 
 
+# Play, Pause, Step and Reset, large enough to hit from a lectern (Streamlit names a keyed element's box st-key-<key>)
+CONTROLS_CSS = ("<style>" + ", ".join(f".st-key-{PREFIX}-{k} button" for k in ("play", "pause", "step", "reset"))
+                + " { min-height: 2.9rem; font-size: 1.1rem; padding: 0.25rem 0.9rem; }"
+                + f" .st-key-{PREFIX}-play button, .st-key-{PREFIX}-pause button {{ min-width: 6.2rem; }}</style>")
+SLOW_HELP = ("The slow pace: Play trains one tick ({steps} steps, *Steps per tick* in the settings) a second, slow "
+             "enough to narrate. Step always trains one tick.")
+
+
 # ---- the lecture demos ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -212,11 +212,13 @@ def _toggled() -> None:
     st.session_state[_CLASSROOM_ON] = st.session_state[classroom.KEY]
 
 
-def settings_box(where=None):
-    """Where a page's settings go: `where` (a column or container; a new container if None), or, in classroom mode,
-    an expander folded in it. The widgets and their keys are the same either way."""
+def settings_box(where=None, fold: bool = False, label: str = "Settings"):
+    """Where a page's settings go: `where` (a column or container; a new container if None), or, in classroom mode
+    or when `fold`, an expander folded in it, labelled `label` (e.g. the settings' values). The widgets and their
+    keys are the same either way."""
     where = st.container() if where is None else where
-    return where.expander("Settings", expanded=False, icon=":material/tune:") if classroom_on() else where
+    folded = fold or classroom_on()
+    return where.expander(label, expanded=False, icon=":material/tune:") if folded else where
 
 
 def settings_columns(spec, **kw) -> tuple:

@@ -12,7 +12,7 @@ from playground.views.pages import PAGES
 
 # Per page: a settings widget that must be folded away, and the seed (None: the page has none).
 FOLDED = {"review": ("radio", "review.model", None), "train": ("slider", "train.hidden", "train.seed"),
-          "gates": ("slider", "gates.T", "gates.seed"), "onestep": ("selectbox", "onestep.f", "onestep.seed")}
+          "gates": ("slider", "gates.race_hidden", "gates.seed"), "onestep": ("selectbox", "onestep.f", "onestep.seed")}
 
 
 @pytest.fixture(autouse=True)

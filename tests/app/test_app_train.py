@@ -87,12 +87,17 @@ def test_a_blow_up_pauses_and_is_explained(at):
     assert at.session_state[SESSION_KEY].session.status == "diverged" and not at.exception
 
 
-def test_the_explode_demo_rewinds_and_recovers_on_the_page(at):
+def _explode(at) -> None:
+    """The explode demo, stepped until it blows up (within 300 steps: bench/robustness.py)."""
     at.selectbox(key="train:demo").select("explode").run()
     for _ in range(6):
         at.button(key="train:step").click().run()
         if any("exploded at step" in e.value for e in at.error):
             break
+
+
+def test_the_explode_demo_rewinds_and_recovers_on_the_page(at):
+    _explode(at)
     assert any("exploded at step" in e.value for e in at.error)
     at.button(key="train:rewind").click().run()
     s = at.session_state[SESSION_KEY].session
@@ -101,6 +106,19 @@ def test_the_explode_demo_rewinds_and_recovers_on_the_page(at):
     for _ in range(4):
         at.button(key="train:step").click().run()
     assert s.step == 200 and s.status == "paused" and not at.error and not at.exception
+
+
+def test_after_a_blow_up_one_button_turns_clipping_on_and_goes_back_to_before_it(at):
+    _explode(at)
+    s = at.session_state[SESSION_KEY].session
+    assert s.status == "diverged" and not at.session_state["train.clip"]
+    at.button(key="train:clip_on").click().run()
+    assert at.session_state["train.clip"] and at.toggle(key="train.clip").value  # the switch shows it too
+    assert s.status == "paused" and s.step == s.rewind_step == 0 and s.cfg.clip
+    assert any("Settings changed after the blow-up" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "train:clip_on"] and at.query_params["clip"] in ("1", ["1"])
+    at.button(key="train:step").click().run()
+    assert s.status == "paused" and s.step == s.cfg.steps_per_tick and not at.error and not at.exception
 
 
 def test_text_task_samples_text(at):

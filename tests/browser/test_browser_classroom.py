@@ -129,8 +129,10 @@ def test_train_live_first_screen_in_classroom_mode_has_play_the_numbers_and_the_
     _shot(page, "classroom_train_live_1280x720")
     boxes = [play.bounding_box()] + [m.bounding_box() for m in page.locator('[data-testid="stMetric"]').all()]
     curves = page.locator(".js-plotly-plot").first.bounding_box()  # the loss and accuracy chart, whole
-    assert len(boxes) == 5 and all(0 <= b["y"] and b["y"] + b["height"] <= H for b in boxes + [curves]), boxes
-    assert len({round(b["y"]) for b in boxes[1:]}) == 1  # the four numbers in one row
+    assert len(boxes) == 4 and all(0 <= b["y"] and b["y"] + b["height"] <= H for b in boxes + [curves]), boxes
+    assert len({round(b["y"]) for b in boxes[1:]}) == 1  # the three numbers in one row (steps/s under Step)
+    assert "steps / second" in page.locator('[data-testid="stMetric"]').first.inner_text()
+    assert boxes[0]["height"] >= 44  # a big Play
     equation = page.locator(".katex-display").first.bounding_box()  # beside the folded settings, not a row below
     summary = page.locator('[data-testid="stExpander"] summary').first.bounding_box()
     assert abs(equation["y"] - summary["y"]) < summary["height"] and equation["x"] > summary["x"] + summary["width"]

@@ -35,6 +35,29 @@ def test_the_engine_gives_every_playing_session_the_same_number_of_slices():
     assert [e.sessions[f"s{i}"].step for i in range(3)] == [10, 10, 10] and e.sessions["idle"].step == 0
 
 
+def test_at_the_slow_pace_play_trains_one_tick_a_second_and_the_worker_turns_to_the_others_meanwhile():
+    clock = Clock()
+    e = worker.Engine(clock=clock)
+    e.call("slow", "open", _cfg(slow=True))
+    e.call("fast", "open", _cfg(seed=1))
+    e.sessions["slow"].clock = clock
+    for sid in ("slow", "fast"):
+        e.call(sid, "play")
+    turns = [e.work(budget=1.0) for _ in range(6)]  # a whole tick per slice
+    assert turns.count("slow") == 1 and turns.count("fast") == 5  # one tick, then it waits its second
+    assert e.sessions["slow"].step == 5 and e.sessions["slow"].wait() == pytest.approx(live.SLOW_SECONDS)
+    assert e.call("slow", "snapshot", 1.0).step == 5  # a redraw that would train (in-process mode) waits too
+    clock.now = live.SLOW_SECONDS * 0.99
+    assert e.sessions["slow"].wait() > 0 and "slow" not in [e.work(budget=1.0) for _ in range(3)]
+    clock.now = live.SLOW_SECONDS
+    e.call("fast", "pause")
+    assert e.wait() == 0 and e.work(budget=1.0) == "slow" and e.sessions["slow"].step == 10
+    assert e.wait() == pytest.approx(live.SLOW_SECONDS)  # the worker may sleep until then
+    e.call("slow", "step_once")  # Step does not wait for the pace
+    assert e.sessions["slow"].step == 15
+    assert e.call("slow", "snapshot").steps_per_sec <= 5 / live.SLOW_SECONDS  # the pace, not the CPU's speed
+
+
 def test_slices_give_the_same_history_as_whole_ticks():
     """However a worker slices the work, the rows come every steps_per_tick steps with the same numbers."""
     whole, sliced = live.LiveSession(_cfg()), live.LiveSession(_cfg())

@@ -150,6 +150,8 @@ def test_fit_records_history_and_stops_early():
     assert res.metric >= 0.9 and res.trainer.step < 400  # stopped once it reached the target
     assert h.test_metric.iloc[-1] == res.metric and (h.test_metric.iloc[:-1] < 0.9).all()  # ...and not before
     assert "test_metric" in history_csv(h).splitlines()[0]
+    head = history_csv(h, "R²", "MSE").splitlines()[0].split(",")
+    assert head[:5] == ["step", "train_loss_MSE", "train_R2", "test_loss_MSE", "test_R2"]
 
 
 OPTIMIZER_CASES = [("sgd", torch.optim.SGD, 0), ("momentum", torch.optim.SGD, 0.9), ("adam", torch.optim.Adam, None),

@@ -112,6 +112,12 @@ def test_the_default_clipping_run_blows_up_without_clipping_and_survives_with_it
     # the same model and batch: both runs see the same first gradient, and it is far above the clipping threshold
     assert tamed["grad_norm"][0] == pytest.approx(wild["grad_norm"][0], rel=1e-4)
     assert wild["grad_norm"][0] > 1e4 * cfg.clip  # seeds 0-4: 3e5 to 5e11 (robustness.py clip.defaults)
+    # ...and the clipped run is seen to work: its loss falls from the blown-up forward pass to near guessing's (seeds
+    # 0-7 here: from 465-9e11 down to 2.07-2.47; guessing 2.08), while its accuracy stays near chance, as it says
+    assert tamed["loss"][0] > 50 * tamed["loss"][-1] and tamed["loss"][-1] < 2 * gates.GUESS_LOSS
+    summary = gates.boom_summary(runs)
+    assert f"and {tamed['loss'][-1]:.3g} at the last (guessing: 2.08)" in summary
+    assert ("does not give the RNN a memory" in summary) == (tamed["accuracy"] < 2 * gates.TASK.chance(1))
 
 
 def test_a_clipping_run_where_nothing_blows_up_says_how_to_make_it():
