@@ -40,7 +40,8 @@ with left:  # the wide column: an example's title reads whole at 1024 px
     picker.selectbox("Example reviews", list(review.EXAMPLES), index=None, placeholder="Pick an example…",
                      key=f"{PREFIX}:example", on_change=use_example, label_visibility="collapsed")
     st.text_area("Your review", key=ui.key(PREFIX, "text"), height=68, on_change=trim_text, args=("text",),
-                 help=f"Anything you like: the model reads the first {review.CAP} words and punctuation marks.")
+                 placeholder=f"Type a movie review… (the model reads its first {review.CAP} words and marks)",
+                 label_visibility="collapsed")  # the box says what it is: one row less above the chart
 
 LAST_TEXT = ui.memory_key(PREFIX, "last_text")  # the text the page read last (a scene of the lecture forgets it)
 text_now = st.session_state[ui.key(PREFIX, "text")]
@@ -95,7 +96,7 @@ with ui.friendly_errors():
         if len(readings) == 1:
             ui.chart(review.reading_view(r, cfg.step, order, compact=True), key=f"{PREFIX}:reading",
                      alt="Heatmap of the hidden state h_t, units by words, above the running sentiment y_t after "
-                         "each word")
+                         "each word", height_factor=1)  # whole on a 1280x720 projector's first screen
         else:
             ui.chart(review.running_view(readings, cfg.step), key=f"{PREFIX}:running",
                      alt="y_t after each word for every model, one line each, on one chart")
@@ -130,7 +131,8 @@ with ui.friendly_errors():
         ui.chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes", where=a,
                  alt="The units of h_t that changed most at the selected word, before and after it")
         ui.chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit", where=b,
-                 alt="The output logit at the selected word split into one contribution per unit plus the bias")
+                 alt="The output logit at the selected word split into the contributions of the units that weigh most, "
+                     "the other units together, and the bias")
         if cfg.model == "rnn":
             t = review.clamp_step(cfg.step, r.T)
             a.page_link("pages/4_inside_one_step.py", label=f"Open word {t} in the calculator",

@@ -14,7 +14,7 @@ LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
 ui.require_navigation()
 scene = lecture_ui.header("Why LSTM & GRU", PREFIX)  # a lecture scene: its bar in the title's place, its settings
 box = lecture_ui.sections(gates.SECTIONS, scene.focus if scene else ())  # a scene's focus first
-if scene is None:  # on a scene, the chart comes right under the bar (the script says what the page is about)
+if scene is None and not ui.classroom_on():  # a scene's bar and a lecturer say what the page is about
     box["flow"].caption(
         "A vanilla RNN forgets what it saw long ago: the gradient that would teach it to remember **vanishes** on its "
         "way back through time. Which cells fix that, and how? Every figure here is computed from the models and runs "
@@ -27,7 +27,9 @@ if scene is None:  # a scene names its section in its bar
 FLOW_LABEL = gates.flow_settings_label(*(st.session_state[K(n)] for n in ("T", "hidden", "init", "scale", "memory_bias",
                                                                          "seed")))
 with box["flow"]:  # the flow's settings folded, labelled with their values: its chart on the first screen at 1024x768
-    flow_controls, flow_box = ui.settings_box(fold=True, label=FLOW_LABEL), st.container()
+    flow_row = st.container(horizontal=True, vertical_alignment="top")  # the folded settings, then their button
+    flow_controls = ui.settings_box(flow_row.container(), fold=True, label=FLOW_LABEL)
+    five_slot, flow_box = flow_row.container(width="content"), st.container()
     inspect_controls, inspect_box = ui.settings_box(), st.container()
     st.subheader("Exploding gradients and clipping")
     boom_controls, boom_box = ui.settings_box(), st.container()
@@ -46,8 +48,9 @@ with flow_controls:
     b.slider("Hidden size H", **limits(GatesConfig, "hidden"), key=K("hidden"))
     c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
                    help="Same seed: same data and starting weights.")
-    a, b, c = st.columns([1.45, 1, 1])  # the first: "orthogonal (all singular values 1)" whole at 1024 px (folded)
-    a.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"))
+    st.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"),
+                 width=ui.px(330))  # "orthogonal (all singular values 1)" whole, the fold beside its button at 1024 px
+    b, c = st.columns(2)
     b.slider("W_hh scale (×)", **limits(GatesConfig, "scale"), step=0.05, key=K("scale"),
              help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can "
                   "explode.")
@@ -77,8 +80,8 @@ setup, trained, run = cfg.setup(), None, None  # run: which training run the vie
 
 with ui.friendly_errors():
     with flow_box:
-        if st.button(f"Train all five for {cfg.train_steps} steps", icon=":material/play_arrow:", key=f"{PREFIX}:five",
-                     help=setup.train_config(cfg.inspect).recipe() + "."):
+        if five_slot.button(f"Train all five for {cfg.train_steps} steps", icon=":material/play_arrow:",
+                            key=f"{PREFIX}:five", help=setup.train_config(cfg.inspect).recipe() + "."):
             jobs.start_job(f"{PREFIX}:five", "five", setup, cfg.train_steps)
         if job := jobs.finished_job(f"{PREFIX}:five"):  # shared with every session that asked for these settings
             _, job_setup, steps = job.key

@@ -5,6 +5,7 @@ in the cells) with the operators between them, so one cell of a_t can be followe
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -22,7 +23,6 @@ LINE_GAP_PX = 14
 OP_UNITS = 0.9  # an operator's width, in cells
 MIN_UNITS = 16  # a line is drawn on at least this many cells' width, so a tiny RNN's cells stay cell-sized
 CELL_FONT = dict(size=13)
-SPOTS = {False: ("bottom right", "top left", "bottom left"), True: ("top left", "bottom right", "top right")}
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,8 @@ def activation_figure(fn: Callable[[np.ndarray], np.ndarray], grad: Callable[[np
     hs = fn(a)
     slopes = grad(a, hs)
     flat = slopes < 0.1
+    lo, hi = bounds
+    top, bottom = _top(ys, hi), _bottom(ys, lo)
     fig = go.Figure()
     fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(color="#555555", width=2), name=name, hoverinfo="skip")
     for lo_hi in bounds:
@@ -136,7 +138,7 @@ def activation_figure(fn: Callable[[np.ndarray], np.ndarray], grad: Callable[[np
             continue
         fig.add_scatter(
             x=a[idx], y=hs[idx], mode="markers+text", name=label, text=[labels[i] for i in idx],
-            textposition=[SPOTS[is_flat][k % 3] for k in range(idx.size)],  # neighbours' labels apart
+            textposition=_spots(a[idx], hs[idx], (bottom, top)),  # neighbours' labels apart, off the curve
             textfont=dict(size=12, color=colour),
             marker=dict(size=11, color="white" if is_flat else colour, line=dict(color=colour, width=2.5)),
             cliponaxis=False,
@@ -144,13 +146,38 @@ def activation_figure(fn: Callable[[np.ndarray], np.ndarray], grad: Callable[[np
             hovertemplate=f"%{{text}}<br>a = %{{x:{HOVER_FMT}}}<br>{name}(a) = %{{y:{HOVER_FMT}}}<br>"
                           f"slope {name}'(a) = %{{customdata[0]:{HOVER_FMT}}}<extra></extra>")
     fig.update_xaxes(title="a_t[j]", zeroline=True)
-    lo, hi = bounds
-    top = hi if np.isfinite(hi) else max(float(np.max(ys)), 1.0)
-    bottom = lo if np.isfinite(lo) else min(float(np.min(ys)), -1.0)
     pad = 0.2 * (top - bottom)  # room for the labels above and below the curve
-    fig.update_yaxes(title=f"h_t[j] = {name}(a_t[j])", zeroline=True, range=[bottom - pad, top + pad])
-    return apply_layout(fig, f"f = {name}, with this step's a_t", height,
-                        legend=dict(orientation="h", y=-0.25, x=0, font=dict(size=12)))
+    fig.update_yaxes(title="h_t[j]", zeroline=True, range=[bottom - pad, top + pad])  # f: in the title
+    key = " ".join(f"<span style='color:{colour}'>{mark}</span> {what}" for mark, colour, what, shown in (
+        ("●", SERIES[0], "f still steep", (~flat).any()), ("○", SERIES[1], "f flat: saturated or dead", flat.any()))
+        if shown)  # the key in the title's second line: a legend below ran into the x title, one inside over the curve
+    fig = apply_layout(fig, f"f = {name}, with this step's a_t<br><span style='font-size:12px'>{key}</span>", height,
+                       showlegend=False)
+    fig.update_layout(margin=dict(t=70))
+    return fig
+
+
+def _top(ys: np.ndarray, hi: float = math.inf) -> float:
+    return hi if np.isfinite(hi) else max(float(np.max(ys)), 1.0)
+
+
+def _bottom(ys: np.ndarray, lo: float = -math.inf) -> float:
+    return lo if np.isfinite(lo) else min(float(np.min(ys)), -1.0)
+
+
+def _spots(x: np.ndarray, y: np.ndarray, span: tuple[float, float]) -> list[str]:
+    """Where each point's label goes: above a point in the upper half of f's range and below one in the lower half
+    (away from the curve); of the points in one half, the leftmost's label to its left, the rightmost's to its right,
+    any between centred (two neighbours' labels point away from each other)."""
+    upper = y >= (span[0] + span[1]) / 2
+    out = [""] * len(x)
+    for half in (True, False):
+        idx = np.flatnonzero(upper == half)
+        ordered = idx[np.argsort(x[idx], kind="stable")]
+        for r, i in enumerate(ordered):
+            side = "center" if len(ordered) == 1 or 0 < r < len(ordered) - 1 else ("left" if r == 0 else "right")
+            out[i] = f"{'top' if half else 'bottom'} {side}"
+    return out
 
 
 def unroll_figure(h: np.ndarray, y: np.ndarray, t: int, h_scale: dict, y_scale: dict, f_name: str,

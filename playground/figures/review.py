@@ -279,11 +279,19 @@ def _short(token: str) -> str:
     return token if len(token) <= LABEL_CHARS else token[: LABEL_CHARS - 1] + "…"
 
 
+LOGIT_UNITS = 12  # units drawn one by one in the output's waterfall; the rest share one bar (labels 13 px, not 10)
+
+
 def logit_figure(unit_labels: Sequence[str], values: np.ndarray, bias: float, logit: float, p: float,
-                 word: str, t: int) -> go.Figure:
-    """Waterfall: z_t = sum_j W_hy[j] h_t[j] + b_y, one bar per unit (largest first), then b_y, then z_t."""
-    names = list(unit_labels) + ["b_y", "z_t"]
-    amounts = [float(v) for v in values] + [float(bias), 0.0]
+                 word: str, t: int, most: int = LOGIT_UNITS) -> go.Figure:
+    """Waterfall: z_t = sum_j W_hy[j] h_t[j] + b_y, one bar per unit (largest first) for the `most` units that
+    weigh most (|contribution|), one bar for all the others together, then b_y, then z_t."""
+    values = np.asarray(values, dtype=float)
+    keep = np.sort(np.argsort(-np.abs(values), kind="stable")[:most])  # the order given (largest first)
+    rest = np.setdiff1d(np.arange(values.size), keep)
+    names = [unit_labels[i] for i in keep] + ([f"other {rest.size} units"] if rest.size else []) + ["b_y", "z_t"]
+    amounts = ([float(values[i]) for i in keep] + ([float(values[rest].sum())] if rest.size else [])
+               + [float(bias), 0.0])
     up, down = (pcolors.sample_colorscale(DIVERGING, [f])[0] for f in (0.85, 0.15))
     data = [dict(type="waterfall", orientation="h", y=names, x=amounts, measure=["relative"] * (len(names) - 1) + ["total"],
                  connector=dict(line=dict(color="#cccccc")), increasing=dict(marker=dict(color=up)),

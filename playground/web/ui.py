@@ -232,11 +232,12 @@ def settings_columns(spec, **kw) -> tuple:
     return settings, main.container(), main
 
 
-def chart(fig, key: str, alt: str, where=None) -> None:
+def chart(fig, key: str, alt: str, where=None, height_factor: float = classroom.HEIGHT_SCALE) -> None:
     """st.plotly_chart for a page's figure (a go.Figure) with the app's chart settings; in classroom mode its type
-    and height scaled for a projector (a copy: the figure may be shared with other sessions)."""
+    and height (`height_factor` times: 1 for a chart that must stay whole on the projector's first screen) scaled for
+    a projector (a copy: the figure may be shared with other sessions)."""
     if classroom_on():
-        fig = classroom.scaled_figure(fig.to_dict())
+        fig = classroom.scaled_figure(fig.to_dict(), height_factor=height_factor)
     (where or st).plotly_chart(fig, key=key, alt=alt, theme=None, config=CHART_CONFIG)
 
 

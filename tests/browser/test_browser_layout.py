@@ -43,28 +43,30 @@ def test_train_live_first_screen_shows_the_curves_at_1280x720(app_url, browser):
         ctx.close()
 
 
-# Each page's main view (its elements' Streamlit keys): whole on the first screen of a 1024x768 student's screen, with
-# the sidebar open, before any scrolling.
+# Each page's main view (its elements' Streamlit keys: the chart, then controls): whole on the first screen, before any
+# scrolling.
 FIRST_SCREEN = {"read_a_review": ["review-reading"], "train_live": ["train-curves", "train-play"],
                 "why_lstm_gru": ["gates-grads"], "inside_one_step": ["onestep-step"]}
 
 
+@pytest.mark.parametrize("w,h,mode", [(1024, 768, ""), (1280, 720, "?classroom=1")], ids=["1024x768", "classroom"])
 @pytest.mark.parametrize("path", list(FIRST_SCREEN))
-def test_each_page_shows_its_main_view_whole_on_the_first_screen_at_1024x768(app_url, browser, path):
-    ctx = browser.new_context(viewport={"width": 1024, "height": 768})
+def test_each_page_shows_its_main_view_whole_on_the_first_screen(app_url, browser, path, w, h, mode):
+    """A student at 1024x768 (the sidebar open) and a projector at 1280x720 in classroom mode."""
+    ctx = browser.new_context(viewport={"width": w, "height": h})
     page = ctx.new_page()
     try:
-        open_page(page, f"{app_url}/{path}")
+        open_page(page, f"{app_url}/{path}{mode}")
         chart, *controls = FIRST_SCREEN[path]
         page.locator(f".st-key-{chart} .main-svg").first.wait_for(timeout=60_000)  # drawn
         page.wait_for_timeout(500)
         assert page.evaluate("window.scrollY") == 0
         for key in FIRST_SCREEN[path]:
             box = page.locator(f".st-key-{key}").bounding_box()
-            assert box["height"] > 40 and box["y"] >= 0 and box["y"] + box["height"] <= 768, (path, key, box)
+            assert box["height"] > 40 and box["y"] >= 0 and box["y"] + box["height"] <= h, (path, key, box)
         for key in controls:  # a big button: easy to hit from a lectern
             assert page.locator(f".st-key-{key} button").bounding_box()["height"] >= 44
-        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{path}_1024x768_first_screen.png"))
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{path}_{w}x{h}{'_classroom' if mode else ''}_first.png"))
         assert exception_texts(page) == []
     finally:
         ctx.close()

@@ -82,6 +82,19 @@ def test_logit_waterfall_ends_in_the_total():
     assert wf.orientation == "h" and fig.layout.yaxis.autorange == "reversed"  # read top to bottom
 
 
+def test_logit_waterfall_draws_the_units_that_weigh_most_and_sums_the_others():
+    vals = np.array([3.0, 0.5, 0.1, -0.2, -0.05, -2.0])  # largest first, as logit_split gives them
+    labels = [f"h[{j}]" for j in (5, 1, 4, 0, 3, 2)]
+    fig = rf.logit_figure(labels, vals, -0.3, vals.sum() - 0.3, 0.9, "good", 3, most=3)
+    wf = fig.data[0]
+    assert list(wf.y) == ["h[5]", "h[1]", "h[2]", "other 3 units", "b_y", "z_t"]  # |3|, |0.5|, |-2| kept, in order
+    assert list(wf.x[:-1]) == pytest.approx([3.0, 0.5, -2.0, 0.1 - 0.2 - 0.05, -0.3])
+    assert sum(wf.x[:-1]) == pytest.approx(vals.sum() - 0.3)  # the total is still z_t
+    assert fig.layout.yaxis.tickfont.size == 13
+    full = rf.logit_figure([f"h[{j}]" for j in range(32)], np.linspace(2, -2, 32), 0.0, 0.0, 0.5, "w", 1)
+    assert len(full.data[0].y) == rf.LOGIT_UNITS + 3 and full.layout.yaxis.tickfont.size == 13  # 32 units: readable
+
+
 def test_gates_figure_uses_each_gates_range():
     rng = np.random.default_rng(0)
     panels = {"i": rng.random((H, T)), "g": rng.uniform(-1, 1, (H, T)), "c": rng.normal(0, 3, (H, T))}

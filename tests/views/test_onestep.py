@@ -12,6 +12,7 @@ from playground import state
 from playground.views import onestep
 from playground.views import onestep as views
 from playground.views import review
+from playground.views import lecture
 from playground.sentiment import models as sentiment
 from playground.lesson.activations import HIDDEN, OUTPUT
 from playground.lesson.cells import ModelConfig, RecurrentModel
@@ -209,6 +210,21 @@ def test_the_f_plot_marks_saturated_units():
     relu = onestep.step(tw.weights, tw.x, tw.h_prev, "relu", "sigmoid")
     dead = {tr.name: list(tr.text) for tr in views.activation_view(relu).data if tr.mode == "markers+text"}
     assert dead["a_t[j], f flat: saturated or dead"] == ["h[1]", "h[2]"]  # a < 0: ReLU's dead side
+
+
+def test_the_f_plot_keeps_neighbouring_labels_apart_and_off_the_curve():
+    """The saturating scene: a_t = 6.65, -5.69, 4.05 through the sigmoid. h[0] and h[2] both sit on the upper arm:
+    their labels go above it, one to the left and one to the right (they were printed over each other)."""
+    cfg = OneStepConfig(f="sigmoid", W_xh=lecture.SATURATING_W_xh)
+    tw = onestep.tiny_weights(cfg)
+    s = onestep.step(tw.weights, tw.x, tw.h_prev, "sigmoid", "sigmoid")
+    fig = views.activation_view(s)
+    (flat,) = [tr for tr in fig.data if tr.mode == "markers+text"]
+    spot = dict(zip(flat.text, flat.textposition))
+    assert spot["h[0]"].startswith("top") and spot["h[2]"].startswith("top") and spot["h[1]"].startswith("bottom")
+    assert spot["h[2]"] == "top left" and spot["h[0]"] == "top right"  # h[2] is left of h[0]: they point apart
+    assert fig.layout.showlegend is False and "○</span> f flat: saturated or dead" in fig.layout.title.text
+    assert "f still steep" not in fig.layout.title.text  # no steep point here: its key is not shown
 
 
 def test_unroll_picture_reveals_steps_up_to_t():
