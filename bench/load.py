@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stclient import Client  # noqa: E402
 
-PANEL_CHARTS = 5  # a training-panel redraw sends this many charts (loss, probe, gradients, radius, weights)
+PANEL_CHARTS = 6  # a training-panel redraw sends this many charts (loss, network, probe, gradients, radius, weights)
 BARE = """
 import os, sys, time, torch
 torch.set_num_threads(1)

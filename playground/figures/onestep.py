@@ -49,12 +49,18 @@ class Op:
 Line = Sequence["Block | Op"]
 
 
+WIDE = 1.3  # a block shown to three decimals ("-1.150") has cells this much wider: the number stays inside its cell
+
+
 def _units(item: Block | Op) -> float:
-    return item.units if isinstance(item, Op) else np.atleast_2d(item.z).shape[1]
+    if isinstance(item, Op):
+        return item.units
+    return np.atleast_2d(item.z).shape[1] * (WIDE if item.decimals >= 3 else 1.0)
 
 
 def equation_figure(lines: Sequence[Line], label_units: float = 1.2) -> go.Figure:
-    """The blocks of each line side by side (cells the same size everywhere), each line under the last."""
+    """The blocks of each line side by side (cells the same size everywhere, but WIDE for three decimals), each line
+    under the last."""
     total = max(MIN_UNITS, max(label_units + sum(_units(i) for i in line) for line in lines))
     unit = 1.0 / total
     rows = [max(np.atleast_2d(i.z).shape[0] for i in line if isinstance(i, Block)) for line in lines]

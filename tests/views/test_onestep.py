@@ -261,3 +261,13 @@ def test_the_words_around_the_calculator_say_what_the_numbers_are():
 def test_random_moves_the_seed_on_and_wraps_at_the_last():
     assert onestep.next_seed(0) == 1 and onestep.next_seed(41) == 42
     assert onestep.next_seed(state.limits(OneStepConfig, "seed")["max_value"]) == 0
+
+
+def test_a_block_of_three_decimals_has_wider_cells_so_its_numbers_fit():
+    """'-1.150' at 13 px is wider than a two-decimal block's cell at 1024 px: its block's cells are WIDE times wider."""
+    from playground.figures import onestep as figures
+    z = np.array([[2.75], [-0.34], [-1.15]])
+    fig = figures.equation_figure([[figures.Block("b", z, {}), figures.Op("="), figures.Block("a", z, {}, decimals=3)]])
+    two, three = (fig.layout[a].domain for a in ("xaxis", "xaxis2"))
+    assert (three[1] - three[0]) == pytest.approx(figures.WIDE * (two[1] - two[0]), rel=0.1)
+    assert "-1.150" in list(np.ravel(fig.data[1].text))
