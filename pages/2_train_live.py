@@ -37,12 +37,8 @@ def control(action: str) -> None:
             h.call(action)
 
 
-CLIP_ON = f"{PREFIX}:clip_on_pressed"
-
-
 def clip_on() -> None:
     st.session_state[K("clip")] = True
-    st.session_state[CLIP_ON] = True
 
 
 def on_upload() -> None:
@@ -167,8 +163,8 @@ with main, ui.friendly_errors():
                           icon=":material/content_cut:", key=f"{PREFIX}:clip_on", on_click=clip_on, type="primary",
                           help="The same as turning on Clipping in the settings: the run goes back to its last "
                                "point before the blow-up, with clipping on. Then press Play.")
-            if st.session_state.pop(CLIP_ON, False):
-                st.rerun()  # the whole page: the new setting reaches the run and the Clipping switch
+            if st.session_state[K("clip")] != cfg.clip:  # set by the button since the page's last full run:
+                st.rerun()  # run the whole page, so that the new setting reaches the run and the Clipping switch
             if s.status == "diverged" and s.rewind_step is not None:
                 st.button(f"Rewind to step {s.rewind_step}, before the blow-up", icon=":material/fast_rewind:",
                           key=f"{PREFIX}:rewind", on_click=control, args=("rewind",),
