@@ -29,7 +29,7 @@ import time
 from multiprocessing.connection import Client, Listener
 
 from playground.server import worker
-from playground.training import live
+from playground.training import live, live_config
 from playground.server.protocol import accept
 
 PRELOAD = ("torch", "playground.training.live", "playground.server.worker", "playground.training.gradflow", "playground.training.race")
@@ -143,7 +143,7 @@ def main() -> None:
 def _warm_up() -> None:
     """Train one tick of each cell once here: what torch sets up on its first use (kernels, caches) is then made
     once, in pages every worker shares, instead of once in each."""
-    for cell in live.CELLS:
+    for cell in live_config.CELLS:
         live.LiveSession(live.LiveConfig(cell=cell, hidden=4, length=4, steps_per_tick=2)).step_once()
 
 
