@@ -3,7 +3,7 @@ words around its charts (metric values, the task card, a learning rate too big t
 the ready-made lecture demos (settings that reliably show one thing, with a script). No Streamlit, no training here:
 the training workers (playground.server), which only make snapshots, never import this module or plotly.
 
-tests/training/test_live.py follows each demo's script and checks that it does what it says; bench/robustness.py
+tests/training/test_live_blowups.py follows each demo's script and checks that it does what it says; bench/robustness.py
 checks the same over seeds and floating-point paths.
 """
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Demo:
 
 # The explode demo's 32 units: with 16 it blew up at steps 3-62 on this machine, but at seed 0 not within 300 steps
 # under MKL_CBWR=COMPATIBLE (an older CPU's matmuls); with 32, at steps 4-13 for seeds 0-9 on both.
-# What the scripts promise, each checked by tests/training/test_live.py and bench/robustness.py over seeds and float
+# What the scripts promise, each checked by tests/training/test_live_blowups.py and bench/robustness.py over seeds and float
 # paths, with a margin over what was measured (seeds 0-9): parity passed 95% by step 1,300; the explode demo blew up
 # by step 13, and clipped it passed 90% by step 150.
 PARITY_BY, EXPLODE_BY, CLIPPED_BY = 2500, 100, 500
