@@ -212,6 +212,16 @@ def _claims() -> dict[str, Claim]:
         f"the page's defaults (T={cfg.T}, scale {cfg.boom_scale:g}, lr {cfg.boom_lr:g}): no clipping blows up within "
         f"{gates.BOOM_STEPS} steps, clipped survives; value: first gradient / threshold (test: > 1e4)",
         boom_defaults, lambda v: v > 1e4)
+
+    def boom_falls(seed):
+        """The clipped run's last loss over guessing's (test: under 2), if its first loss was 50 times the last."""
+        c = dataclasses.replace(cfg, seed=seed)
+        tamed = clipping_runs(c.setup(), c.boom, c.boom_scale, c.clip, c.boom_lr, gates.BOOM_STEPS)[
+            f"clipped at {c.clip:g}"]
+        return tamed["loss"][-1] / gates.GUESS_LOSS if tamed["loss"][0] > 50 * tamed["loss"][-1] else float("inf")
+    claims["clip.defaults_fall"] = Claim(
+        f"at the defaults the clipped run's loss falls 50x and ends under twice guessing's {gates.GUESS_LOSS:.2f}; "
+        "value: last loss / guessing's (test: < 2)", boom_falls, lambda v: v < 2)
     claims["clip.calm_nothing"] = Claim(
         "scale 1.1 at the default T and rate: nothing blows up in 40 steps",
         lambda seed: float(sum(d is not None for d in boom(cfg.T, 1.1, cfg.boom_lr, 40, seed))), lambda v: v == 0)

@@ -1,4 +1,4 @@
-"""The Train live page: what it draws from a session's `live.Snapshot` (five figures and the numbers above them), the
+"""The Train live page: what it draws from a session's `live.Snapshot` (six figures and the numbers above them), the
 words around its charts (metric values, the task card, a learning rate too big to learn with, a busy server), and
 the ready-made lecture demos (settings that reliably show one thing, with a script). No Streamlit, no training here:
 the training workers (playground.server), which only make snapshots, never import this module or plotly.
