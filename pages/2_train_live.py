@@ -158,20 +158,23 @@ with main, ui.friendly_errors():
                 return
             if s.message:
                 (st.error if s.status == "diverged" else st.info)(s.message)
-            if s.status == "diverged" and not cfg.clip:  # the lesson's fix, one click away (Settings may be folded)
-                st.button(f"Turn Clipping on (max norm {cfg.clip_norm:g}) and go back to before the blow-up",
-                          icon=":material/content_cut:", key=f"{PREFIX}:clip_on", on_click=clip_on, type="primary",
-                          help="The same as turning on Clipping in the settings: the run goes back to its last "
-                               "point before the blow-up, with clipping on. Then press Play.")
+            if s.status == "diverged":  # the ways back, in one row (wraps if narrow)
+                with st.container(horizontal=True, key=f"{PREFIX}:recover"):
+                    if not cfg.clip:  # the lesson's fix, one click away (Settings may be folded)
+                        st.button(f"Turn Clipping on (max norm {cfg.clip_norm:g}) and go back to before the blow-up",
+                                  icon=":material/content_cut:", key=f"{PREFIX}:clip_on", on_click=clip_on,
+                                  type="primary",
+                                  help="The same as turning on Clipping in the settings: the run goes back to its "
+                                       "last point before the blow-up, with clipping on. Then press Play.")
+                    if s.rewind_step is not None:
+                        st.button(f"Rewind to step {s.rewind_step}, before the blow-up",
+                                  icon=":material/fast_rewind:", key=f"{PREFIX}:rewind", on_click=control,
+                                  args=("rewind",),
+                                  help=f"Back to the last point where the held-out loss was under {live.HEALTHY:g} "
+                                       "times the untrained model's: its weights and batches, the history cut there. "
+                                       "Change a setting first (e.g. turn Clipping on) to see what it does from there.")
             if st.session_state[K("clip")] != cfg.clip:  # set by the button since the page's last full run:
                 st.rerun()  # run the whole page, so that the new setting reaches the run and the Clipping switch
-            if s.status == "diverged" and s.rewind_step is not None:
-                st.button(f"Rewind to step {s.rewind_step}, before the blow-up", icon=":material/fast_rewind:",
-                          key=f"{PREFIX}:rewind", on_click=control, args=("rewind",),
-                          help=f"Back to the last point where the held-out loss was under {live.HEALTHY:g} times the "
-                               "untrained model's: "
-                               "its weights and batches, the history cut there. Change a setting first (e.g. "
-                               "turn Clipping on) to see what it does from there.")
             if s.note:
                 st.caption(f"ℹ️ {s.note}")
             if s.playing and s.busy > 1:

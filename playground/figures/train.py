@@ -92,7 +92,8 @@ def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, per
         fig.update_yaxes(tickformat=".0%", range=[-0.02, 1.05], row=1, col=2)
     else:  # R²: anything below -1 is "worse than guessing"; keep the scale on the interesting part
         fig.update_yaxes(range=[-1.02, 1.05], row=1, col=2)
-    apply_layout(fig, None, height, legend=dict(orientation="h", y=1.2, yanchor="bottom", x=1, xanchor="right"))
+    apply_layout(fig, None, height, legend=dict(orientation="h", y=1, yanchor="top", x=1, xanchor="right",
+                                                yref="container"))  # the figure's top line, clear of the titles
     fig.update_layout(margin=dict(t=70, r=REFERENCE_LABEL_PX))
     return fig
 

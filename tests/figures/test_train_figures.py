@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from playground.figures import train as tf
+from playground.tasks import TASKS
 
 
 def test_curves_plot_both_series_log_loss_and_reference_lines():
@@ -169,3 +170,13 @@ def test_network_every_weight_is_an_edge_coloured_by_its_sign_and_as_wide_as_its
     assert line["width"] == EDGE_PX[-1] and line["color"].startswith(f"rgba({','.join(map(str, POSITIVE))},")
     i, line = where[tiny]
     assert line["width"] == EDGE_PX[0] and line["color"].startswith(f"rgba({','.join(map(str, NEGATIVE))},")
+
+
+@pytest.mark.parametrize("name", [n for n, t in TASKS.items() if t.class_names])
+def test_a_task_s_named_answers_are_printed_whole_in_the_probe_strip(name):
+    names = list(TASKS[name].class_names)
+    T = len(names)
+    fig = tf.probe(np.zeros((2, T)), (-1.0, 1.0), ["1"] * T, names, names, [True] * T, [0.5] * T,
+                   [np.nan] * T, regression=False).figure
+    strip = [t for t in fig.data if t.type == "heatmap" and t.text is not None][0]
+    assert [list(row) for row in strip.text] == [names, names]  # no "unbal…"
