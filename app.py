@@ -2,6 +2,7 @@
 import streamlit as st
 import torch
 
+from playground.web import rooms as rooms_ui
 from playground.web import ui
 from playground.views.pages import GLOSSARY, PAGES, missing_page, not_found_message
 
@@ -11,6 +12,7 @@ torch.set_num_threads(1)
 
 
 def landing() -> None:
+    rooms_ui.before_page()  # a room's link lands here: its follower goes where the presenter is
     st.title("RNN Playground")
     missing = missing_page(st.context.url, st.get_option("server.baseUrlPath"))
     if missing:  # a mistyped link: Streamlit runs the home page instead
@@ -38,6 +40,7 @@ def landing() -> None:
     st.caption("Every view's settings live in its link: copy the address bar to share exactly what you see.")
     with st.expander("Words used in the app", icon=":material/menu_book:"):
         st.markdown("\n".join(f"- **{word}**: {meaning}" for word, meaning in GLOSSARY.items()))
+    rooms_ui.after_page("")
 
 
 pages = [st.Page(landing, title="Home", icon=":material/home:", default=True)]
@@ -47,9 +50,11 @@ classroom = ui.classroom_mode()  # ?classroom=1 or the sidebar's toggle: a proje
 st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide",
                    initial_sidebar_state="collapsed" if classroom else 200)
 current = st.navigation(pages)
+rooms_ui.register_pages({p.url_path: p for p in pages})  # where a room's followers may be taken
 with st.sidebar:
     for page in pages:
         st.page_link(page, label=page.title, icon=page.icon, query_params=ui.link_params({}))
     ui.classroom_toggle()
+    rooms_ui.sidebar()
     st.divider()
 current.run()

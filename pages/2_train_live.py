@@ -6,6 +6,7 @@ from playground.views import train_live as live
 from playground.views.train_live import PREFIX, LiveConfig
 from playground.web import lecture as lecture_ui
 from playground.web import live as live_ui
+from playground.web import rooms as rooms_ui
 from playground.web import ui
 
 ui.require_navigation()
@@ -13,6 +14,7 @@ scene = lecture_ui.header("Train live", PREFIX)  # a lecture scene: its bar in t
 INTRO = ("Pick a task, press ▶ Play, watch a tiny recurrent network learn it; switch $f$ and $g$, make it blow up.")
 if not ui.classroom_on() and scene is None:  # classroom mode: in the folded settings (the chart on the first screen)
     st.caption(INTRO)
+ROOM_HELP = "The lecturer drives this run. Explore on my own (in the sidebar) trains a copy of it yourself."
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 METRIC_WIDTH = ui.px(125)  # pixels per number above the charts: four in one row at 1280 px (ui.px: classroom type)
 PICKER_WIDTH = ui.px(280)  # the demo and task pickers: their longest names whole at 1024 px (the settings column is narrow)
@@ -113,20 +115,22 @@ with controls:
 cfg = ui.publish_config(LiveConfig, PREFIX)
 
 with main, ui.friendly_errors():
-    h = live_ui.live_handle()
-    rebuilt, now = h.call("open", cfg)
+    h = live_ui.live_handle()  # in a room: the room's run (a follower only looks at it)
+    rebuilt, now = (False, live_ui.snapshot(h)) if h.read_only else h.call("open", cfg)
+    lead = dict(disabled=True, help=ROOM_HELP) if h.read_only else {}  # a follower's controls: the lecturer's
     with about, st.expander("About this task", expanded=False):
         st.markdown(live.task_card(cfg))
     if now.playing:
-        buttons.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",))
+        buttons.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",),
+                       **lead)
     else:
         buttons.button("Play", icon=":material/play_arrow:", key=f"{PREFIX}:play", on_click=control,
-                       args=("play",), type="primary", disabled=not now.has_model)
+                       args=("play",), type="primary", **({"disabled": not now.has_model} | lead))
     buttons.button("Step", icon=":material/skip_next:", key=f"{PREFIX}:step", on_click=control,
-                   args=("step_once",), disabled=not now.has_model,
-                   help=f"Train one tick ({cfg.steps_per_tick} steps), then stop.")
+                   args=("step_once",), **({"disabled": not now.has_model,
+                                            "help": f"Train one tick ({cfg.steps_per_tick} steps), then stop."} | lead))
     buttons.button("Reset", icon=":material/restart_alt:", key=f"{PREFIX}:reset", on_click=control,
-                   args=("reset",), help="New weights from the seed; the history starts over.")
+                   args=("reset",), **({"help": "New weights from the seed; the history starts over."} | lead))
     if rebuilt:
         buttons.caption("Settings changed: a new model starts from step 0.")
     ui.show_callback_error(f"{PREFIX}:controls")
@@ -145,12 +149,12 @@ with main, ui.friendly_errors():
             st.container(key=f"{PREFIX}:sampled").code(st.session_state[f"{PREFIX}:sampled"], language=None,
                                                        wrap_lines=True)
 
-    @st.fragment(run_every=every if now.playing else None)
+    @st.fragment(run_every=every if now.playing else rooms_ui.POLL_SECONDS if h.read_only else None)
     def training_panel() -> None:
         with ui.friendly_errors():
-            s = h.snapshot(train=True)
-            if now.playing and not s.playing:
-                st.rerun()  # stopped (NaN, the cap, a gone worker): redraw the buttons and stop the timer
+            s = live_ui.snapshot(h)  # a room's: one snapshot for all its screens
+            if now.playing != s.playing and (now.playing or h.read_only):
+                st.rerun()  # stopped (NaN, the cap, a gone worker), or the lecturer pressed Play: redraw the buttons
             if s.playing and live.redraw_every(s.busy) != every:
                 st.rerun()  # others started or stopped training beside this run: redraw at the new pace
             if s.status == "refused" or not s.has_model:
@@ -158,7 +162,7 @@ with main, ui.friendly_errors():
                 return
             if s.message:
                 (st.error if s.status == "diverged" else st.info)(s.message)
-            if s.status == "diverged":  # the ways back, in one row (wraps if narrow)
+            if s.status == "diverged" and not h.read_only:  # the ways back, in one row (wraps if narrow)
                 with st.container(horizontal=True, key=f"{PREFIX}:recover"):
                     if not cfg.clip:  # the lesson's fix, one click away (Settings may be folded)
                         st.button(f"Turn Clipping on (max norm {cfg.clip_norm:g}) and go back to before the blow-up",
@@ -180,7 +184,7 @@ with main, ui.friendly_errors():
             if s.playing and s.busy > 1:
                 st.caption(f"⏳ {live.busy_note(s.busy, s.steps_per_sec)}")
             with live_ui.one_redraw_at_a_time():
-                p = live.panel(s)
+                p = live_ui.panel(h, s, live.panel)  # a room's: drawn once for all its screens
                 m = p.stats
                 numbers = st.container(horizontal=True)  # fixed widths: one row at 1024 px, wraps if narrower
                 rate = f"{m['steps_per_sec']:,.0f}" if m["steps_per_sec"] else "–"
@@ -218,6 +222,7 @@ with main, ui.friendly_errors():
                         help="Load it again below, or in Python with playground.lesson.cells.load_model.")
 
     training_panel()
-    st.file_uploader("Continue from a saved weights file", type=["pt"], key=f"{PREFIX}:upload",
-                     on_change=on_upload)
+    if not h.read_only:  # a follower's upload would replace the room's run
+        st.file_uploader("Continue from a saved weights file", type=["pt"], key=f"{PREFIX}:upload",
+                         on_change=on_upload)
     ui.show_callback_error(f"{PREFIX}:upload")  # a file that could not be loaded: why, here by the uploader

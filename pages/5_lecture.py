@@ -3,9 +3,11 @@ import streamlit as st
 
 from playground.views import lecture
 from playground.web import lecture as lecture_ui
+from playground.web import rooms as rooms_ui
 from playground.web import ui
 
 ui.require_navigation()
+rooms_ui.before_page()
 st.title("Lecture")
 lecture_ui.left_tour()  # a scene opened from here takes its link's settings, whatever this session had set
 st.markdown(f"A guided tour of the playground in {lecture.count()} scenes. Each scene opens a page with the "
@@ -14,6 +16,7 @@ st.markdown(f"A guided tour of the playground in {lecture.count()} scenes. Each 
 classroom = st.toggle("Classroom links (classroom=1)", value=ui.classroom_on(),
                       key="lecture:classroom_links", help="The scenes open in classroom mode: large type, the settings "
                                                     "folded away.")
+rooms_ui.room_card("lecture")
 if st.button("Start the tour", type="primary", icon=":material/play_arrow:", key="lecture:start"):
     lecture_ui.go(1, classroom)
 pages = {p.key: p for p in lecture_ui.PAGES}
@@ -29,3 +32,4 @@ if st.context.url:
     with st.expander("Every scene's link, to paste into slides"):
         st.code("\n".join(lecture.full_url(st.context.url, n, classroom) for n in range(1, lecture.count() + 1)),
                 language=None)
+rooms_ui.after_page("lecture")

@@ -38,8 +38,8 @@ from multiprocessing.connection import Listener
 from typing import Any, Callable
 
 from playground.server import zygote
-from playground.server.protocol import WorkerGone, accept, recv, send
-from playground.server.worker import Engine
+from playground.server.protocol import RoomOnly, WorkerGone, accept, recv, send
+from playground.server.worker import READ_ONLY, Engine
 from playground.training import live
 
 log = logging.getLogger("playground")
@@ -196,6 +196,19 @@ class Pool:
             raise WorkerGone(f"The training worker did not answer within {timeout:.0f} s; it is being "
                              "restarted. Press Reset to start again.") from None
 
+    def copy(self, src: str, sid: str) -> Any:
+        """Session `sid` becomes a paused copy of session `src` (a room's run), on `src`'s worker."""
+        with self.lock:
+            w = self.home.get(src)
+            if w is None or w not in self.workers:
+                raise WorkerGone("The room's run is no longer on the server: press Reset to start your own.")
+            self.home[sid] = w
+        fut = w.submit(next(self._rid), sid, "copy_from", (src,))
+        try:
+            return fut.result(CALL_TIMEOUT)
+        except FutureTimeout:
+            raise WorkerGone("The training worker did not answer: press Reset to start your own run.") from None
+
     def forget(self, sid: str) -> None:
         """The session is closed: free its run on its worker."""
         with self.lock:
@@ -213,14 +226,21 @@ class Pool:
 
 
 class Handle:
-    """The page's end of one session: the pool's worker, or an Engine in this process (pool None)."""
+    """The page's end of one session: the pool's worker, or an Engine in this process (pool None; `engine`: one
+    shared with other handles, e.g. a room's, else one of its own)."""
 
-    def __init__(self, pool: Pool | None, sid: str):
+    read_only = False
+
+    def __init__(self, pool: Pool | None, sid: str, engine: Engine | None = None):
         self.pool, self.sid = pool, sid
-        self.engine = Engine() if pool is None else None
+        self.engine = (engine or Engine()) if pool is None else None
 
     def call(self, op: str, *args) -> Any:
         return self.engine.call(self.sid, op, *args) if self.engine else self.pool.call(self.sid, op, *args)
+
+    def copy_from(self, src: str) -> live.Snapshot:
+        """This session becomes a paused copy of session `src` (same pool or engine)."""
+        return self.engine.call(self.sid, "copy_from", src) if self.engine else self.pool.copy(src, self.sid)
 
     def snapshot(self, train: bool = False) -> live.Snapshot:
         """The session as it is now. In-process mode with train=True (the page's redraw while playing): train up
@@ -231,3 +251,18 @@ class Handle:
     def session(self) -> live.LiveSession | None:
         """The LiveSession itself (in-process mode only; tests look inside it)."""
         return self.engine.sessions.get(self.sid) if self.engine else None
+
+
+class Watcher(Handle):
+    """A room follower's end of the room's run: it may look (snapshot, sample, download), never move it. The
+    rights are here, on the server, not in which buttons the page shows: a forged click reaches this and stops."""
+
+    read_only = True
+
+    def call(self, op: str, *args) -> Any:
+        if op not in READ_ONLY:
+            raise RoomOnly("The lecturer drives this run. Press Explore on my own to train a copy of it yourself.")
+        return super().call(op, *args)
+
+    def snapshot(self, train: bool = False) -> live.Snapshot:
+        return super().snapshot(False)  # a follower never trains the room's run, not even in-process

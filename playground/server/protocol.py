@@ -19,6 +19,10 @@ class WorkerGone(PlaygroundError):
     """The process that trained this session stopped."""
 
 
+class RoomOnly(PlaygroundError):
+    """A room's follower asked to move the room's run: only its presenter may."""
+
+
 def send(conn: Connection, obj: Any) -> None:
     """Plain pickle, not Connection.send's: that one lets torch pass a tensor as a handle to shared memory, which
     only a multiprocessing child of the sender can open (a trained model's weights in a job's result)."""

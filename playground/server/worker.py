@@ -6,6 +6,7 @@ playground.server.jobs one after another and reports their progress.
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import logging
 import os
@@ -25,7 +26,8 @@ GONE_AFTER = 60.0  # a playing session whose page asked nothing for this long is
 DROP_AFTER = 600.0  # ...and after this long forgotten (its memory comes back)
 WORKER_NICE = 10  # workers train with whatever CPU the server's page work leaves
 OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text", "csv", "weights_file", "load",
-       "close", "rewind")
+       "close", "rewind", "copy_from")
+READ_ONLY = ("snapshot", "sample_text", "csv", "weights_file")  # what a room's follower may ask of the room's run
 JOB_NICE = 5  # a shared run (one for many students) goes before the live runs (one student's each), after pages
 JOB_IDLE_EXIT = 300.0  # a job worker with no run for this long exits (its memory comes back)
 PROGRESS_EVERY = 0.2  # seconds between a job worker's progress reports
@@ -62,6 +64,13 @@ class Engine:
         if op == "close":
             self.drop(sid)
             return None
+        if op == "copy_from":  # a follower explores on its own: the room's run (weights, step, history), paused
+            (src,) = args
+            if src not in self.sessions:
+                raise WorkerGone("The room's run is no longer on the server: press Reset to start your own.")
+            s = self.sessions[sid] = copy.deepcopy(self.sessions[src])
+            s.pause()
+            return self._snapshot(s)
         if op == "open":  # the page's settings, on every full script run: (rebuilt the model?, snapshot)
             (cfg,) = args
             s = self.sessions.get(sid)

@@ -7,6 +7,7 @@ builders plain arrays.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import math
@@ -80,6 +81,17 @@ class LiveSession:
 
     def __post_init__(self):
         self.reset()
+
+    def __deepcopy__(self, memo: dict) -> "LiveSession":
+        """A copy that trains on alone (a room's follower exploring from the room's run): weights, optimizer state,
+        batches and history copied under the lock; a lock of its own."""
+        with self.lock:
+            twin = copy.copy(self)
+            for name, value in vars(self).items():
+                if name not in ("lock", "clock"):
+                    setattr(twin, name, copy.deepcopy(value, memo))
+        twin.lock = threading.RLock()
+        return twin
 
     # ---- controls ----
     @property

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 
 SCENE = "scene"  # the query parameter naming the scene of the guided lecture a visitor is in (not a page setting)
+ROOM = "room"  # the query parameter naming the room a visitor follows (playground/server/rooms.py)
 
 
 @dataclass(frozen=True)

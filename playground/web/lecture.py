@@ -13,6 +13,7 @@ import streamlit as st
 
 from playground.views import lecture
 from playground.web import live as live_ui
+from playground.web import rooms as rooms_ui
 from playground.web import ui
 from playground.views.pages import PAGES
 
@@ -41,6 +42,7 @@ def header(title: str, prefix: str) -> lecture.Scene | None:
     URL names one of this page's scenes: take its settings on arrival, and in the title's place one compact bar
     (scene number and title, the lecturer's script folded in a popover, ◀ Previous, Next scene ▶, All scenes,
     Leave), so that the scene's chart comes right under it; returns the scene."""
+    rooms_ui.before_page()  # a room's follower goes where the presenter is first
     params = st.query_params.to_dict()
     number = lecture.scene_from_params(params, prefix)
     if number is None:
@@ -55,6 +57,9 @@ def header(title: str, prefix: str) -> lecture.Scene | None:
     st.html(BAR_CSS)
     with st.container(border=True, key="lecture_bar", horizontal=True, vertical_alignment="center"):  # wraps if narrow
         st.title(f"Scene {number} of {last}: {s.title}", anchor=False, width="stretch")
+        if rooms_ui.following():  # a follower (the projector too): no script, and the lecturer moves the scenes
+            st.caption("The lecturer moves the scenes.", width="content")
+            return s
         with st.popover("Script", icon=":material/description:",
                         help="What to do and say: for the lecturer's eyes (the room sees only this button)."):
             st.markdown(f"**{title}**, scene {number}: {s.title}")

@@ -12,20 +12,24 @@ import json
 import logging
 import threading
 import time
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import streamlit as st
 
 from playground.views import classroom
 from playground.figures import fastfig
 from playground.server import pool
+from playground.server.worker import Engine
 from playground.training import live_config
 from playground.errors import PlaygroundError
 from playground.web import internals
+from playground.web import rooms as rooms_ui
 from playground.web.ui import CHART_CONFIG, classroom_on
 
 log = logging.getLogger("playground")
-SESSION_KEY = f"{live_config.PREFIX}:session"  # st.session_state key of this browser session's run
+T = TypeVar("T")
+SESSION_KEY = f"{live_config.PREFIX}:session"  # st.session_state key of the handle on the run this session shows
+OWN_KEY = f"{live_config.PREFIX}:own"  # ...and of its own run (kept while it follows a room)
 
 JANITOR_EVERY = 1.0  # seconds between checks for sessions whose browser has gone
 
@@ -92,28 +96,103 @@ def sweep(p: pool.Pool, paused: set[str], ttl: float, now: float) -> None:
 
 
 def live_run() -> pool.Handle | None:
-    """This browser session's handle on its Train live run, None before it has one."""
+    """This browser session's handle on the Train live run it shows (its own, or its room's), None before it has
+    one."""
     return st.session_state.get(SESSION_KEY)
 
 
 def pause_run() -> None:
     """Pause this session's Train live run if it is playing (e.g. the lecture moves on: it would go on training,
-    unseen, on a core the room shares)."""
+    unseen, on a core the room shares). A follower's handle cannot: the room's run is its presenter's."""
     h = live_run()
-    if h is not None:
+    if h is not None and not h.read_only:
         with contextlib.suppress(PlaygroundError):  # e.g. its worker restarted: nothing left to pause
             h.call("pause")
 
 
 def live_handle() -> pool.Handle:
-    """This browser session's handle on its training run (created on first use)."""
-    h = live_run()
-    if h is None:
-        h = pool.Handle(live_pool(), internals.session_id())
-        st.session_state[SESSION_KEY] = h
-    if h.pool is not None:
-        _watch(h.sid)
+    """This browser session's handle on the run it shows: its own (created on first use), or in a room the room's
+    one run, which the presenter's handle drives and a follower's (a pool.Watcher) only looks at."""
+    room_run = rooms_ui.run_id()
+    if room_run is None:
+        copy_of = rooms_ui.take_copy()
+        if copy_of:  # just branched off a room: explore from where the room's run is
+            adopt_room_run(copy_of)
+        h = _own_handle()
+    elif rooms_ui.presenting():
+        h = pool.Handle(live_pool(), room_run, _room_engine())
+    else:
+        h = pool.Watcher(live_pool(), room_run, _room_engine())
+    st.session_state[SESSION_KEY] = h
+    if h.pool is not None and not h.read_only:
+        _watch(h.sid)  # its browser gone: the janitor pauses the run (a follower's going pauses nothing)
     return h
+
+
+def _own_handle() -> pool.Handle:
+    h = st.session_state.get(OWN_KEY)
+    if h is None:
+        h = st.session_state[OWN_KEY] = pool.Handle(live_pool(), internals.session_id())
+    return h
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_engine() -> Engine:
+    return Engine()
+
+
+def _room_engine() -> Engine | None:
+    """In-process mode (no workers: tests): one Engine for the rooms' runs and the runs copied from them, shared by
+    the sessions of this process; with workers, None (the pool holds the runs)."""
+    return _shared_engine() if live_pool() is None else None
+
+
+def adopt_room_run(room_run: str) -> None:
+    """Explore on my own: this session's own run becomes a paused copy of the room's (its settings, weights, step and
+    history). Nothing to copy (the room has no run yet): the session's own run stays as it was."""
+    if live_pool() is None:  # in-process: the copy lives in the engine that holds the room's run
+        st.session_state[OWN_KEY] = pool.Handle(None, internals.session_id(), _room_engine())
+    with contextlib.suppress(PlaygroundError):
+        _own_handle().copy_from(room_run)
+
+
+SHARED_FRESH = 0.25  # seconds a room's snapshot serves every follower before the next is asked of the worker
+
+
+class _Shared:
+    """A room run's last snapshot and the panel drawn from it, shared by its followers."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.at, self.snapshot, self.panel = -1e9, None, None
+
+
+_shared: dict[str, _Shared] = {}
+_shared_lock = threading.Lock()
+
+
+def snapshot(h: pool.Handle) -> Any:
+    """The run's snapshot for this redraw. A room's run: one snapshot per SHARED_FRESH seconds for all who draw it
+    (the presenter's redraw trains it in-process mode and refreshes it for everyone)."""
+    if not h.sid.startswith("room-"):
+        return h.snapshot(train=True)
+    with _shared_lock:
+        entry = _shared.setdefault(h.sid, _Shared())
+    with entry.lock:
+        if not h.read_only or time.monotonic() - entry.at > SHARED_FRESH:
+            entry.at, entry.snapshot, entry.panel = time.monotonic(), h.snapshot(train=True), None
+        return entry.snapshot
+
+
+def panel(h: pool.Handle, s: Any, build: Callable[[Any], T]) -> T:
+    """build(s): the figures of a redraw; for a room's run, built once per snapshot and shared by its followers."""
+    entry = _shared.get(h.sid)
+    if entry is None or entry.snapshot is not s:
+        return build(s)
+    with entry.lock:
+        if entry.panel is None:
+            entry.panel = build(s)
+        return entry.panel
 
 
 def live_chart(fig: fastfig.Spec, key: str, alt: str, height_factor: float = classroom.HEIGHT_SCALE) -> None:

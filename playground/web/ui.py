@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from typing import Iterable, Iterator, NoReturn, TypeVar
+from typing import Callable, Iterable, Iterator, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -21,14 +21,14 @@ from playground.errors import PlaygroundError
 from playground.sentiment import models as sentiment
 from playground.state import check, from_params, to_params
 from playground.views import classroom, exports
-from playground.views.pages import SCENE, url_for
+from playground.views.pages import ROOM, SCENE, url_for
 from playground.web import internals
 
 C = TypeVar("C")
 T = TypeVar("T")
 log = logging.getLogger("playground")
 LINK_CHARS_SHOWN = 400  # a longer share link scrolls inside a box of fixed height in the sidebar
-CARRIED = (SCENE,)  # query parameters of the visit, not of a page's settings (the lecture's scene): the
+CARRIED = (SCENE, ROOM)  # query parameters of the visit, not of a page's settings (the scene, the room): the
 # configs ignore them, publish_config keeps them in the URL (classroom mode, the app's, is written by link_params)
 
 
@@ -131,6 +131,9 @@ def current_config(cls: type[C], prefix: str) -> C:
     return cfg
 
 
+PUBLISHED: list[Callable[[str], None]] = []  # called with the page's url path once its settings are in the URL (rooms)
+
+
 def publish_config(cls: type[C], prefix: str) -> C:
     """Read the widgets into a config, remember it for this session and write it to the URL.
 
@@ -142,6 +145,8 @@ def publish_config(cls: type[C], prefix: str) -> C:
     url = link_params({**params, **{k: v for k, v in st.query_params.to_dict().items() if k in CARRIED}})
     if st.query_params.to_dict() != url:
         st.query_params.from_dict(url)
+    for hook in PUBLISHED:
+        hook(url_for(prefix))
     base = st.context.url
     if base and not classroom_on():  # a projector shows no share box
         with st.sidebar:

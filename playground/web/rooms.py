@@ -1,0 +1,312 @@
+"""Streamlit glue of rooms (playground/server/rooms.py): a lecturer presents, a class follows.
+
+    a page's top:    rooms_ui.before_page()     # a follower goes where the presenter is (lecture_ui.header calls it)
+    its publish:     ui.publish_config(...)     # calls after_page: the presenter's page and settings become the
+                                                # room's; a follower's own change branches off
+
+The presenter's rights are the room's secret in their session state, never in a link. A follower's link is the page's
+with `room=CODE`; a follower's own change of a setting means they explore on their own (branched off, their URL without
+the room) until Back to the lecture. On Train live a room is one run: the presenter's controls move it, followers
+draw it through a read-only handle (web/live.py).
+"""
+from __future__ import annotations
+
+import io
+import time
+from typing import Any, Mapping
+
+import streamlit as st
+
+from playground.server.rooms import RoomError, Rooms, normal_code, spaced
+from playground.views import classroom, lecture
+from playground.views.pages import PAGES, ROOM
+from playground.web import internals, ui
+
+PRESENTING = "room:presenting"  # session_state: (code, secret) of the room this session presents
+FOLLOWING = "room:following"  # session_state: {"code", "applied" (the room version shown), "branched"}
+RUNS, LOOKED = "room:runs", "room:looked"  # full runs of this session (app.py counts), and the last whose page looked
+POLL_SECONDS = 1.0  # a follower looks for the presenter's moves this often
+COUNTS_SECONDS = 5.0  # the presenter's counts of followers refresh this often
+
+
+@st.cache_resource(show_spinner=False)
+def server_rooms() -> Rooms:
+    """The open rooms of this server process (a room lives on one replica: deploy/nginx.conf routes by its code)."""
+    return Rooms()
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
+def presenting() -> tuple[str, str] | None:
+    """(code, secret) when this session presents an open room."""
+    return st.session_state.get(PRESENTING)
+
+
+def following() -> str | None:
+    """The code of the room this session follows (None: none, or exploring on its own)."""
+    f = st.session_state.get(FOLLOWING)
+    return f["code"] if f and not f["branched"] else None
+
+
+def branched() -> str | None:
+    """The code of the room this session has branched off from (None: following or in no room)."""
+    f = st.session_state.get(FOLLOWING)
+    return f["code"] if f and f["branched"] else None
+
+
+def run_id() -> str | None:
+    """The id of the room's Train live run when this session presents or follows a room (else None)."""
+    code = (presenting() or (None,))[0] or following()
+    return f"room-{code}" if code else None
+
+
+def _room_params() -> dict[str, str]:
+    """What the room carries of this session's URL: the page's settings and the scene (not the viewer's classroom
+    mode, not the room itself)."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in (ROOM, classroom.KEY)}
+
+
+def open_room(page: str = "") -> str:
+    """This session opens a room and presents it; returns its code. Stops following any room."""
+    room, secret = server_rooms().open(_now(), page, _room_params())
+    st.session_state[PRESENTING] = (room.code, secret)
+    st.session_state.pop(FOLLOWING, None)
+    return room.code
+
+
+def close_room() -> None:
+    p = presenting()
+    if p:
+        try:
+            server_rooms().close(*p)
+        except RoomError:
+            pass  # closed already (expired)
+        st.session_state.pop(PRESENTING, None)
+
+
+_pages: dict[str, Any] = {}  # url path ("" for home) -> its st.Page (app.py registers them)
+
+
+def register_pages(pages: Mapping[str, Any]) -> None:
+    """app.py, on every full run: the pages a follower may be taken to; counts the run (see _poll)."""
+    _pages.update(pages)
+    st.session_state[RUNS] = st.session_state.get(RUNS, 0) + 1
+
+
+def before_page() -> None:
+    """A page's top (after ui.require_navigation).
+
+    A link with room=CODE joins the room; a follower whose room has moved since it last looked goes there: the
+    target page forgets this session's settings and opens with the presenter's, as a lecture scene's link does."""
+    st.session_state[LOOKED] = st.session_state.get(RUNS, 0)  # this full run has looked (see _poll)
+    raw = st.query_params.get(ROOM)
+    mine = presenting()
+    if raw and mine and normal_code(raw) == mine[0]:
+        del st.query_params[ROOM]  # the presenter's own window (the console): it presents, it does not follow
+        raw = None
+    rooms, sid, now = server_rooms(), internals.session_id(), _now()
+    f = st.session_state.get(FOLLOWING)
+    if raw and (f is None or f["code"] != normal_code(raw) or f["branched"]):
+        try:
+            room = rooms.join(raw, sid, now)
+        except RoomError as e:
+            _refused(e)
+            return
+        f = st.session_state[FOLLOWING] = {"code": room.code, "applied": -1, "branched": False}
+    if f is None:
+        return
+    try:
+        room = rooms.seen(f["code"], sid, now, branched=f["branched"])
+    except RoomError as e:
+        st.session_state.pop(FOLLOWING, None)
+        _refused(e)
+        return
+    if f["branched"]:
+        return
+    version, page, params = room.where
+    if version != f["applied"]:
+        f["applied"] = version
+        _go(page, params, room.code)
+
+
+def _go(page: str, params: Mapping[str, str], code: str) -> None:
+    info = next((p for p in PAGES if p.url == page), None)
+    if info is not None and info.key in lecture.CONFIGS:  # its settings come from the room, as a link's do
+        ui.forget_settings(info.key, lecture.CONFIGS[info.key])
+    target = _pages.get(page) or (info.path if info else _pages.get("", "app.py"))
+    st.switch_page(target, query_params=ui.link_params({**params, ROOM: code}))
+
+
+def _refused(e: RoomError) -> None:
+    if ROOM in st.query_params:
+        del st.query_params[ROOM]
+    st.warning(f"{e} You are on this page on your own.", icon=":material/meeting_room:")
+
+
+def after_page(url_path: str) -> None:
+    """After the page has written its settings to the URL (ui.publish_config; the Lecture and home pages at their
+    end). The presenter's page and settings become the room's (the followers
+    go there); a follower whose own settings now differ from the room's has chosen to explore on their own."""
+    p = presenting()
+    if p:
+        try:
+            server_rooms().move(*p, url_path, _room_params(), _now())
+        except RoomError:
+            st.session_state.pop(PRESENTING, None)
+            st.toast("Your room has closed (idle for hours, or closed in another window).", icon="⚠️")
+        return
+    code = following()
+    if code is None:
+        return
+    try:
+        version, page, params = server_rooms().get(code).where
+    except RoomError:
+        return
+    if st.session_state[FOLLOWING]["applied"] == version and (page, params) != (url_path, _room_params()):
+        branch_off(toast=True)
+        st.rerun()
+
+
+ui.PUBLISHED.append(after_page)  # every page's publish_config tells the room
+
+
+def branch_off(toast: bool = False) -> None:
+    """Explore on my own: the room's settings stay (and on Train live, a copy of the room's run, at its step)."""
+    code = following()
+    if code is None:
+        return
+    st.session_state[FOLLOWING].update(branched=True, copy=True)  # web/live copies the run (take_copy)
+    if ROOM in st.query_params:
+        del st.query_params[ROOM]
+    if toast:
+        st.toast("You changed a setting: you explore on your own now. **Back to the lecture** is in the sidebar.",
+                 icon=":material/explore:")
+
+
+def take_copy() -> str | None:
+    """The room's run id, once, after this session branched off: web/live makes its own run a copy of it."""
+    f = st.session_state.get(FOLLOWING)
+    if f and f["branched"] and f.pop("copy", False):
+        return f"room-{f['code']}"
+    return None
+
+
+def rejoin() -> None:
+    """Back to the lecture: follow again, at the presenter's current place."""
+    code = branched()
+    if code:
+        st.session_state[FOLLOWING] = {"code": code, "applied": -1, "branched": False}
+        st.query_params[ROOM] = code
+
+
+def follow_link(base: str, code: str) -> str:
+    """The link students open: the app's address with room=CODE (the home page: the room takes them on)."""
+    from urllib.parse import urlparse, urlunparse
+
+    parts = urlparse(base or "")
+    root = parts.path.rstrip("/")
+    for p in PAGES:  # st.context.url may end with the page's path
+        if root.endswith(f"/{p.url}"):
+            root = root[: -len(p.url) - 1]
+    return urlunparse(parts._replace(path=f"{root}/", query=f"{ROOM}={code}", fragment=""))
+
+
+def qr_svg(link: str) -> str:
+    """The link as a QR code (SVG), large enough to scan from the back of a room off a projector."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="svg", scale=8, border=2, dark="#111111")
+    return out.getvalue().decode()
+
+
+def sidebar() -> None:
+    """The sidebar's room box on every page: present (code and counts), follow (explore / back) or join."""
+    p, code, off = presenting(), following(), branched()
+    if p:
+        _presenter_counts(p[0])
+        if st.button("Close the room", key="room:close", icon=":material/close:", type="tertiary"):
+            close_room()
+            st.rerun()
+    elif code:
+        st.caption(f"Following the lecturer's room **{spaced(code)}**: your screen moves with theirs.")
+        if st.button("Explore on my own", key="room:branch", icon=":material/explore:",
+                     help="Keep these settings (on Train live, the run as it is now) and change them yourself. "
+                          "The lecture goes on without you until Back to the lecture."):
+            branch_off()
+            st.rerun()
+        _poll()
+    elif off:
+        st.caption(f"Exploring on your own, away from room **{spaced(off)}**.")
+        if st.button("Back to the lecture", key="room:rejoin", icon=":material/groups:", type="primary",
+                     help="Follow the lecturer again, where they are now."):
+            rejoin()
+            st.rerun()
+    else:
+        with st.expander("Room", icon=":material/groups:"):
+            typed = st.text_input("Room code", key="room:code", placeholder="e.g. KQ7-M4", max_chars=12,
+                                  help="The code the lecturer shows: your screen will follow theirs.")
+            if st.button("Join", key="room:join", disabled=not typed.strip()):
+                st.query_params[ROOM] = normal_code(typed)
+                st.rerun()
+            st.caption("Lecturing? Open a room on the **Lecture** page: the class follows your screen.")
+
+
+@st.fragment(run_every=COUNTS_SECONDS)
+def _presenter_counts(code: str) -> None:
+    try:
+        room = server_rooms().get(code)
+    except RoomError:
+        st.caption("Your room has closed.")
+        return
+    here, away = room.counts(_now())
+    st.caption(f"Presenting room **{spaced(code)}**: {here} following, {away} exploring on their own.")
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _poll() -> None:
+    """A follower's watch on the room: when the presenter has moved, run the whole app (before_page takes it there).
+    Cheap when nothing moved: one dictionary lookup."""
+    f = st.session_state.get(FOLLOWING)
+    if not f or f["branched"] or st.session_state.get(LOOKED) != st.session_state.get(RUNS, 0):
+        return  # a full run whose page has not looked yet (the sidebar comes first): before_page will
+    try:
+        version = server_rooms().get(f["code"]).version
+    except RoomError:
+        st.rerun(scope="app")  # closed: before_page says so
+        return
+    if version != f["applied"]:
+        st.rerun(scope="app")
+
+
+
+def room_card(page: str) -> None:
+    """The Lecture page's room box: open a room; once open, its code, link and QR code, large for a projector,
+    and how to run the lecture with two windows."""
+    with st.container(border=True, key="room_card"):
+        st.subheader("Teach with a room", anchor=False)
+        p = presenting()
+        if not p:
+            st.markdown("Open a room and show its code or QR code: every student who opens it sees your screen "
+                        "move with you (pages, scenes, settings, Play and Step), and Train live trains **one** "
+                        "run for the whole room. A student can explore on their own and come back.")
+            if st.button("Open a room", icon=":material/groups:", key="room:open", type="primary"):
+                with ui.friendly_errors():
+                    open_room(page)
+                    st.rerun()
+            return
+        code = p[0]
+        link = follow_link(st.context.url or "", code)
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        with left:
+            st.markdown(f"Room code: <span class='room-code'>{spaced(code)}</span>", unsafe_allow_html=True)
+            st.html("<style>.room-code { font-size: 3.5rem; font-weight: 700; letter-spacing: 0.15em; "
+                    "font-family: monospace; }</style>")
+            st.code(link, language=None, wrap_lines=True)
+            _presenter_counts(code)
+            st.markdown("**Two windows:** this one is your console (the scene's script, the tour's buttons, these "
+                        "counts). On the projector, open the link above: it follows you and shows no script.")
+        with right:
+            st.image(qr_svg(link), caption="Scan to follow", width=260)

@@ -1,0 +1,83 @@
+"""AppTest: a presenter and a follower in one process. The follower goes where the presenter goes (page, scene,
+settings), draws the room's one Train live run without moving it, and a forged move or click changes nothing;
+a follower's own change branches off, and Back to the lecture rejoins at the presenter's place."""
+from streamlit.testing.v1 import AppTest
+
+from test_app_lecture import fresh as session  # a session at a page, whose later runs stay where the app goes
+from playground.views.lecture import SCENES
+from playground.web.rooms import FOLLOWING, PRESENTING, server_rooms
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def step_shown(at: AppTest) -> str:
+    return next(m.value for m in at.metric if m.label == "Step")
+
+
+def test_a_room_s_follower_goes_where_the_presenter_goes_and_never_moves_it():
+    presenter = session(page="pages/5_lecture.py")
+    ok(presenter.button(key="room:open").click().run())
+    code, _ = presenter.session_state[PRESENTING]
+    assert code in presenter.code[0].value  # the link students open
+
+    follower = ok(session({"room": code}))  # opened the link on the home page: taken to the Lecture page
+    assert titles(follower) == ["Lecture"] and follower.session_state[FOLLOWING]["code"] == code
+
+    ok(presenter.button(key="lecture:start").click().run())  # scene 1
+    ok(presenter.button(key="lecture:next").click().run())  # scene 2
+    ok(follower.run())
+    assert titles(follower) == [f"Scene 2 of {len(SCENES)}: {SCENES[1].title}"]
+    script = lambda at: [m.value for pop in at.get("popover") for m in pop.markdown if m.value == SCENES[1].script]  # noqa: E731
+    assert script(presenter) and not script(follower)  # no script on a follower's screen (the projector's)
+    assert not [b for b in follower.button if b.key in ("lecture:next", "lecture:previous")]
+    assert follower.session_state["review:config"] == presenter.session_state["review:config"]
+    assert follower.query_params["room"] == code
+
+    where = server_rooms().get(code).where
+    follower.session_state[PRESENTING] = (code, "a forged secret")  # a student pretending to present
+    ok(follower.run())
+    assert server_rooms().get(code).where == where and PRESENTING not in follower.session_state
+
+
+def test_on_train_live_a_room_trains_one_run_that_followers_draw_and_cannot_drive():
+    presenter = session(page="pages/5_lecture.py")
+    ok(presenter.button(key="room:open").click().run())
+    code, _ = presenter.session_state[PRESENTING]
+    follower = ok(session({"room": code}))
+    ok(presenter.switch_page("pages/2_train_live.py").run())
+    presenter._page_hash = ""
+    ok(presenter.button(key="train:step").click().run())
+    ok(presenter.button(key="train:step").click().run())
+    ok(follower.run())
+    assert step_shown(follower) == step_shown(presenter) != "0"
+    assert follower.button(key="train:step").disabled and follower.button(key="train:reset").disabled
+
+    before = step_shown(presenter)
+    for key in ("train:reset", "train:play"):  # forged clicks: a message as the disabled buttons would send
+        button = follower.button(key=key)  # (Streamlit drops it; were it run, the follower's pool.Watcher refuses
+        button.proto.disabled = False  # it: tests/server/test_room_runs.py)
+        ok(button.click().run())
+    ok(presenter.run())
+    assert step_shown(presenter) == before and not presenter.session_state["train:session"].session.playing
+
+    follower.session_state["train.lr"] = 0.1  # the follower changes a setting: it explores on its own
+    ok(follower.run())
+    ok(follower.run())
+    assert follower.session_state[FOLLOWING]["branched"] and "room" not in follower.query_params
+    assert step_shown(follower) == before  # its own copy of the room's run, at the room's step
+    assert follower.session_state["train:session"].sid != f"room-{code}"
+    ok(follower.button(key="train:step").click().run())
+    ok(presenter.run())
+    assert step_shown(presenter) == before and step_shown(follower) != before  # the room's run did not move
+    assert server_rooms().get(code).counts(__import__("time").monotonic()) == (0, 1)
+
+    follower.query_params["room"] = code  # the room's link again (what Back to the lecture does)
+    ok(follower.run())
+    assert not follower.session_state[FOLLOWING]["branched"] and step_shown(follower) == before
