@@ -76,8 +76,13 @@ class Rooms:
     """The open rooms of one server process. Thread-safe: every session's script thread calls it."""
 
     def __init__(self, max_rooms: int = MAX_ROOMS, max_followers: int = MAX_FOLLOWERS,
-                 idle_after: float = IDLE_AFTER):
+                 idle_after: float = IDLE_AFTER, replica: str = ""):
+        """`replica`: one letter of ALPHABET that starts every code of this server process, so that a proxy in
+        front of several processes routes a room's browsers to the one that holds it (deploy/nginx.conf)."""
+        if replica and (len(replica) != 1 or replica not in ALPHABET):
+            raise ValueError(f"a replica is one letter of {ALPHABET}, not {replica!r}")
         self.max_rooms, self.max_followers, self.idle_after = max_rooms, max_followers, idle_after
+        self.replica = replica
         self._rooms: dict[str, Room] = {}
         self._lock = threading.Lock()
 
@@ -88,7 +93,7 @@ class Rooms:
             if len(self._rooms) >= self.max_rooms:
                 raise RoomError(f"This server already holds {self.max_rooms} rooms, its limit. Close one, or try "
                                 "again later (an idle room closes by itself after a few hours).")
-            code = _new_code(set(self._rooms))
+            code = _new_code(set(self._rooms), self.replica)
             secret = secrets.token_urlsafe(24)
             room = Room(code, secret, touched=now, page=page, params=dict(params or {}))
             self._rooms[code] = room
@@ -180,8 +185,8 @@ class Rooms:
             room.branched.discard(f)
 
 
-def _new_code(taken: set[str]) -> str:
+def _new_code(taken: set[str], first: str = "") -> str:
     while True:
-        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        code = first + "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH - len(first)))
         if code not in taken:
             return code

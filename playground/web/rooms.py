@@ -12,6 +12,7 @@ draw it through a read-only handle (web/live.py).
 from __future__ import annotations
 
 import io
+import os
 import time
 from typing import Any, Mapping
 
@@ -31,8 +32,9 @@ COUNTS_SECONDS = 5.0  # the presenter's counts of followers refresh this often
 
 @st.cache_resource(show_spinner=False)
 def server_rooms() -> Rooms:
-    """The open rooms of this server process (a room lives on one replica: deploy/nginx.conf routes by its code)."""
-    return Rooms()
+    """The open rooms of this server process. Behind a proxy with several processes, PLAYGROUND_REPLICA (one letter)
+    starts every code of this one, and the proxy routes a room's browsers by it (deploy/nginx.conf)."""
+    return Rooms(replica=os.environ.get("PLAYGROUND_REPLICA", "").strip().upper())
 
 
 def _now() -> float:

@@ -82,3 +82,10 @@ def test_the_server_holds_a_bounded_number_of_rooms():
     rooms.close(first.code, secret)
     rooms.open(1.0)  # a closed room frees its place
     assert len(rooms.open(20.0)[0].code) == CODE_LENGTH  # the idle ones have expired
+
+
+def test_a_replica_s_codes_start_with_its_letter_so_a_proxy_can_route_by_them():
+    rooms = Rooms(replica="K")
+    assert all(rooms.open(0.0)[0].code.startswith("K") for _ in range(10))
+    with pytest.raises(ValueError):
+        Rooms(replica="O")  # not a letter codes use
