@@ -12,7 +12,7 @@ torch.set_num_threads(1)
 
 
 def landing() -> None:
-    rooms_ui.before_page()  # a room's link lands here: its follower goes where the presenter is
+    rooms_ui.before_page("")  # a room's link lands here: its follower goes where the presenter is
     st.title("RNN Playground")
     missing = missing_page(st.context.url, st.get_option("server.baseUrlPath"))
     if missing:  # a mistyped link: Streamlit runs the home page instead

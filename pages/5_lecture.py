@@ -7,7 +7,7 @@ from playground.web import rooms as rooms_ui
 from playground.web import ui
 
 ui.require_navigation()
-rooms_ui.before_page()
+rooms_ui.before_page("lecture")
 st.title("Lecture")
 lecture_ui.left_tour()  # a scene opened from here takes its link's settings, whatever this session had set
 st.markdown(f"A guided tour of the playground in {lecture.count()} scenes. Each scene opens a page with the "

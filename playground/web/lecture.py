@@ -15,7 +15,7 @@ from playground.views import lecture
 from playground.web import live as live_ui
 from playground.web import rooms as rooms_ui
 from playground.web import ui
-from playground.views.pages import PAGES
+from playground.views.pages import PAGES, url_for
 
 ARRIVED = "lecture:arrived"  # the scene whose settings this session last took from its link
 LECTURE_PAGE = next(p for p in PAGES if p.key == "lecture")
@@ -42,7 +42,7 @@ def header(title: str, prefix: str) -> lecture.Scene | None:
     URL names one of this page's scenes: take its settings on arrival, and in the title's place one compact bar
     (scene number and title, the lecturer's script folded in a popover, ◀ Previous, Next scene ▶, All scenes,
     Leave), so that the scene's chart comes right under it; returns the scene."""
-    rooms_ui.before_page()  # a room's follower goes where the presenter is first
+    rooms_ui.before_page(url_for(prefix))  # a room's follower goes where the presenter is first
     params = st.query_params.to_dict()
     number = lecture.scene_from_params(params, prefix)
     if number is None:

@@ -1,6 +1,6 @@
 """Streamlit glue of rooms (playground/server/rooms.py): a lecturer presents, a class follows.
 
-    a page's top:    rooms_ui.before_page()     # a follower goes where the presenter is (lecture_ui.header calls it)
+    a page's top:    rooms_ui.before_page(url)  # a follower goes where the presenter is (lecture_ui.header calls it)
     its publish:     ui.publish_config(...)     # calls after_page: the presenter's page and settings become the
                                                 # room's; a follower's own change branches off
 
@@ -26,6 +26,7 @@ from playground.web import internals, ui
 PRESENTING = "room:presenting"  # session_state: (code, secret) of the room this session presents
 FOLLOWING = "room:following"  # session_state: {"code", "applied" (the room version shown), "branched"}
 RUNS, LOOKED = "room:runs", "room:looked"  # full runs of this session (app.py counts), and the last whose page looked
+LOOKED_AT = "room:looked_at"  # the url path of the page that looked last
 POLL_SECONDS = 1.0  # a follower looks for the presenter's moves this often
 COUNTS_SECONDS = 5.0  # the presenter's counts of followers refresh this often
 
@@ -64,10 +65,11 @@ def run_id() -> str | None:
     return f"room-{code}" if code else None
 
 
-def _room_params() -> dict[str, str]:
-    """What the room carries of this session's URL: the page's settings and the scene (not the viewer's classroom
-    mode, not the room itself)."""
-    return {k: v for k, v in st.query_params.to_dict().items() if k not in (ROOM, classroom.KEY)}
+def _room_params(params: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What the room carries of a URL's parameters (this session's URL by default): the page's settings and the
+    scene (not the viewer's classroom mode, not the room itself)."""
+    params = st.query_params.to_dict() if params is None else params
+    return {k: v for k, v in params.items() if k not in (ROOM, classroom.KEY)}
 
 
 def open_room(page: str = "") -> str:
@@ -97,12 +99,15 @@ def register_pages(pages: Mapping[str, Any]) -> None:
     st.session_state[RUNS] = st.session_state.get(RUNS, 0) + 1
 
 
-def before_page() -> None:
-    """A page's top (after ui.require_navigation).
+def before_page(url_path: str) -> None:
+    """A page's top (after ui.require_navigation); `url_path`: the page's ("" for home).
 
     A link with room=CODE joins the room; a follower whose room has moved since it last looked goes there: the
-    target page forgets this session's settings and opens with the presenter's, as a lecture scene's link does."""
+    target page forgets this session's settings and opens with the presenter's, as a lecture scene's link does. A
+    follower found on another page than the room's goes there too: a timer's rerun that crossed a page switch can
+    leave a browser on the page it came from."""
     st.session_state[LOOKED] = st.session_state.get(RUNS, 0)  # this full run has looked (see _poll)
+    st.session_state[LOOKED_AT] = url_path
     raw = st.query_params.get(ROOM)
     mine = presenting()
     if raw and mine and normal_code(raw) == mine[0]:
@@ -110,7 +115,7 @@ def before_page() -> None:
         raw = None
     rooms, sid, now = server_rooms(), internals.session_id(), _now()
     f = st.session_state.get(FOLLOWING)
-    if raw and (f is None or f["code"] != normal_code(raw) or f["branched"]):
+    if raw and (f is None or f["code"] != normal_code(raw)):  # (this room's link again: Back to the lecture is the way)
         try:
             room = rooms.join(raw, sid, now)
         except RoomError as e:
@@ -126,9 +131,11 @@ def before_page() -> None:
         _refused(e)
         return
     if f["branched"]:
+        if ROOM in st.query_params:  # its link is its own (a rerun can bring back a parameter deleted before it)
+            del st.query_params[ROOM]
         return
     version, page, params = room.where
-    if version != f["applied"]:
+    if version != f["applied"] or page != url_path:
         f["applied"] = version
         _go(page, params, room.code)
 
@@ -147,26 +154,26 @@ def _refused(e: RoomError) -> None:
     st.warning(f"{e} You are on this page on your own.", icon=":material/meeting_room:")
 
 
-def after_page(url_path: str) -> None:
+def after_page(url_path: str, params: Mapping[str, str] | None = None) -> None:
     """After the page has written its settings to the URL (ui.publish_config; the Lecture and home pages at their
-    end). The presenter's page and settings become the room's (the followers
+    end). `params`: the query parameters the page wrote (None: read the URL's). The presenter's page and settings become the room's (the followers
     go there); a follower whose own settings now differ from the room's has chosen to explore on their own."""
     p = presenting()
     if p:
         try:
-            server_rooms().move(*p, url_path, _room_params(), _now())
+            server_rooms().move(*p, url_path, _room_params(params), _now())
         except RoomError:
             st.session_state.pop(PRESENTING, None)
             st.toast("Your room has closed (idle for hours, or closed in another window).", icon="⚠️")
         return
-    code = following()
+    code, mine = following(), params
     if code is None:
         return
     try:
         version, page, params = server_rooms().get(code).where
     except RoomError:
         return
-    if st.session_state[FOLLOWING]["applied"] == version and (page, params) != (url_path, _room_params()):
+    if st.session_state[FOLLOWING]["applied"] == version and (page, params) != (url_path, _room_params(mine)):
         branch_off(toast=True)
         st.rerun()
 
@@ -275,11 +282,11 @@ def _poll() -> None:
     if not f or f["branched"] or st.session_state.get(LOOKED) != st.session_state.get(RUNS, 0):
         return  # a full run whose page has not looked yet (the sidebar comes first): before_page will
     try:
-        version = server_rooms().get(f["code"]).version
+        room = server_rooms().get(f["code"])
     except RoomError:
         st.rerun(scope="app")  # closed: before_page says so
         return
-    if version != f["applied"]:
+    if room.version != f["applied"] or room.page != st.session_state.get(LOOKED_AT):
         st.rerun(scope="app")
 
 

@@ -131,7 +131,8 @@ def current_config(cls: type[C], prefix: str) -> C:
     return cfg
 
 
-PUBLISHED: list[Callable[[str], None]] = []  # called with the page's url path once its settings are in the URL (rooms)
+PUBLISHED: list[Callable[[str, dict[str, str]], None]] = []  # called with the page's url path and the query parameters
+# it has just written (rooms): not read back from st.query_params, which a newer request of the session may have changed
 
 
 def publish_config(cls: type[C], prefix: str) -> C:
@@ -146,7 +147,7 @@ def publish_config(cls: type[C], prefix: str) -> C:
     if st.query_params.to_dict() != url:
         st.query_params.from_dict(url)
     for hook in PUBLISHED:
-        hook(url_for(prefix))
+        hook(url_for(prefix), url)
     base = st.context.url
     if base and not classroom_on():  # a projector shows no share box
         with st.sidebar:

@@ -78,6 +78,10 @@ def test_on_train_live_a_room_trains_one_run_that_followers_draw_and_cannot_driv
     assert step_shown(presenter) == before and step_shown(follower) != before  # the room's run did not move
     assert server_rooms().get(code).counts(__import__("time").monotonic()) == (0, 1)
 
-    follower.query_params["room"] = code  # the room's link again (what Back to the lecture does)
+    follower.query_params["room"] = code  # the room's link again: it stays on its own (the URL loses the room)
+    ok(follower.run())
+    assert follower.session_state[FOLLOWING]["branched"] and "room" not in follower.query_params
+    follower.session_state[FOLLOWING] = {**follower.session_state[FOLLOWING], "branched": False, "applied": -1}  # as
+    # Back to the lecture leaves it (rooms.rejoin; the button is app.py's sidebar, which AppTest runs only once)
     ok(follower.run())
     assert not follower.session_state[FOLLOWING]["branched"] and step_shown(follower) == before
