@@ -55,6 +55,6 @@ with st.sidebar:
     for page in pages:
         st.page_link(page, label=page.title, icon=page.icon, query_params=ui.link_params({}))
     ui.classroom_toggle()
-    rooms_ui.sidebar()
+    rooms_ui.sidebar(current.url_path)
     st.divider()
 current.run()

@@ -64,6 +64,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes `pids` have used so far."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError):
+            pass
+    return total
+
+
 class Server:
     """`streamlit run app.py` on a free port, stopped on exit; its log is kept for the error check."""
 
@@ -115,14 +127,7 @@ class Server:
         return out
 
     def cpu_seconds(self) -> float:
-        total = 0.0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            except (OSError, IndexError):
-                pass
-        return total
+        return cpu_seconds(self.pids())
 
     def rss_mb(self, field: str = "Pss:") -> float:
         """Memory of the app and its workers, MB. Pss by default: pages the processes share (the torch library)

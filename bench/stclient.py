@@ -55,6 +55,10 @@ class Client:
     _run: Run | None = None
     _page_hash: str = ""
     pressed_at: float | None = None  # when press() last sent its click
+    # As the browser's frontend does (App.handleNewSession, handleAutoRerun): a full run's start clears every fragment's
+    # timer (the run re-sends those of the fragments it still has), and a repeated auto_rerun with the same interval
+    # keeps its timer. Off by default: the benches measured without it keep their figures.
+    browser_timers: bool = False
 
     # ---- sending ----
     async def _send_rerun(self, fragment: str = "", auto: bool = False, trigger: str | None = None) -> None:
@@ -89,6 +93,8 @@ class Client:
             kind = msg.WhichOneof("type")
             now = time.perf_counter()
             if kind == "new_session":
+                if self.browser_timers and not msg.metadata.run.fragment_ids:  # a full run, not a fragment's
+                    self._stop_timers()
                 self._run = Run(now)
                 self.runs.append(self._run)
             elif kind == "navigation":  # the page this run shows: later reruns name it, as the browser does
@@ -142,6 +148,8 @@ class Client:
             run.exceptions.append(f"{el.exception.type}: {el.exception.message}")
 
     def _start_timer(self, fragment: str, interval: float) -> None:
+        if self.browser_timers and getattr(self._timers.get(fragment), "interval", None) == interval:
+            return
         old = self._timers.pop(fragment, None)
         if old is not None:
             old.cancel()
@@ -152,6 +160,7 @@ class Client:
                 await self._send_rerun(fragment=fragment, auto=True)
 
         self._timers[fragment] = asyncio.ensure_future(tick())
+        self._timers[fragment].interval = interval  # type: ignore[attr-defined]
 
     def _stop_timers(self) -> None:
         for t in self._timers.values():

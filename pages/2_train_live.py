@@ -116,18 +116,19 @@ cfg = ui.publish_config(LiveConfig, PREFIX)
 
 with main, ui.friendly_errors():
     h = live_ui.live_handle()  # in a room: the room's run (a follower only looks at it)
-    rebuilt, now = (False, live_ui.snapshot(h)) if h.read_only else h.call("open", cfg)
+    rebuilt, now = (False, live_ui.room_snapshot(h)) if h.read_only else h.call("open", cfg)  # a follower's: None
+    # until the lecturer's run is on the server (the room moves here as the lecturer's page opens it)
     lead = dict(disabled=True, help=ROOM_HELP) if h.read_only else {}  # a follower's controls: the lecturer's
     with about, st.expander("About this task", expanded=False):
         st.markdown(live.task_card(cfg))
-    if now.playing:
+    if now is not None and now.playing:
         buttons.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",),
                        **lead)
     else:
         buttons.button("Play", icon=":material/play_arrow:", key=f"{PREFIX}:play", on_click=control,
-                       args=("play",), type="primary", **({"disabled": not now.has_model} | lead))
+                       args=("play",), type="primary", **({"disabled": now is None or not now.has_model} | lead))
     buttons.button("Step", icon=":material/skip_next:", key=f"{PREFIX}:step", on_click=control,
-                   args=("step_once",), **({"disabled": not now.has_model,
+                   args=("step_once",), **({"disabled": now is None or not now.has_model,
                                             "help": f"Train one tick ({cfg.steps_per_tick} steps), then stop."} | lead))
     buttons.button("Reset", icon=":material/restart_alt:", key=f"{PREFIX}:reset", on_click=control,
                    args=("reset",), **({"help": "New weights from the seed; the history starts over."} | lead))
@@ -136,7 +137,7 @@ with main, ui.friendly_errors():
     ui.show_callback_error(f"{PREFIX}:controls")
     header.latex(r"\small " + live.equations(cfg.cell, cfg.f, cfg.g))  # the model as chosen (one line at 1024 px)
 
-    every = live.redraw_every(now.busy)
+    every = live.redraw_every(now.busy if now is not None else 1)
 
     def sample_block() -> None:
         with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -149,13 +150,19 @@ with main, ui.friendly_errors():
             st.container(key=f"{PREFIX}:sampled").code(st.session_state[f"{PREFIX}:sampled"], language=None,
                                                        wrap_lines=True)
 
-    @st.fragment(run_every=every if now.playing else rooms_ui.POLL_SECONDS if h.read_only else None)
+    # a follower redraws the room's run about once a second, playing or not (the lecturer may Step), and looks for moves
+    @st.fragment(run_every=rooms_ui.FOLLOW_REDRAW if h.read_only else every if now.playing else None)
     def training_panel() -> None:
+        if h.read_only:
+            rooms_ui.check_moved("train_live")
+            if live_ui.room_snapshot(h) is None:
+                st.info("Waiting for the lecturer's run: it appears here as soon as their Train live page opens it.")
+                return
         with ui.friendly_errors():
             s = live_ui.snapshot(h)  # a room's: one snapshot for all its screens
-            if now.playing != s.playing and (now.playing or h.read_only):
-                st.rerun()  # stopped (NaN, the cap, a gone worker), or the lecturer pressed Play: redraw the buttons
-            if s.playing and live.redraw_every(s.busy) != every:
+            if not h.read_only and now.playing and not s.playing:  # (a follower's buttons are greyed either way)
+                st.rerun()  # stopped (NaN, the cap, a gone worker): redraw the buttons and stop the timer
+            if not h.read_only and s.playing and live.redraw_every(s.busy) != every:  # (a follower: once a second)
                 st.rerun()  # others started or stopped training beside this run: redraw at the new pace
             if s.status == "refused" or not s.has_model:
                 st.warning(s.message or "There is no model: the settings were refused.")

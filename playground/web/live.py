@@ -184,6 +184,15 @@ def snapshot(h: pool.Handle) -> Any:
         return entry.snapshot
 
 
+def room_snapshot(h: pool.Handle) -> Any:
+    """snapshot(h) for a follower's handle, None while the room's run is not on the server (not opened yet, or
+    dropped): the page waits for it instead of showing an error."""
+    try:
+        return snapshot(h)
+    except PlaygroundError:
+        return None
+
+
 def panel(h: pool.Handle, s: Any, build: Callable[[Any], T]) -> T:
     """build(s): the figures of a redraw; for a room's run, built once per snapshot and shared by its followers."""
     entry = _shared.get(h.sid)

@@ -26,8 +26,8 @@ from playground.web import internals, ui
 PRESENTING = "room:presenting"  # session_state: (code, secret) of the room this session presents
 FOLLOWING = "room:following"  # session_state: {"code", "applied" (the room version shown), "branched"}
 RUNS, LOOKED = "room:runs", "room:looked"  # full runs of this session (app.py counts), and the last whose page looked
-LOOKED_AT = "room:looked_at"  # the url path of the page that looked last
 POLL_SECONDS = 1.0  # a follower looks for the presenter's moves this often
+FOLLOW_REDRAW = 0.8  # ...and redraws a room's Train live run this often (>= 1 redraw a second with a margin)
 COUNTS_SECONDS = 5.0  # the presenter's counts of followers refresh this often
 
 
@@ -107,7 +107,6 @@ def before_page(url_path: str) -> None:
     follower found on another page than the room's goes there too: a timer's rerun that crossed a page switch can
     leave a browser on the page it came from."""
     st.session_state[LOOKED] = st.session_state.get(RUNS, 0)  # this full run has looked (see _poll)
-    st.session_state[LOOKED_AT] = url_path
     raw = st.query_params.get(ROOM)
     mine = presenting()
     if raw and mine and normal_code(raw) == mine[0]:
@@ -231,8 +230,9 @@ def qr_svg(link: str) -> str:
     return out.getvalue().decode()
 
 
-def sidebar() -> None:
-    """The sidebar's room box on every page: present (code and counts), follow (explore / back) or join."""
+def sidebar(url_path: str) -> None:
+    """The sidebar's room box on every page (`url_path`: the page's): present (code and counts), follow (explore /
+    back) or join."""
     p, code, off = presenting(), following(), branched()
     if p:
         _presenter_counts(p[0])
@@ -246,7 +246,8 @@ def sidebar() -> None:
                           "The lecture goes on without you until Back to the lecture."):
             branch_off()
             st.rerun()
-        _poll()
+        if url_path not in OWN_TIMER:
+            _poll(url_path)
     elif off:
         st.caption(f"Exploring on your own, away from room **{spaced(off)}**.")
         if st.button("Back to the lecture", key="room:rejoin", icon=":material/groups:", type="primary",
@@ -275,9 +276,19 @@ def _presenter_counts(code: str) -> None:
 
 
 @st.fragment(run_every=POLL_SECONDS)
-def _poll() -> None:
+def _poll(url_path: str) -> None:
     """A follower's watch on the room: when the presenter has moved, run the whole app (before_page takes it there).
     Cheap when nothing moved: one dictionary lookup."""
+    check_moved(url_path)
+
+
+def check_moved(url_path: str) -> None:
+    """In a follower's timer on page `url_path` (the sidebar's poll; Train live's redraw, which replaces it there): if
+    the presenter has moved, or the room is on another page, run the whole app (before_page takes it there).
+
+    The page is the timer's own, not the one the session last ran: a timer of the page a follower was just taken
+    from can fire during the switch, and its run shows the browser that page again (seen in Chromium): then this
+    timer sees the room elsewhere, and the follower is taken there once more."""
     f = st.session_state.get(FOLLOWING)
     if not f or f["branched"] or st.session_state.get(LOOKED) != st.session_state.get(RUNS, 0):
         return  # a full run whose page has not looked yet (the sidebar comes first): before_page will
@@ -286,9 +297,11 @@ def _poll() -> None:
     except RoomError:
         st.rerun(scope="app")  # closed: before_page says so
         return
-    if room.version != f["applied"] or room.page != st.session_state.get(LOOKED_AT):
+    if room.version != f["applied"] or room.page != url_path:
         st.rerun(scope="app")
 
+
+OWN_TIMER = ("train_live",)  # pages whose follower's redraw timer calls check_moved itself (no second timer)
 
 
 def room_card(page: str) -> None:

@@ -1,0 +1,525 @@
+"""The room bench: one presenter and N followers in a room, the presenter playing on Train live, then moving on.
+
+    python bench/room.py                                       # 100 followers, a 30-s window, then the move
+    python bench/room.py --followers 100 --browser             # ... and one real Chromium follower
+    python bench/room.py --followers 10 --seconds 10 --check   # CI's short form: exits 1 on a failure
+
+It starts the app (bench/load.py's `Server`, its own port) and drives it with light clients (bench/stclient.py):
+1. The presenter opens the Lecture page, presses "Open a room" (room:open) and reads the room's code off the page.
+2. The presenter goes to Train live on the tour's training scene (scene 7 by default: its link's settings,
+   `scene=7`), in the same session, as a click on the scene's link does (a rerun naming the page and its query).
+3. N followers open the room's link, `/?room=CODE`: the app takes each to the presenter's page and settings.
+   With --browser, one more follower is a real Chromium (Debian's /usr/bin/chromium through playwright).
+4. The presenter presses Play (train:play): the room trains one run, every follower draws it. After a warm-up,
+   over --seconds the bench measures:
+   - per follower: redraws/s (finished training-panel runs with the Step number and the six charts);
+   - Step lag: for each Step change the presenter's screen showed (the moment its Step number arrived), how long
+     until the follower's screen showed that step or a later one (negative: the follower showed it first; the
+     room's snapshot is shared, either may fetch it);
+   - memory: PSS of the app's process tree (server, zygote, workers), sampled every 2 s; the server's CPU.
+5. The move: the presenter presses Next scene (lecture:next); each follower's time from that click until its
+   screen shows the next scene's title ("Scene 8 of 9: ...", the page's first element).
+
+The light followers' times are taken when the bench's event loop reads the message, so a busy bench adds to them
+(its own CPU is printed); the browser's are taken in the page (a MutationObserver, the wall clock) when the DOM
+changes.
+
+Goals (issue, load goals 1 and 2): every follower >= 1 redraw/s; the browser follower's Step lag <= 1 s median
+and <= 2 s max; PSS <= 690 MB; the move shown on every follower within 2 s (max). Printed as met / NOT met.
+
+--check fails when a follower did not keep up (its Step did not advance over the window, or its last one lags the
+presenter's by more than KEPT_UP_S seconds), a follower never showed the next scene, a session saw an error or an
+exception, or the server log has a line with "Traceback", "Error" or "Exception" (as bench/soak.py's check).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import PANEL_CHARTS, ROOT, Server, cpu_seconds  # noqa: E402
+from stclient import Client  # noqa: E402
+
+# The bench's process stays free of torch: a Python that maps the torch library beside the server's would lower
+# the server tree's PSS (shared pages count once in total). So the scene's settings come from a subprocess.
+SCENE_QUERY = """
+import sys
+from urllib.parse import urlencode
+from playground.views import lecture
+from playground.training.live import MAX_STEPS
+n = int(sys.argv[1])
+print(lecture.page_of(n).path, lecture.count(), MAX_STEPS)
+print(urlencode(lecture.scene_params(n)))
+"""
+CODE_RE = re.compile(r"class=['\"]room-code['\"]>([A-Z0-9-]+)<")
+LOG_WORDS = re.compile(r"Traceback|Error|Exception")  # bench/soak.py's check of the server log
+GOAL_REDRAWS, GOAL_LAG_MEDIAN, GOAL_LAG_MAX, GOAL_PSS_MB, GOAL_MOVE_S = 1.0, 1.0, 2.0, 690.0, 2.0
+TAIL_S = 2.0  # seconds the presenter plays on after the window, before Next scene
+KEPT_UP_S = 5.0  # --check: a follower's last Step in the window is at least the presenter's of this long before
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                 "--no-first-run", "--disable-component-update", "--disable-sync"]  # as tests/conftest.py
+
+
+@dataclass
+class Screen(Client):
+    """A light client that also notes when each Step number and each title reached it (what its screen shows)."""
+
+    browser_timers: bool = True  # fragment timers as the browser keeps them (stclient.Client)
+    steps: list[tuple[float, int]] = field(default_factory=list)  # (arrival, Step shown)
+    titles: list[tuple[float, str]] = field(default_factory=list)  # (arrival, st.title / heading text)
+
+    def _delta(self, msg) -> None:
+        super()._delta(msg)
+        if msg.delta.WhichOneof("type") != "new_element":
+            return
+        el, now = msg.delta.new_element, time.perf_counter()
+        what = el.WhichOneof("type")
+        if what == "metric" and el.metric.label == "Step":
+            try:
+                self.steps.append((now, int(el.metric.body.replace(",", ""))))
+            except ValueError:
+                pass
+        elif what == "heading":
+            self.titles.append((now, el.heading.body))
+
+    async def goto(self, page: str, query: str) -> None:
+        """Open another page of the app in this session, with `query`: what a click on a page link sends."""
+        self.page, self._page_hash, self.query = page, "", query
+        await self._send_rerun()
+
+    def texts_seen(self) -> str:
+        return "\n".join(t for r in self.runs for t in r.texts)
+
+    def title_at(self, text: str, since: float) -> float | None:
+        return next((t for t, body in self.titles if t >= since and text in body), None)
+
+
+async def until(cond, timeout: float, what: str, every: float = 0.05):
+    """Wait until cond() is truthy; returns its value. RuntimeError after `timeout` seconds."""
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        v = cond()
+        if v:
+            return v
+        await asyncio.sleep(every)
+    raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _drawn(c: Client, since: float = 0.0) -> bool:
+    return any(r.metrics or r.charts or r.texts for r in c.finished_runs(since))
+
+
+# ---- the real browser follower ----
+OBSERVER_JS = """
+(() => {
+  let step = null, title = null;
+  const look = () => {
+    const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(e => e.innerText.startsWith('Step'));
+    const v = m && m.querySelector('[data-testid="stMetricValue"]');
+    const s = v ? v.innerText : null;
+    if (s !== null && s !== step) { step = s; window.benchSeen('step', s, Date.now()); }
+    const h = document.querySelector('[data-testid="stMain"] h1');
+    const t = h ? h.innerText : null;
+    if (t !== null && t !== title) { title = t; window.benchSeen('title', t, Date.now()); }
+  };
+  const start = () => new MutationObserver(look).observe(document.documentElement,
+                                                          {subtree: true, childList: true, characterData: true});
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
+
+
+class Browser:
+    """One Chromium tab following the room: what it shows and when (the page's wall clock, as perf_counter)."""
+
+    def __init__(self):
+        self.steps: list[tuple[float, int]] = []
+        self.titles: list[tuple[float, str]] = []
+        self.errors: list[str] = []
+        self._offset = time.time() - time.perf_counter()
+        self._pw = self._browser = None
+
+    def _seen(self, kind: str, value: str, epoch_ms: float) -> None:
+        t = epoch_ms / 1000 - self._offset
+        if kind == "step":
+            digits = re.sub(r"\D", "", value)
+            if digits:
+                self.steps.append((t, int(digits)))
+        else:
+            self.titles.append((t, value))
+
+    async def open(self, url: str) -> None:
+        from playwright.async_api import async_playwright  # only with --browser
+
+        self._pw = await async_playwright().start()
+        self._browser = await self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        ctx = await self._browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = await ctx.new_page()
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        await page.expose_function("benchSeen", self._seen)
+        await page.add_init_script(OBSERVER_JS)
+        await page.goto(url)
+
+    async def close(self) -> None:
+        if self._browser is not None:
+            await self._browser.close()
+        if self._pw is not None:
+            await self._pw.stop()
+
+    def title_at(self, text: str, since: float) -> float | None:
+        return next((t for t, body in self.titles if t >= since and text in body), None)
+
+
+# ---- figures ----
+# A Step shown is keyed (run, step): the run counts the Resets this screen has seen (its Step fell to under half),
+# so that "that step or a later one" holds across the presenter's Resets at the step cap.
+Key = tuple[int, int]
+
+
+def keyed(steps: list[tuple[float, int]]) -> list[tuple[float, Key]]:
+    out, run, last = [], 0, None
+    for t, v in steps:
+        if last is not None and v < last / 2:
+            run += 1
+        out.append((t, (run, v)))
+        last = v
+    return out
+
+
+def changes(steps: list[tuple[float, int]], t0: float, t1: float) -> list[tuple[float, Key]]:
+    """The moments inside [t0, t1] when the Step shown changed, with the new (run, step)."""
+    out, last = [], None
+    for t, k in keyed(steps):
+        if k != last and t0 <= t <= t1:
+            out.append((t, k))
+        last = k
+    return out
+
+
+def lags(presenter: list[tuple[float, int]], follower: list[tuple[float, int]], t0: float, t1: float,
+         until_t: float) -> tuple[list[float], int]:
+    """For each of the presenter's Step changes in [t0, t1]: seconds until the follower showed that step or a later
+    one (by until_t). Returns (lags, changes the follower never showed)."""
+    out, missed, seen = [], 0, keyed(follower)
+    for tp, k in changes(presenter, t0, t1):
+        tf = next((t for t, w in seen if w >= k and t <= until_t), None)
+        if tf is None:
+            missed += 1
+        else:
+            out.append(tf - tp)
+    return out, missed
+
+
+def step_at(steps: list[tuple[float, int]], t: float) -> Key | None:
+    shown = [k for u, k in keyed(steps) if u <= t]
+    return shown[-1] if shown else None
+
+
+async def keep_training(presenter: Screen, cap: int, resets: list[float]) -> None:
+    """The presenter at the run's step cap (training pauses there): Reset, then Play once the reset is drawn, as a
+    lecturer would (bench/soak.py's phase A does the same)."""
+    while True:
+        await asyncio.sleep(0.1)
+        if presenter.steps and presenter.steps[-1][1] >= cap:
+            resets.append(time.perf_counter())
+            await presenter.press("train:reset")
+            pressed = presenter.pressed_at
+            await until(lambda: any(r.status for r in presenter.finished_runs(pressed)), 60, "the Reset's run")
+            await presenter.press("train:play")
+            await until(lambda: presenter.steps[-1][1] < cap, 60, "the Step after Reset")
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        ps = subprocess.run(["ps", "-o", "pid=", "--ppid", str(p)], capture_output=True, text=True)
+        kids = [int(k) for k in ps.stdout.split()]
+        out += kids
+        todo += kids
+    return out
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (every core, every process), from /proc/stat."""
+    f = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(f[:8]) - f[3] - f[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def mmm(v: list[float], fmt: str) -> str:
+    return "/".join(format(x, fmt) for x in (min(v), statistics.median(v), max(v))) if v else "-"
+
+
+@dataclass
+class Report:
+    n: int
+    scene: int
+    code: str = ""
+    joined_s: float = 0.0  # from the first follower's visit to every follower showing the Step number
+    window_s: float = 0.0
+    presenter_redraws: float = 0.0
+    presenter_steps: int = 0  # steps the presenter's Step advanced over the window (over its Resets)
+    resets: int = 0  # the presenter's Resets at the step cap during the window
+    redraws: list[float] = field(default_factory=list)  # per light follower, /s
+    lag_median: list[float] = field(default_factory=list)  # per light follower, s
+    lag_max: list[float] = field(default_factory=list)
+    lag_all: list[float] = field(default_factory=list)
+    missed: int = 0  # presenter Step changes some light follower never showed
+    behind: list[int] = field(default_factory=list)  # followers (1-based) that did not keep up
+    browser_redraws: float | None = None  # Step changes shown per second (a browser's redraws we can see)
+    browser_lags: list[float] = field(default_factory=list)
+    browser_missed: int = 0
+    pss: list[float] = field(default_factory=list)  # MB, samples over the window
+    cores: float = 0.0
+    bench_cores: float = 0.0
+    browser_cores: float = 0.0  # Chromium and its playwright driver
+    other_cores: float = 0.0  # every other process on the machine (another bench, a test run): not ours
+    move_presenter_s: float | None = None
+    moves: list[float | None] = field(default_factory=list)  # per light follower, s (None: never)
+    move_browser_s: float | None = None
+    errors: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    browser: bool = False
+    trace: dict = field(default_factory=dict)  # --json: what the presenter and the browser showed, and when
+
+    def table(self) -> str:
+        def goal(ok: bool) -> str:
+            return "met" if ok else "NOT met"
+        rows = [
+            f"room {self.code}: 1 presenter + {self.n} light followers{' + 1 Chromium' if self.browser else ''} on "
+            f"Train live (scene {self.scene}); followers all drawn {self.joined_s:.1f} s after the first opened the "
+            f"link",
+            f"window {self.window_s:.0f} s: presenter {self.presenter_redraws:.2f} redraws/s, "
+            f"{self.presenter_steps / max(self.window_s, 1e-9):.0f} steps/s ({self.resets} Reset(s) at the step cap); server {self.cores:.2f} cores, bench {self.bench_cores:.2f} "
+            f"cores" + (f", Chromium {self.browser_cores:.2f} cores" if self.browser else "")
+            + f"; other processes {self.other_cores:.2f} of the machine's {os.cpu_count()} cores",
+            f"{'':34}{'min/median/max':>22}",
+            f"{'light followers redraws/s':34}{mmm(self.redraws, '.2f'):>22}   below {GOAL_REDRAWS:g}/s: "
+            f"{sum(r < GOAL_REDRAWS for r in self.redraws)}   goal >= {GOAL_REDRAWS:g}: "
+            f"{goal(bool(self.redraws) and min(self.redraws) >= GOAL_REDRAWS)}",
+            f"{'light Step lag s, per follower median':34}{mmm(self.lag_median, '.2f'):>22}",
+            f"{'light Step lag s, per follower max':34}{mmm(self.lag_max, '.2f'):>22}",
+            f"{'light Step lag s, all changes':34}{mmm(self.lag_all, '.2f'):>22}   "
+            f"({len(self.lag_all)} lags; {self.missed} change(s) never shown; followers behind: "
+            f"{self.behind or 'none'})",
+        ]
+        if self.browser:
+            b = self.browser_lags
+            ok = bool(b) and statistics.median(b) <= GOAL_LAG_MEDIAN and max(b) <= GOAL_LAG_MAX
+            rows.append(f"{'Chromium Step lag s':34}{mmm(b, '.2f'):>22}   ({len(b)} lags, {self.browser_missed} never "
+                        f"shown; {self.browser_redraws or 0:.2f} Step changes/s)   goal median <= {GOAL_LAG_MEDIAN:g}, "
+                        f"max <= {GOAL_LAG_MAX:g}: {goal(ok)}")
+        rows.append(f"{'memory PSS MB over the window':34}{mmm(self.pss, '.0f'):>22}   goal <= {GOAL_PSS_MB:g}: "
+                    f"{goal(bool(self.pss) and max(self.pss) <= GOAL_PSS_MB)}")
+        got = [m for m in self.moves if m is not None]
+        everyone = [*self.moves, *([self.move_browser_s] if self.browser else [])]
+        rows.append(f"{'move to scene ' + str(self.scene + 1) + ': light followers s':34}{mmm(got, '.2f'):>22}   "
+                    f"shown {len(got)}/{len(self.moves)}; presenter's own "
+                    + (f"{self.move_presenter_s:.2f} s" if self.move_presenter_s is not None else "never"))
+        if self.browser:
+            rows.append(f"{'move: Chromium s':34}{(format(self.move_browser_s, '.2f') if self.move_browser_s is not None else 'never'):>22}")
+        ok = all(m is not None and m <= GOAL_MOVE_S for m in everyone)
+        rows.append(f"{'move: every follower within':34}{GOAL_MOVE_S:>21g}s   goal: {goal(ok)}")
+        if self.other_cores > 0.2:
+            rows.append(f"NOTE: other processes used {self.other_cores:.2f} cores of the machine's {os.cpu_count()} during "
+                        "the window: these figures are not the app's alone")
+        rows.append(f"sessions' errors: {self.errors[:3] if self.errors else 'none'}; server log: {len(self.log)} "
+                    f"line(s) with Traceback/Error/Exception" + (f": {self.log[:3]}" if self.log else ""))
+        return "\n".join(rows)
+
+    def failures(self) -> list[str]:
+        out = []
+        if self.behind:
+            out.append(f"followers {self.behind} did not advance with the presenter")
+        never = [i + 1 for i, m in enumerate(self.moves) if m is None]
+        if never:
+            out.append(f"followers {never} never showed scene {self.scene + 1}")
+        if self.browser and self.move_browser_s is None:
+            out.append(f"the Chromium follower never showed scene {self.scene + 1}")
+        if self.errors:
+            out.append(f"sessions saw errors: {self.errors[:3]}")
+        if self.log:
+            out.append(f"the server log has errors: {self.log[:3]}")
+        return out
+
+
+def scene_link(n: int) -> tuple[str, int, int, str]:
+    """(the scene's page url path, the number of scenes, a run's step cap, the scene's query string), from the app's
+    own lecture."""
+    out = subprocess.run([sys.executable, "-c", SCENE_QUERY, str(n)], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    path, count, cap = out[0].split()
+    return re.sub(r"^\d+_", "", Path(path).stem), int(count), int(cap), out[1]
+
+
+async def sample_pss(server: Server, into: list[float], every: float = 2.0) -> None:
+    while True:
+        into.append(await asyncio.to_thread(server.rss_mb))
+        await asyncio.sleep(every)
+
+
+async def measure(server: Server, n: int, seconds: float, warmup: float, scene: int, browser: bool,
+                  stagger: float) -> Report:
+    rep = Report(n, scene, browser=browser)
+    page, count, cap, query = scene_link(scene)
+    if page != "train_live" or scene >= count:
+        raise SystemExit(f"scene {scene} is not a Train live scene with a next one (it opens {page!r})")
+    next_title = f"Scene {scene + 1} of {count}"
+    tasks: list[asyncio.Future] = []
+    clients: list[Screen] = []
+    chromium = Browser() if browser else None
+    try:
+        # 1. the presenter opens a room on the Lecture page
+        presenter = Screen(server.url, "lecture")
+        clients.append(presenter)
+        tasks.append(asyncio.ensure_future(presenter.visit(10 ** 6)))
+        await until(lambda: presenter.widget("room:open") and _drawn(presenter), 90, "the Lecture page's room:open")
+        await presenter.press("room:open")
+        m = await until(lambda: CODE_RE.search(presenter.texts_seen()), 30, "the room's code on the Lecture page")
+        rep.code = m.group(1).replace("-", "")
+        # 2. ... goes to Train live, the tour's training scene, in the same session
+        at = time.perf_counter()
+        await presenter.goto(page, query)
+        await until(lambda: presenter.widget("train:play") and any(t >= at for t, _ in presenter.steps), 120,
+                    "the presenter's Train live with its Play button")
+        # 3. the followers open the room's link
+        followers = [Screen(server.url, "", f"room={rep.code}") for _ in range(n)]
+        clients += followers
+        first = time.perf_counter()
+        for f in followers:
+            tasks.append(asyncio.ensure_future(f.visit(10 ** 6)))
+            await asyncio.sleep(stagger)
+        if chromium is not None:
+            await chromium.open(f"{server.url}/?room={rep.code}")
+        await until(lambda: all(f.steps for f in followers) and (chromium is None or chromium.steps),
+                    60 + 2 * n, f"every follower to show Train live's Step "
+                    f"({sum(bool(f.steps) for f in followers)}/{n} did)", every=0.2)
+        rep.joined_s = time.perf_counter() - first
+        # 4. Play; a warm-up, then the window
+        await presenter.press("train:play")
+        resets: list[float] = []
+        tasks.append(asyncio.ensure_future(keep_training(presenter, cap, resets)))
+        await asyncio.sleep(warmup)
+        sampler = asyncio.ensure_future(sample_pss(server, rep.pss))
+        others = [p for p in descendants(os.getpid()) if p not in set(server.pids())]  # Chromium, its driver
+        t0, cpu0, own0, b0 = time.perf_counter(), server.cpu_seconds(), time.process_time(), cpu_seconds(others)
+        m0 = machine_busy_seconds()
+        await asyncio.sleep(seconds)
+        t1, cpu1, own1, b1 = time.perf_counter(), server.cpu_seconds(), time.process_time(), cpu_seconds(others)
+        m1 = machine_busy_seconds()
+        rep.browser_cores = (b1 - b0) / (t1 - t0)
+        rep.other_cores = max(0.0, (m1 - m0) - (cpu1 - cpu0) - (own1 - own0) - (b1 - b0)) / (t1 - t0)
+        sampler.cancel()
+        await asyncio.sleep(TAIL_S)  # still playing: the last changes of the window reach every screen
+        tail = time.perf_counter()
+        tasks[-1].cancel()  # keep_training
+        rep.window_s, rep.cores, rep.bench_cores = t1 - t0, (cpu1 - cpu0) / (t1 - t0), (own1 - own0) / (t1 - t0)
+        # 5. the move: Next scene, until every follower shows the next scene's title
+        await presenter.press("lecture:next")
+        moved = presenter.pressed_at
+        try:
+            await until(lambda: all(f.title_at(next_title, moved) for f in followers)
+                        and (chromium is None or chromium.title_at(next_title, moved)), 30,
+                        f"every follower to show {next_title!r}", every=0.1)
+        except RuntimeError as e:
+            rep.errors.append(str(e))
+        await asyncio.sleep(1.0)  # the tail of the presenter's own run, and late messages
+        # the figures
+        rep.presenter_redraws = len(_panel_runs(presenter, t0, t1)) / rep.window_s
+        shown = [(t, k) for t, k in keyed(presenter.steps) if t <= t1]
+        rep.presenter_steps = sum((b[1] - a[1]) if a[0] == b[0] else b[1]  # after a Reset: from 0
+                                  for (_, a), (tb, b) in zip(shown, shown[1:]) if tb >= t0)
+        rep.resets = sum(t0 <= r <= t1 for r in resets)
+        kept = step_at(presenter.steps, t1 - KEPT_UP_S) or (0, 0)
+        for i, f in enumerate(followers, 1):
+            rep.redraws.append(len(_panel_runs(f, t0, t1)) / rep.window_s)
+            got, missed = lags(presenter.steps, f.steps, t0, t1, tail)
+            rep.missed += missed
+            rep.lag_all += got
+            if got:
+                rep.lag_median.append(statistics.median(got))
+                rep.lag_max.append(max(got))
+            f0, f1 = step_at(f.steps, t0), step_at(f.steps, t1)
+            if f0 is None or f1 is None or f1 <= f0 or f1 < kept:
+                rep.behind.append(i)
+            at = f.title_at(next_title, moved)
+            rep.moves.append(at - moved if at is not None else None)
+        at = presenter.title_at(next_title, moved)
+        rep.move_presenter_s = at - moved if at is not None else None
+        if chromium is not None:
+            rep.browser_lags, rep.browser_missed = lags(presenter.steps, chromium.steps, t0, t1, tail)
+            rep.browser_redraws = len(changes(chromium.steps, t0, t1)) / rep.window_s
+            at = chromium.title_at(next_title, moved)
+            rep.move_browser_s = at - moved if at is not None else None
+            rep.errors += chromium.errors
+        rel = lambda v: [(round(t - t0, 3), x) for t, x in v]  # noqa: E731 - seconds from the window's start
+        rep.trace = {"window": [0, round(t1 - t0, 3)], "move": round(moved - t0, 3),
+                     "presenter_steps": rel(presenter.steps), "presenter_titles": rel(presenter.titles)}
+        if chromium is not None:
+            rep.trace |= {"browser_steps": rel(chromium.steps), "browser_titles": rel(chromium.titles)}
+        if followers:
+            rep.trace |= {"follower1_steps": rel(followers[0].steps), "follower1_titles": rel(followers[0].titles)}
+        rep.errors += [e for c in [presenter, *followers] for e in c.errors]
+        rep.errors += [x for c in [presenter, *followers] for r in c.runs for x in r.exceptions]
+        return rep
+    finally:  # leave as a closed tab does: a close handshake each (a cancelled read mid-message logs a traceback)
+        for c in clients:
+            c._stop_timers()
+        await asyncio.gather(*(asyncio.wait_for(c._ws.close(), 10) for c in clients if c._ws is not None),
+                             return_exceptions=True)
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if chromium is not None:
+            await chromium.close()
+
+
+def _panel_runs(c: Client, t0: float, t1: float) -> list:
+    """The session's training-panel redraws that finished inside [t0, t1] (as bench/load.py counts them)."""
+    return [r for r in c.finished_runs(t0) if r.finished <= t1 and "Step" in r.metrics
+            and r.charts + r.cached >= PANEL_CHARTS]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--followers", type=int, default=100, help="light followers (default 100)")
+    ap.add_argument("--seconds", type=float, default=30.0, help="measuring window while the presenter plays")
+    ap.add_argument("--warmup", type=float, default=5.0, help="seconds after Play before the window")
+    ap.add_argument("--scene", type=int, default=7, help="the tour's Train live scene the presenter plays (7)")
+    ap.add_argument("--stagger", type=float, default=0.1, help="seconds between two followers opening the link")
+    ap.add_argument("--browser", action="store_true", help="one more follower: a real headless Chromium")
+    ap.add_argument("--check", action="store_true", help="exit 1 on a failure (see the docstring)")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    a = ap.parse_args(argv)
+    start = time.perf_counter()
+    with Server() as server:
+        try:
+            rep = asyncio.run(measure(server, a.followers, a.seconds, a.warmup, a.scene, a.browser, a.stagger))
+        except RuntimeError as e:  # a step that never happened: say which, then the log's errors
+            rep = Report(a.followers, a.scene, browser=a.browser, errors=[str(e)])
+        rep.log = [ln for ln in server.log_path.read_text(errors="replace").splitlines() if LOG_WORDS.search(ln)]
+        print(rep.table())
+        print(f"server log: {server.log_path}; wall time {time.perf_counter() - start:.0f} s")
+    if a.json:
+        a.json.write_text(json.dumps(rep.__dict__, indent=1))
+    failures = rep.failures()
+    if a.check:
+        for f in failures:
+            print(f"FAIL: {f}")
+        print("room check: " + ("ok" if not failures else f"{len(failures)} failure(s)"))
+        return 1 if failures else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
