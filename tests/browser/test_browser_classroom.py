@@ -134,7 +134,7 @@ def test_train_live_first_screen_in_classroom_mode_has_play_the_numbers_and_the_
     assert "steps / second" in page.locator('[data-testid="stMetric"]').first.inner_text()
     assert boxes[0]["height"] >= 44  # a big Play
     equation = page.locator(".katex-display").first.bounding_box()  # beside the folded settings, not a row below
-    summary = page.locator('[data-testid="stExpander"] summary').first.bounding_box()
+    summary = page.get_by_test_id("stMain").locator('[data-testid="stExpander"] summary').first.bounding_box()
     assert abs(equation["y"] - summary["y"]) < summary["height"] and equation["x"] > summary["x"] + summary["width"]
     seed = page.get_by_label("Random seed", exact=True)
     assert seed.is_disabled()  # the seed is fixed (in the folded settings)
