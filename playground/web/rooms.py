@@ -155,8 +155,9 @@ def _refused(e: RoomError) -> None:
 
 def after_page(url_path: str, params: Mapping[str, str] | None = None) -> None:
     """After the page has written its settings to the URL (ui.publish_config; the Lecture and home pages at their
-    end). `params`: the query parameters the page wrote (None: read the URL's). The presenter's page and settings become the room's (the followers
-    go there); a follower whose own settings now differ from the room's has chosen to explore on their own."""
+    end). `params`: the query parameters the page wrote (None: read the URL's). The presenter's page and settings
+    become the room's (the followers go there); a follower whose own settings now differ from the room's has chosen
+    to explore on their own."""
     p = presenting()
     if p:
         try:

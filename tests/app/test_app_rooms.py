@@ -17,6 +17,11 @@ def titles(at: AppTest) -> list[str]:
     return [t.value for t in at.title]
 
 
+def script(at: AppTest) -> list[str]:
+    """Scene 2's script where the page shows it (the bar's Script popover)."""
+    return [m.value for pop in at.get("popover") for m in pop.markdown if m.value == SCENES[1].script]
+
+
 def step_shown(at: AppTest) -> str:
     return next(m.value for m in at.metric if m.label == "Step")
 
@@ -34,7 +39,6 @@ def test_a_room_s_follower_goes_where_the_presenter_goes_and_never_moves_it():
     ok(presenter.button(key="lecture:next").click().run())  # scene 2
     ok(follower.run())
     assert titles(follower) == [f"Scene 2 of {len(SCENES)}: {SCENES[1].title}"]
-    script = lambda at: [m.value for pop in at.get("popover") for m in pop.markdown if m.value == SCENES[1].script]  # noqa: E731
     assert script(presenter) and not script(follower)  # no script on a follower's screen (the projector's)
     assert not [b for b in follower.button if b.key in ("lecture:next", "lecture:previous")]
     assert follower.session_state["review:config"] == presenter.session_state["review:config"]
