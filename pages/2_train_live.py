@@ -155,11 +155,11 @@ with main, ui.friendly_errors():
     def training_panel() -> None:
         if h.read_only:
             rooms_ui.check_moved("train_live")
-            if live_ui.room_snapshot(h) is None:
+        with ui.friendly_errors():
+            s = live_ui.room_snapshot(h) if h.read_only else live_ui.snapshot(h)  # a room's: one for all its screens
+            if s is None:
                 st.info("Waiting for the lecturer's run: it appears here as soon as their Train live page opens it.")
                 return
-        with ui.friendly_errors():
-            s = live_ui.snapshot(h)  # a room's: one snapshot for all its screens
             if not h.read_only and now.playing and not s.playing:  # (a follower's buttons are greyed either way)
                 st.rerun()  # stopped (NaN, the cap, a gone worker): redraw the buttons and stop the timer
             if not h.read_only and s.playing and live.redraw_every(s.busy) != every:  # (a follower: once a second)

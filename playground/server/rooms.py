@@ -31,6 +31,19 @@ IDLE_AFTER = 3 * 3600.0  # a room the presenter has not touched and nobody has f
 SEEN_WITHIN = 30.0  # a follower heard from within this many seconds counts as in the room
 
 
+RUN_PREFIX = "room-"  # a room's Train live run on the training workers is "room-CODE"
+
+
+def run_id(code: str) -> str:
+    """The id of room `code`'s Train live run on the training workers: one run, trained once, drawn by all."""
+    return f"{RUN_PREFIX}{code}"
+
+
+def code_of_run(sid: str) -> str | None:
+    """The room whose run `sid` is (None: a session's own run)."""
+    return sid[len(RUN_PREFIX):] if sid.startswith(RUN_PREFIX) else None
+
+
 class RoomError(PlaygroundError):
     """A room that cannot be opened, joined or moved: the message says why and what to do."""
 
@@ -60,11 +73,6 @@ class Room:
     @property
     def where(self) -> tuple[int, str, dict[str, str]]:
         return self.version, self.page, dict(self.params)
-
-    @property
-    def run_id(self) -> str:
-        """The id of the room's Train live run on the training workers: one run, trained once, drawn by all."""
-        return f"room-{self.code}"
 
     def counts(self, now: float) -> tuple[int, int]:
         """(following, exploring on their own) among the followers heard from within SEEN_WITHIN seconds."""
@@ -131,6 +139,11 @@ class Rooms:
 
     def join(self, code: str, follower: str, now: float) -> Room:
         """`follower` follows the room (again): heard of now, not branched off. RoomError when full or gone."""
+        return self.seen(code, follower, now)
+
+    def seen(self, code: str, follower: str, now: float, branched: bool = False) -> Room:
+        """A follower's heartbeat (every run of its page): heard of now, following or exploring on its own. A new
+        follower of a full room (once the silent ones are forgotten) is refused."""
         room = self.get(code, now)
         with self._lock:
             if follower not in room.followers and len(room.followers) >= self.max_followers:
@@ -139,30 +152,12 @@ class Rooms:
                     raise RoomError(f"Room {spaced(room.code)} is full ({self.max_followers} followers). Open the "
                                     "page on your own, or ask the lecturer to open a second room.")
             room.followers[follower] = now
-            room.branched.discard(follower)
-            room.touched = now
-            return room
-
-    def seen(self, code: str, follower: str, now: float, branched: bool = False) -> Room:
-        """A follower's heartbeat (every run of its page): heard of now, following or exploring on its own."""
-        room = self.get(code, now)
-        with self._lock:
-            if follower not in room.followers:
-                if len(room.followers) >= self.max_followers:
-                    raise RoomError(f"Room {spaced(room.code)} is full ({self.max_followers} followers).")
-            room.followers[follower] = now
             (room.branched.add if branched else room.branched.discard)(follower)
             room.touched = now
             return room
 
-    def leave(self, code: str, follower: str) -> None:
-        with self._lock:
-            room = self._rooms.get(normal_code(code))
-            if room is not None:
-                room.followers.pop(follower, None)
-                room.branched.discard(follower)
-
     def codes(self) -> list[str]:
+        """The codes of the open rooms."""
         with self._lock:
             return list(self._rooms)
 

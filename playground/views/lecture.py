@@ -17,7 +17,7 @@ from playground.views import gates, onestep, review
 from playground.views.gates import GatesConfig
 from playground.training.live_config import LiveConfig
 from playground.views.onestep import OneStepConfig
-from playground.views.pages import PAGES, SCENE, url_for
+from playground.views.pages import PAGES, SCENE, app_root, url_for
 from playground.views.review import ReviewConfig
 from playground.state import check, to_params
 
@@ -160,11 +160,7 @@ def scene_url(number: int, classroom: bool = False) -> str:
 
 def full_url(base: str, number: int, classroom: bool = False) -> str:
     """Scene `number`'s whole link; `base` is st.context.url of any page of the app (or the app's address)."""
-    root = base.split("?")[0].rstrip("/")
-    pages = {p.url for p in PAGES}
-    if root.rsplit("/", 1)[-1] in pages:
-        root = root.rsplit("/", 1)[0]
-    return f"{root}/{scene_url(number, classroom)}"
+    return f"{app_root(base)}/{scene_url(number, classroom)}"
 
 
 def scene_from_params(params: Mapping[str, str], page: str | None = None) -> int | None:

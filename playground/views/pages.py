@@ -52,6 +52,14 @@ def url_for(key: str) -> str:
     return next((p.url for p in PAGES if p.key == key), key)
 
 
+def app_root(base: str) -> str:
+    """The app's address from st.context.url of any of its pages: the query and a page's path dropped."""
+    root = base.split("?")[0].split("#")[0].rstrip("/")
+    if root.rsplit("/", 1)[-1] in {p.url for p in PAGES}:
+        root = root.rsplit("/", 1)[0]
+    return root
+
+
 def missing_page(url: str | None, base_path: str = "") -> str | None:
     """The path a link asked for when no page has it ("read" for .../read), else None. `url` is st.context.url
     on the home page (Streamlit runs it for an unknown path); `base_path` is the server's server.baseUrlPath."""

@@ -19,6 +19,7 @@ import streamlit as st
 from playground.views import classroom
 from playground.figures import fastfig
 from playground.server import pool
+from playground.server.rooms import code_of_run, run_id
 from playground.server.worker import Engine
 from playground.training import live_config
 from playground.errors import PlaygroundError
@@ -113,7 +114,7 @@ def pause_run() -> None:
 def live_handle() -> pool.Handle:
     """This browser session's handle on the run it shows: its own (created on first use), or in a room the room's
     one run, which the presenter's handle drives and a follower's (a pool.Watcher) only looks at."""
-    room_run = rooms_ui.run_id()
+    room_run = rooms_ui.room_run()
     if room_run is None:
         copy_of = rooms_ui.take_copy()
         if copy_of:  # just branched off a room: explore from where the room's run is
@@ -174,9 +175,13 @@ _shared_lock = threading.Lock()
 def snapshot(h: pool.Handle) -> Any:
     """The run's snapshot for this redraw. A room's run: one snapshot per SHARED_FRESH seconds for all who draw it
     (the presenter's redraw trains it in-process mode and refreshes it for everyone)."""
-    if not h.sid.startswith("room-"):
+    if code_of_run(h.sid) is None:
         return h.snapshot(train=True)
     with _shared_lock:
+        if h.sid not in _shared:  # a new room's run: forget those of closed rooms (their snapshot and figures)
+            open_runs = {run_id(c) for c in rooms_ui.server_rooms().codes()}
+            for gone in [sid for sid in _shared if sid not in open_runs]:
+                del _shared[gone]
         entry = _shared.setdefault(h.sid, _Shared())
     with entry.lock:
         if not h.read_only or time.monotonic() - entry.at > SHARED_FRESH:

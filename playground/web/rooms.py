@@ -18,9 +18,9 @@ from typing import Any, Mapping
 
 import streamlit as st
 
-from playground.server.rooms import RoomError, Rooms, normal_code, spaced
+from playground.server.rooms import RoomError, Rooms, normal_code, run_id, spaced
 from playground.views import classroom, lecture
-from playground.views.pages import PAGES, ROOM
+from playground.views.pages import PAGES, ROOM, app_root
 from playground.web import internals, ui
 
 PRESENTING = "room:presenting"  # session_state: (code, secret) of the room this session presents
@@ -59,10 +59,10 @@ def branched() -> str | None:
     return f["code"] if f and f["branched"] else None
 
 
-def run_id() -> str | None:
+def room_run() -> str | None:
     """The id of the room's Train live run when this session presents or follows a room (else None)."""
     code = (presenting() or (None,))[0] or following()
-    return f"room-{code}" if code else None
+    return run_id(code) if code else None
 
 
 def _room_params(params: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -198,7 +198,7 @@ def take_copy() -> str | None:
     """The room's run id, once, after this session branched off: web/live makes its own run a copy of it."""
     f = st.session_state.get(FOLLOWING)
     if f and f["branched"] and f.pop("copy", False):
-        return f"room-{f['code']}"
+        return run_id(f["code"])
     return None
 
 
@@ -212,14 +212,7 @@ def rejoin() -> None:
 
 def follow_link(base: str, code: str) -> str:
     """The link students open: the app's address with room=CODE (the home page: the room takes them on)."""
-    from urllib.parse import urlparse, urlunparse
-
-    parts = urlparse(base or "")
-    root = parts.path.rstrip("/")
-    for p in PAGES:  # st.context.url may end with the page's path
-        if root.endswith(f"/{p.url}"):
-            root = root[: -len(p.url) - 1]
-    return urlunparse(parts._replace(path=f"{root}/", query=f"{ROOM}={code}", fragment=""))
+    return f"{app_root(base)}/?{ROOM}={code}"
 
 
 def qr_svg(link: str) -> str:
