@@ -60,6 +60,12 @@ def app_root(base: str) -> str:
     return root
 
 
+def page_of(url: str | None) -> str:
+    """The url path of the page a browser address shows ("" for home, or an address of no page)."""
+    last = (url or "").split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+    return last if last in {p.url for p in PAGES} else ""
+
+
 def missing_page(url: str | None, base_path: str = "") -> str | None:
     """The path a link asked for when no page has it ("read" for .../read), else None. `url` is st.context.url
     on the home page (Streamlit runs it for an unknown path); `base_path` is the server's server.baseUrlPath."""

@@ -20,7 +20,7 @@ import streamlit as st
 
 from playground.server.rooms import RoomError, Rooms, normal_code, run_id, spaced
 from playground.views import classroom, lecture
-from playground.views.pages import PAGES, ROOM, app_root
+from playground.views.pages import PAGES, ROOM, app_root, page_of
 from playground.web import internals, ui
 
 PRESENTING = "room:presenting"  # session_state: (code, secret) of the room this session presents
@@ -280,9 +280,11 @@ def check_moved(url_path: str) -> None:
     """In a follower's timer on page `url_path` (the sidebar's poll; Train live's redraw, which replaces it there): if
     the presenter has moved, or the room is on another page, run the whole app (before_page takes it there).
 
-    The page is the timer's own, not the one the session last ran: a timer of the page a follower was just taken
-    from can fire during the switch, and its run shows the browser that page again (seen in Chromium): then this
-    timer sees the room elsewhere, and the follower is taken there once more."""
+    The page is the one the browser asked this run for (st.context.url), not the one the session last ran: a timer
+    sent just before the server switched the follower's page runs after the switch as the old page's, and its run
+    shows the browser that old page, empty (seen in Chromium: a blank Read a review after a scene's move). Then
+    this timer sees the room elsewhere, and the whole app runs again: the follower is taken there once more."""
+    here = page_of(st.context.url) if st.context.url else url_path
     f = st.session_state.get(FOLLOWING)
     if not f or f["branched"] or st.session_state.get(LOOKED) != st.session_state.get(RUNS, 0):
         return  # a full run whose page has not looked yet (the sidebar comes first): before_page will
@@ -291,7 +293,7 @@ def check_moved(url_path: str) -> None:
     except RoomError:
         st.rerun(scope="app")  # closed: before_page says so
         return
-    if room.version != f["applied"] or room.page != url_path:
+    if room.version != f["applied"] or room.page != here:
         st.rerun(scope="app")
 
 

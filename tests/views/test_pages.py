@@ -2,7 +2,7 @@
 from conftest import ROOT
 import pytest
 
-from playground.views.pages import PAGES, missing_page, not_found_message, url_for
+from playground.views.pages import PAGES, missing_page, not_found_message, page_of, url_for
 
 
 def test_every_page_file_exists_and_urls_follow_the_file_names():
@@ -37,3 +37,16 @@ def test_a_mistyped_page_path_is_named(url, base, missing):
 
 def test_the_not_found_message_names_the_path():
     assert "/read" in not_found_message("read") and "no page" in not_found_message("read")
+
+
+@pytest.mark.parametrize("url, page", [
+    ("http://127.0.0.1:8501/read_a_review", "read_a_review"),
+    ("https://host/app/inside_one_step/", "inside_one_step"),  # behind a proxy's base path
+    ("http://127.0.0.1:8501/", ""),
+    ("https://host/app", ""),  # the base path is no page
+    ("http://127.0.0.1:8501/read", ""),
+    (None, ""),
+])
+def test_the_page_of_a_browser_address(url, page):
+    """A follower's timer compares the room's page with the one its browser asked for (web/rooms.check_moved)."""
+    assert page_of(url) == page
