@@ -1,14 +1,9 @@
 """RNN Playground: navigation and the landing page."""
 import streamlit as st
-import torch
 
 from playground.web import rooms as rooms_ui
-from playground.web import ui
+from playground.web import ui, warm
 from playground.views.pages import GLOSSARY, PAGES, missing_page, not_found_message
-
-# Every model here is tiny: one thread per computation is fastest, and on a shared server it leaves the other
-# cores to other users. Set once for the whole server, whichever page is opened first.
-torch.set_num_threads(1)
 
 
 def landing() -> None:
@@ -57,4 +52,7 @@ with st.sidebar:
     ui.classroom_toggle()
     rooms_ui.sidebar(current.url_path)
     st.divider()
+if current.url_path:  # every page but Home computes with torch (Home imports none: a new server's first page is quick)
+    warm.one_thread()
 current.run()
+warm.warm_up()  # once per server, after its first page: the other pages' code and the training workers

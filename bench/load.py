@@ -80,7 +80,8 @@ class Server:
     """`streamlit run app.py` on a free port, stopped on exit; its log is kept for the error check."""
 
     def __init__(self, port: int | None = None, env: dict | None = None, log: Path | None = None,
-                 args: tuple[str, ...] = ()):
+                 args: tuple[str, ...] = (), script: str = "app.py"):
+        self.script = script  # what `streamlit run` runs, relative to the project (bench/felt.py: its floor page)
         self.port = port or free_port()
         self.args = args  # more `streamlit run` options, e.g. ("--server.disconnectedSessionTTL", "5")
         self.log_path = log or Path(f"/tmp/rnn-playground-load-{self.port}.log")
@@ -94,7 +95,7 @@ class Server:
     def __enter__(self) -> "Server":
         self._log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", self.script, "--server.headless", "true",
              "--server.port", str(self.port), "--browser.gatherUsageStats", "false", *self.args],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=self._env, start_new_session=True)
         deadline = time.time() + 60

@@ -35,15 +35,33 @@ OWN_KEY = f"{live_config.PREFIX}:own"  # ...and of its own run (kept while it fo
 JANITOR_EVERY = 1.0  # seconds between checks for sessions whose browser has gone
 
 
-@st.cache_resource(show_spinner="Starting the training workers (once per server, a few seconds)…")
+_pool: pool.Pool | None = None
+_pool_lock = threading.Lock()
+
+
 def live_pool() -> pool.Pool | None:
-    """The server's training workers, started on first use (None: PLAYGROUND_WORKERS=0, train in-process)."""
+    """The server's training workers, started once per server process: in the background after its first page
+    (web/warm.py), or by the first page that needs them, whichever comes first (None: PLAYGROUND_WORKERS=0,
+    train in-process)."""
+    global _pool
     n = pool.default_workers()
     if n == 0:
         return None
-    p = pool.Pool(n)
-    threading.Thread(target=_janitor, args=(p,), daemon=True, name="playground-janitor").start()
-    return p
+    if _pool is None:
+        with _pool_lock:  # a page and the warm-up may ask at once: one pool
+            if _pool is None:
+                p = pool.Pool(n)
+                threading.Thread(target=_janitor, args=(p,), daemon=True, name="playground-janitor").start()
+                _pool = p
+    return _pool
+
+
+def _started_pool() -> pool.Pool | None:
+    """live_pool() for a page: a spinner says why it waits while the workers start (once per server)."""
+    if _pool is not None or pool.default_workers() == 0:
+        return _pool
+    with st.spinner("Starting the training workers (once per server, a few seconds)…"):
+        return live_pool()
 
 
 _gone: dict[str, float] = {}  # session id -> when its browser went away (monotonic seconds), until it comes back
@@ -121,9 +139,9 @@ def live_handle() -> pool.Handle:
             adopt_room_run(copy_of)
         h = _own_handle()
     elif rooms_ui.presenting():
-        h = pool.Handle(live_pool(), room_run, _room_engine())
+        h = pool.Handle(_started_pool(), room_run, _room_engine())
     else:
-        h = pool.Watcher(live_pool(), room_run, _room_engine())
+        h = pool.Watcher(_started_pool(), room_run, _room_engine())
     st.session_state[SESSION_KEY] = h
     if h.pool is not None and not h.read_only:
         _watch(h.sid)  # its browser gone: the janitor pauses the run (a follower's going pauses nothing)
@@ -133,7 +151,7 @@ def live_handle() -> pool.Handle:
 def _own_handle() -> pool.Handle:
     h = st.session_state.get(OWN_KEY)
     if h is None:
-        h = st.session_state[OWN_KEY] = pool.Handle(live_pool(), internals.session_id())
+        h = st.session_state[OWN_KEY] = pool.Handle(_started_pool(), internals.session_id())
     return h
 
 

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 import streamlit as st
 
 from playground.server.rooms import RoomError, Rooms, normal_code, run_id, spaced
-from playground.views import classroom, lecture
+from playground.views import classroom
 from playground.views.pages import PAGES, ROOM, app_root, page_of
 from playground.web import internals, ui
 
@@ -140,6 +140,8 @@ def before_page(url_path: str) -> None:
 
 
 def _go(page: str, params: Mapping[str, str], code: str) -> None:
+    from playground.views import lecture  # the pages' configs (torch): not loaded by Home's first run
+
     info = next((p for p in PAGES if p.url == page), None)
     if info is not None and info.key in lecture.CONFIGS:  # its settings come from the room, as a link's do
         ui.forget_settings(info.key, lecture.CONFIGS[info.key])

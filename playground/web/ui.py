@@ -18,9 +18,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from playground.errors import PlaygroundError
-from playground.sentiment import models as sentiment
 from playground.state import check, from_params, to_params
-from playground.views import classroom, exports
+from playground.views import classroom
 from playground.views.pages import ROOM, SCENE, url_for
 from playground.web import internals
 
@@ -290,9 +289,11 @@ CHART_CONFIG = {"displaylogo": False}  # plotly's modebar (PNG download included
 
 
 @st.cache_resource(show_spinner="Loading the trained model…")
-def shipped_model(name: str) -> sentiment.Sentiment:
-    """A shipped sentiment model, loaded once per server for every page and session: read-only (eval mode, never
-    trained or changed)."""
+def shipped_model(name: str):
+    """A shipped sentiment model (sentiment.models.Sentiment), loaded once per server for every page and session:
+    read-only (eval mode, never trained or changed). Imported here, not at the top: Home needs no torch."""
+    from playground.sentiment import models as sentiment
+
     return sentiment.load(name)
 
 
@@ -300,6 +301,8 @@ def download(label: str, data, what: str, key: str, ext: str = "csv", where=None
              icon: str | None = ":material/download:") -> None:
     """A download button. data: a pandas table (sent as CSV), bytes, or a function that makes the bytes when
     pressed; the file name says what it holds and when (exports.file_name)."""
+    from playground.views import exports  # pandas: loaded by the first page with a download, not by Home
+
     if hasattr(data, "to_csv"):
         data = exports.csv_bytes(data)
     mime = {"csv": "text/csv"}.get(ext, "application/octet-stream")
