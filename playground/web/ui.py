@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import html
 import logging
 from typing import Callable, Iterable, Iterator, NoReturn, TypeVar
 from urllib.parse import urlencode
@@ -27,6 +28,8 @@ C = TypeVar("C")
 T = TypeVar("T")
 log = logging.getLogger("playground")
 LINK_CHARS_SHOWN = 400  # a longer share link scrolls inside a box of fixed height in the sidebar
+SHARE_STYLE = ("font-family: monospace; font-size: 0.75rem; word-break: break-all; overflow-y: auto; user-select: all; "
+               "padding: 0.4rem 0.5rem; border-radius: 0.4rem; background: rgba(128, 128, 128, 0.1);")
 CARRIED = (SCENE, ROOM)  # query parameters of the visit, not of a page's settings (the scene, the room): the
 # configs ignore them, publish_config keeps them in the URL (classroom mode, the app's, is written by link_params)
 
@@ -152,8 +155,10 @@ def publish_config(cls: type[C], prefix: str) -> C:
         with st.sidebar:
             st.caption("Share this view: the link below (or the address bar) reproduces these settings.")
             link = share_link(base, url_for(prefix), params)
-            st.code(link, language=None, wrap_lines=True,  # a long review makes a long link: scroll, not fill
-                    height="content" if len(link) <= LINK_CHARS_SHOWN else 240)
+            # Plain selectable text, not st.code: its syntax highlighter took 0.2-0.4 s of the browser's first paint
+            # of a page with a long link (Inside one step's weights). A long review's link scrolls, not fills.
+            st.html(f"<div style='{SHARE_STYLE}{'' if len(link) <= LINK_CHARS_SHOWN else ' max-height: 240px;'}'>"
+                    f"{html.escape(link)}</div>")
     return cfg
 
 
