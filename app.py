@@ -2,7 +2,7 @@
 import streamlit as st
 
 from playground.web import rooms as rooms_ui
-from playground.web import ui, warm
+from playground.web import priority, ui, warm
 from playground.views.pages import GLOSSARY, PAGES, missing_page, not_found_message
 
 
@@ -54,5 +54,6 @@ with st.sidebar:
     st.divider()
 if current.url_path:  # every page but Home computes with torch (Home imports none: a new server's first page is quick)
     warm.one_thread()
-current.run()
+with priority.page_run():  # the crowd's timer redraws wait for it (a visitor does not queue behind them)
+    current.run()
 warm.warm_up()  # once per server, after its first page: the other pages' code and the training workers

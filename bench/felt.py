@@ -2,6 +2,7 @@
 
     python bench/felt.py                 # every page, 3 rounds
     python bench/felt.py --rounds 5 --pages train_live,why_lstm_gru
+    python bench/felt.py --crowd 20      # a visitor of Read a review, idle and with 20 sessions training live
 
 It starts the app and the floor (bench/floor_app.py: a bare Streamlit page with one Plotly heatmap), each on its own
 port, and drives Debian's Chromium (playwright, headless). Per page and round:
@@ -11,12 +12,20 @@ port, and drives Debian's Chromium (playwright, headless). Per page and round:
 Rounds interleave the app's pages and the floor, so the machine's noise hits all alike. Printed: the median of
 each, and fresh as a ratio to the floor's fresh median (issue 22's goal: <= 1.3x). Also: server start -> the home
 page's first heading painted (goal <= 3 s), measured once, before anything else has warmed the server.
+
+--crowd N: the visitor under load. A Chromium visitor opens Read a review (a fresh context: seconds to its first
+chart) and types a new review (seconds from the keystroke that commits it to the heatmap redrawn with its words),
+--rounds times on an idle server, then as many times while N light clients (bench/stclient.py) train live with
+distinct seeds, each redrawing its charts on its timer. Goals (issue 22): the visit <= 1.5x the idle one, the typed
+review's heatmap <= 0.5 s.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,7 +37,10 @@ PAGES = {"": "Home", "read_a_review": "Read a review", "train_live": "Train live
          "inside_one_step": "Inside one step"}
 CHART = ".js-plotly-plot .main-svg"
 TEXT = '[data-testid="stMainBlockContainer"] h1'
-GOAL_RATIO, GOAL_START_S = 1.3, 3.0
+GOAL_RATIO, GOAL_START_S, GOAL_LOADED, GOAL_TYPED_S = 1.3, 3.0, 1.5, 0.5
+TICKS = "() => [...document.querySelectorAll('.js-plotly-plot .xtick text')].map(t => t.textContent).join('|')"
+REVIEWS = ["the acting was great but the plot made no sense", "a slow start , then a moving and funny film",
+           "i did not like it at all", "never dull , never boring , simply good"]
 VIEWPORT = {"width": 1280, "height": 720}
 
 
@@ -64,11 +76,89 @@ def visit(browser, url: str, selector: str) -> tuple[float, float]:
         ctx.close()
 
 
+def typed(context, url: str, text: str, timeout_s: float = 60) -> float:
+    """Open Read a review, type `text` as the review; seconds from committing it to the heatmap showing its words."""
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="commit")
+        page.wait_for_selector(".js-plotly-plot .xtick text", state="attached", timeout=timeout_s * 1000)
+        page.wait_for_timeout(500)
+        before = page.evaluate(TICKS)
+        box = page.get_by_label("Your review")
+        box.fill(text)
+        t0 = time.perf_counter()
+        box.press("Control+Enter")  # st.text_area commits on Ctrl+Enter
+        page.wait_for_function(f"() => ({TICKS})() !== {before!r}", timeout=timeout_s * 1000, polling="raf")
+        return time.perf_counter() - t0
+    finally:
+        page.close()
+
+
+def visitor(browser, url: str, rounds: int) -> tuple[list[float], list[float]]:
+    """(seconds to Read a review's first chart, seconds from a typed review to its heatmap), `rounds` each."""
+    visits, types = [], []
+    for r in range(rounds):
+        ctx = browser.new_context(viewport=VIEWPORT)
+        try:
+            visits.append(first_shown(ctx, f"{url}/read_a_review", CHART))
+            types.append(typed(ctx, f"{url}/read_a_review", REVIEWS[r % len(REVIEWS)]))
+        finally:
+            ctx.close()
+    return visits, types
+
+
+def crowd(url: str, n: int, seconds: float) -> threading.Thread:
+    """N light clients on Train live, distinct seeds, each pressing Play: in a thread of their own for `seconds`."""
+    from stclient import Client
+
+    async def run() -> None:
+        clients = [Client(url, "train_live", f"task=parity&seed={i + 1}") for i in range(n)]
+        await asyncio.gather(*(c.visit(seconds, press="train:play", press_after=0.2) for c in clients))
+
+    t = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
+    t.start()
+    return t
+
+
+def main_crowd(browser, n: int, rounds: int, warmup: float = 15.0) -> int:
+    with Server() as app:
+        visitor(browser, app.url, 1)  # the server's first visit of the page (imports, models) is not the visitor's
+        idle = visitor(browser, app.url, rounds)
+        print(f"idle: visit {' '.join(f'{v:.2f}' for v in idle[0])} s, typed {' '.join(f'{v:.2f}' for v in idle[1])} s",
+              flush=True)
+        load = crowd(app.url, n, warmup + 40.0 * rounds)
+        time.sleep(warmup)
+        loaded = visitor(browser, app.url, rounds)
+        print(f"{n} training: visit {' '.join(f'{v:.2f}' for v in loaded[0])} s, typed "
+              f"{' '.join(f'{v:.2f}' for v in loaded[1])} s", flush=True)
+        load.join()
+        errors = app.log_errors()
+    ratio = statistics.median(loaded[0]) / statistics.median(idle[0])
+    typed_s = statistics.median(loaded[1])
+    print(f"Read a review's first chart with {n} training: {statistics.median(loaded[0]):.2f} s = {ratio:.2f}x the idle "
+          f"visit's {statistics.median(idle[0]):.2f} s (goal <= {GOAL_LOADED:g}x: {'met' if ratio <= GOAL_LOADED else 'NOT met'})")
+    print(f"typed review -> heatmap with {n} training: {typed_s:.2f} s median (idle {statistics.median(idle[1]):.2f} s; "
+          f"goal <= {GOAL_TYPED_S:g} s: {'met' if typed_s <= GOAL_TYPED_S else 'NOT met'})")
+    if errors:
+        print("server log errors:", *errors, sep="\n  ")
+    return 1 if errors else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated url paths ('' is Home)")
+    ap.add_argument("--crowd", type=int, default=0, help="a Read a review visitor, idle and with N training")
     args = ap.parse_args(argv)
+    if args.crowd:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                return main_crowd(browser, args.crowd, args.rounds)
+            finally:
+                browser.close()
     pages = [p.strip() for p in args.pages.split(",")] if args.pages else list(PAGES)
     from playwright.sync_api import sync_playwright
 

@@ -23,7 +23,7 @@ from playground.server.rooms import code_of_run, run_id
 from playground.server.worker import Engine
 from playground.training import live_config
 from playground.errors import PlaygroundError
-from playground.web import internals
+from playground.web import internals, priority
 from playground.web import rooms as rooms_ui
 from playground.web.ui import CHART_CONFIG, classroom_on
 
@@ -251,6 +251,8 @@ def one_redraw_at_a_time() -> Iterator[None]:
     """Hold while building and sending a live redraw. It is pure Python under the GIL, so doing twenty at once
     is no faster than one after another, and much slower in fact: each thread gives the GIL up and waits to take
     it back many times per chart (hashing, sockets), the server's event loop among them. Queued here instead,
-    the redraws come in turn and the event loop that sends them stays free."""
+    the redraws come in turn and the event loop that sends them stays free. Page runs come first: a redraw waits
+    while another session's page runs (web/priority.py), so a visitor does not queue behind the crowd's timers."""
+    priority.wait_for_page_runs()
     with _REDRAW:
         yield

@@ -1,0 +1,51 @@
+"""Visitors before the crowd's timers: a page run (a page opened, a click, a typed review) goes first, and the timer
+redraws of sessions training live wait for it.
+
+The server is one Python process: a redraw of Train live is pure Python under the GIL, and twenty sessions redrawing
+once a second leave a new visitor's page run a twentieth of the interpreter. So while any page run is in progress,
+a timer redraw waits (live.one_redraw_at_a_time), at most YIELD_AT_MOST seconds, before it takes its turn.
+
+    with priority.page_run():   # app.py, around the page's script
+        current.run()
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from typing import Iterator
+
+YIELD_AT_MOST = 1.0  # seconds a timer redraw waits for page runs (then it goes anyway: a crowd never stalls)
+_running: dict[int, int] = {}  # thread id -> page runs in progress on it (a page run may start another: st.rerun)
+_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def page_run() -> Iterator[None]:
+    """Mark this thread's page run in progress while the block runs."""
+    me = threading.get_ident()
+    with _lock:
+        _running[me] = _running.get(me, 0) + 1
+    try:
+        yield
+    finally:
+        with _lock:
+            if _running[me] == 1:
+                del _running[me]
+            else:
+                _running[me] -= 1
+
+
+def others_running() -> bool:
+    """A page run is in progress on another thread (this thread's own page may draw its first redraw inline)."""
+    me = threading.get_ident()
+    with _lock:
+        return any(t != me for t in _running)
+
+
+def wait_for_page_runs(at_most: float = YIELD_AT_MOST, every: float = 0.01) -> float:
+    """Sleep (the GIL free for them) while other page runs are in progress, at most `at_most` s; returns the wait."""
+    start = time.monotonic()
+    while others_running() and time.monotonic() - start < at_most:
+        time.sleep(every)
+    return time.monotonic() - start
