@@ -13,10 +13,10 @@ import functools
 import math
 import threading
 import time
+from typing import TYPE_CHECKING
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pandas as pd
 
 from playground.training import trainer as tr
 from playground import tasks as tasklib
@@ -26,6 +26,9 @@ from playground.errors import ConfigError, InputError, PlaygroundError
 from playground.state import check
 from playground.training.live_config import SLOW_SECONDS, STRUCTURAL, LiveConfig
 from playground.training.live_view import LiveView, Snapshot, labels_of, view_of  # noqa: F401 - LiveView: re-exported
+
+if TYPE_CHECKING:  # pandas only where a table is asked for: a training worker never imports it (its memory)
+    import pandas as pd
 
 MAX_STEPS = 20_000  # per session, then training pauses until Reset
 TICK_SECONDS = 0.25  # training per redraw when the page itself trains (no worker processes; see pool.py)
@@ -258,9 +261,9 @@ class LiveSession:
     # ---- what the page shows ----
     @property
     def history(self) -> pd.DataFrame:
-        """The loss history, one row per tick (the first row is the untrained model)."""
+        """The loss history as a pandas table, one row per tick (the first row is the untrained model)."""
         with self.lock:
-            return pd.DataFrame(self.rows, columns=tr.HISTORY_COLUMNS)
+            return tr.history_frame(list(self.rows))
 
     @_locked
     def latest(self) -> dict[str, float]:
@@ -288,8 +291,8 @@ class LiveSession:
         train_loss_MSE)."""
         trn = self.trainer
         if trn is None:
-            return tr.history_csv(self.history)
-        return tr.history_csv(self.history, trn.task.metric.name, trn.model.g.loss_name)
+            return tr.history_csv(self.rows)
+        return tr.history_csv(self.rows, trn.task.metric.name, trn.model.g.loss_name)
 
     @_locked
     def weights_file(self) -> bytes:

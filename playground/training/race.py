@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import pandas as pd
 import torch
 
 from playground import tasks as tasklib
 from playground.lesson.cells import CELLS, RecurrentModel, n_params
 from playground.errors import ConfigError
 from playground.training.trainer import MAX_HIDDEN, TrainConfig, Trainer, model_config
+
+if TYPE_CHECKING:  # pandas only for the page's download: the workers that run races never import it
+    import pandas as pd
 
 Tensor = torch.Tensor
 RACERS = ("rnn", "lstm", "gru")
@@ -193,6 +195,8 @@ class RaceResult:
         """Every lane for download: cell, delay, hidden size, parameters, held-out accuracy, training seconds, the
         last training loss and a divergence note, with the race's settings (step budget, how the sizes were matched,
         the RNN's width, seed); one row per cell and delay, in the race's order."""
+        import pandas as pd  # the page's download only: the workers that run races never import it
+
         s = self.settings
         return pd.DataFrame([{"cell": CELLS[ln.cell].label, "delay": ln.delay, "hidden_size": ln.hidden,
                               "parameters": ln.params, "accuracy": ln.accuracy, "seconds": ln.seconds,

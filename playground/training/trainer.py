@@ -13,19 +13,23 @@ Same config (seed included) -> same batches, same initial weights, and on the sa
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-import pandas as pd
 import torch
 
 from playground import tasks as tasklib
 from playground.lesson.cells import CELLS, ModelConfig, RecurrentModel
 from playground.training.loop import update
 from playground.errors import ConfigError
+
+if TYPE_CHECKING:  # pandas only where a table is asked for: a training worker never imports it (its memory)
+    import pandas as pd
 
 Tensor = torch.Tensor
 MAX_HIDDEN = 64
@@ -355,11 +359,22 @@ def _scored_encoded(batch: tasklib.Batch, logits: Tensor, head: tasklib.Head) ->
 @dataclass
 class FitResult:
     trainer: Trainer
-    history: pd.DataFrame
+    rows: list[dict]  # one per evaluation: HISTORY_COLUMNS
     metric: float  # held-out metric at the end
     loss: float  # held-out loss at the end
     divergence: Divergence | None = None
     seconds: float = 0.0
+
+    @property
+    def history(self) -> pd.DataFrame:
+        return history_frame(self.rows)
+
+
+def history_frame(rows: list[dict]) -> pd.DataFrame:
+    """A history's rows as a pandas table (imported here: the training workers never need it)."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
 
 def fit(cfg: TrainConfig, steps: int, eval_every: int = 50, until: float | None = None,
@@ -378,17 +393,29 @@ def fit(cfg: TrainConfig, steps: int, eval_every: int = 50, until: float | None 
         if until is not None and row["test_metric"] >= until:
             break
     ev = trainer.evaluate()
-    return FitResult(trainer, pd.DataFrame(rows, columns=HISTORY_COLUMNS), ev["metric"], ev["loss"],
+    return FitResult(trainer, rows, ev["metric"], ev["loss"],
                      trainer.divergence, time.perf_counter() - t0)
 
 
-def history_csv(history: pd.DataFrame, metric: str = "metric", loss: str = "") -> str:
-    """The history as CSV, its columns named by what they hold: `metric` (the task's, e.g. "accuracy" or "R²")
-    replaces "metric" (train_accuracy, test_R2), and `loss` (e.g. "MSE") is added to the loss columns."""
+def history_csv(history: pd.DataFrame | list[dict], metric: str = "metric", loss: str = "") -> str:
+    """The history (a table, or its rows) as CSV, its columns named by what they hold: `metric` (the task's, e.g.
+    "accuracy" or "R²") replaces "metric" (train_accuracy, test_R2), and `loss` (e.g. "MSE") is added to the loss
+    columns. Numbers to 6 significant digits, a missing one (NaN) empty. No pandas: a worker writes it."""
+    rows = history.to_dict("records") if hasattr(history, "to_dict") else history
     names = {"train_metric": f"train_{_column_word(metric)}", "test_metric": f"test_{_column_word(metric)}"}
     if loss:
         names |= {c: f"{c}_{_column_word(loss)}" for c in ("train_loss", "test_loss")}
-    return history.rename(columns=names).to_csv(index=False, float_format="%.6g")
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([names.get(c, c) for c in HISTORY_COLUMNS])
+    w.writerows([_csv_value(r.get(c)) for c in HISTORY_COLUMNS] for r in rows)
+    return out.getvalue()
+
+
+def _csv_value(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
 
 
 def _column_word(name: str) -> str:
