@@ -232,8 +232,12 @@ with gates_box, ui.friendly_errors():
                 "network sets itself (the “…” are the paths through the gates). When that gate is near 1 the "
                 "Jacobian on the copy path is near the identity, so the gradient neither vanishes nor explodes, "
                 "whatever $W_{hh}$ is.")
-    for cell in ("lstm", "gru"):
-        eq, fig_col = st.container(), st.container()  # stacked: the gate heatmaps need the full width
+    # Folded, and drawn only when opened: the two gate figures (nine heatmaps) were most of the browser's work before
+    # the page's first chart showed (profiled in Chromium: Plotly draws every chart of a page in one go).
+    shown = st.expander("The LSTM's and the GRU's gates at work, unit by unit (nine heatmaps)", key=K("gates_open"),
+                        icon=":material/grid_on:", on_change="rerun")
+    for cell in ("lstm", "gru") if shown.open else ():
+        eq, fig_col = shown.container(), shown.container()  # stacked: the gate heatmaps need the full width
         with eq:
             st.markdown(f"**{'LSTM' if cell == 'lstm' else 'GRU'}** (σ is the sigmoid; ⊙ multiplies element by "
                         "element; torch's gate order)")

@@ -35,6 +35,11 @@ def opened(page: str | None, **params: str) -> AppTest:
     return at
 
 
+def share_box(at: AppTest) -> list[str]:
+    """The sidebar's share box: the page's link as text (ui.publish_config), [] when it is not there."""
+    return [h.proto.body for h in at.sidebar.get("html") if "://" in h.proto.body]
+
+
 def param(at: AppTest, name: str) -> str | None:
     v = at.query_params.get(name)
     return v[-1] if isinstance(v, list) else v
@@ -62,7 +67,7 @@ def test_classroom_link_folds_settings_hides_share_box_fixes_seed_and_scales_cha
     plain, at = opened(page.path), opened(page.path, classroom="1")
 
     assert param(at, "classroom") == "1" and param(plain, "classroom") is None
-    assert plain.sidebar.code and not at.sidebar.code  # the share box: there without the mode, gone with it
+    assert share_box(plain) and not share_box(at)  # the share box: there without the mode, gone with it
     assert not settings(plain)
     folded = settings(at)
     assert folded and not any(e.proto.expanded for e in folded)  # folded
@@ -87,7 +92,7 @@ def test_a_changed_widget_and_another_page_keep_classroom_in_the_link():
     assert param(at, "model") == "gru" and param(at, "classroom") == "1"
     at.switch_page("pages/2_train_live.py").run()  # a page link without classroom: the session carries it
     assert not at.exception
-    assert param(at, "classroom") == "1" and param(at, "task") and settings(at) and not at.sidebar.code
+    assert param(at, "classroom") == "1" and param(at, "task") and settings(at) and not share_box(at)
     at.slider(key="train.hidden").set_value(8).run()
     assert param(at, "hidden") == "8" and param(at, "classroom") == "1"
 
@@ -114,14 +119,14 @@ def test_the_sidebar_toggle_leaves_classroom_mode_and_turns_it_on():
     at.toggle(key=classroom.KEY).set_value(False).run()
     assert not at.exception and param(at, "classroom") is None
     at.switch_page("pages/2_train_live.py").run()
-    assert param(at, "classroom") is None and at.sidebar.code and not settings(at)
+    assert param(at, "classroom") is None and share_box(at) and not settings(at)
     assert not at.number_input(key="train.seed").disabled
 
     at = opened(None)
     at.toggle(key=classroom.KEY).set_value(True).run()
     assert not at.exception and param(at, "classroom") == "1"
     at.switch_page("pages/2_train_live.py").run()
-    assert param(at, "classroom") == "1" and settings(at) and not at.sidebar.code
+    assert param(at, "classroom") == "1" and settings(at) and not share_box(at)
     assert at.number_input(key="train.seed").disabled
 
 
@@ -130,7 +135,7 @@ def test_a_bad_classroom_value_says_so_and_leaves_the_mode_off(raw):
     at = opened("pages/1_read_a_review.py", classroom=raw)
     toasts = [t.proto.body for t in at.get("toast")]
     assert any(f"classroom={raw!r}" in t for t in toasts), toasts
-    assert param(at, "classroom") is None and not settings(at) and at.sidebar.code
+    assert param(at, "classroom") is None and not settings(at) and share_box(at)
 
 
 def test_a_yes_word_switches_it_on_and_the_link_then_says_1():

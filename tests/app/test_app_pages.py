@@ -90,3 +90,15 @@ def test_the_eigenvalue_plot_follows_the_model_picked():
         want = {k: sorted(np.round(v.real, 5)) for k, v in spectrum(setup.model(pick)).blocks.items()}
         assert drawn == want, pick
         assert not at.exception and not shown_errors(at)
+
+
+def test_the_gate_heatmaps_are_drawn_only_once_their_fold_is_opened():
+    """The gates' nine heatmaps (two figures) were most of the browser's work before Why LSTM & GRU's first chart
+    showed: they wait, folded, until a student opens them; then both come, the LSTM's and the GRU's."""
+    at = app_test("pages/3_why_lstm_gru.py")
+    gate_charts = lambda: [c for c in at.get("plotly_chart") if "at initialisation" in c.proto.spec  # noqa: E731
+                           or "after training" in c.proto.spec]
+    assert gate_charts() == [] and "gates at work" in at.expander(key="gates.gates_open").label
+    at.session_state["gates.gates_open"] = True  # what opening the fold sends
+    at.run()
+    assert len(gate_charts()) == 2 and not at.exception and not shown_errors(at)
