@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 import streamlit as st
 
-from playground.server.rooms import RoomError, Rooms, normal_code, run_id, spaced
+from playground.server.rooms import IDLE_AFTER, RoomError, Rooms, normal_code, run_id, spaced
 from playground.views import classroom
 from playground.views.pages import PAGES, ROOM, app_root, page_of
 from playground.web import internals, ui
@@ -26,6 +26,8 @@ from playground.web import internals, ui
 PRESENTING = "room:presenting"  # session_state: (code, secret) of the room this session presents
 FOLLOWING = "room:following"  # session_state: {"code", "applied" (the room version shown), "branched"}
 RUNS, LOOKED = "room:runs", "room:looked"  # full runs of this session (app.py counts), and the last whose page looked
+CONSOLE_COOKIE = "rnnp_console"  # the presenter's browser: CODE.SECRET, so that a reload keeps the room (never a URL)
+CONSOLE_SET = "room:console_cookie"  # session_state: the cookie has been written for this room's code
 POLL_SECONDS = 1.0  # a follower looks for the presenter's moves this often
 FOLLOW_REDRAW = 0.8  # ...and redraws a room's Train live run this often (>= 1 redraw a second with a margin)
 COUNTS_SECONDS = 5.0  # the presenter's counts of followers refresh this often
@@ -78,6 +80,27 @@ def open_room(page: str = "") -> str:
     st.session_state[PRESENTING] = (room.code, secret)
     st.session_state.pop(FOLLOWING, None)
     return room.code
+
+
+def restore_console() -> None:
+    """A presenter's browser that reloads (a new session) presents its room again: its cookie holds the room's code
+    and secret, checked against the server's. Not a window that opened a room's link (the projector's, in the same
+    browser, follows) and not a session that already follows or presents."""
+    if presenting() or ROOM in st.query_params or st.session_state.get(FOLLOWING) is not None:
+        return
+    code, _, secret = (st.context.cookies.get(CONSOLE_COOKIE) or "").partition(".")
+    if code and server_rooms().is_presenter(code, secret):
+        st.session_state[PRESENTING] = (code, secret)
+        st.session_state[CONSOLE_SET] = code
+
+
+def _remember_console(code: str, secret: str) -> None:
+    """Write the console cookie once per room (a script in the page: Streamlit has no public way to set a cookie).
+    It lives as long as an idle room does; a closed room's is refused by the server."""
+    if st.session_state.get(CONSOLE_SET) != code:
+        st.html(f"<script>document.cookie = '{CONSOLE_COOKIE}={code}.{secret}; path=/; max-age={int(IDLE_AFTER)}; "
+                "samesite=strict';</script>", unsafe_allow_javascript=True)
+        st.session_state[CONSOLE_SET] = code
 
 
 def close_room() -> None:
@@ -229,8 +252,10 @@ def qr_svg(link: str) -> str:
 def sidebar(url_path: str) -> None:
     """The sidebar's room box on every page (`url_path`: the page's): present (code and counts), follow (explore /
     back) or join."""
+    restore_console()
     p, code, off = presenting(), following(), branched()
     if p:
+        _remember_console(*p)
         _presenter_counts(p[0])
         if st.button("Close the room", key="room:close", icon=":material/close:", type="tertiary"):
             close_room()
@@ -327,6 +352,6 @@ def room_card(page: str) -> None:
             st.code(link, language=None, wrap_lines=True)
             _presenter_counts(code)
             st.markdown("**Two windows:** this one is your console (the scene's script, the tour's buttons, these "
-                        "counts). On the projector, open the link above: it follows you and shows no script.")
+                        "counts; a reload keeps the room). On the projector, open the link above: it follows you and shows no script.")
         with right:
             st.image(qr_svg(link), caption="Scan to follow", width=260)

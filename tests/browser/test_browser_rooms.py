@@ -95,3 +95,30 @@ def walk(app_url, presenter, follower) -> None:
     assert exception_texts(presenter) == [] and exception_texts(follower) == []
     assert press(follower.get_by_test_id("stSidebar").get_by_role("button", name="Back to the lecture"),
                  lambda: f"room={code}" in follower.url and step_shown(follower) == shown), follower.url
+
+
+def test_the_presenter_s_reload_keeps_the_room_and_a_projector_window_of_the_same_browser_follows(app_url, browser):
+    """The presenter's rights live in their session; a reload is a new session: the console cookie (code and secret,
+    never in a URL) gives the room back. The projector's window in the same browser opened the room's link: it
+    follows, with no console."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        console = ctx.new_page()
+        open_page(console, f"{app_url}/lecture")
+        console.get_by_role("button", name="Open a room").click()
+        console.locator(".room-code").wait_for(timeout=60_000)
+        code = console.locator(".room-code").inner_text().replace("-", "").strip()
+        console.reload()
+        wait_for_app(console)
+        console.locator(".room-code").wait_for(timeout=30_000)
+        assert console.locator(".room-code").inner_text().replace("-", "").strip() == code
+        assert console.get_by_role("button", name="Close the room").count() == 1
+        projector = ctx.new_page()
+        open_page(projector, f"{app_url}/?room={code}")
+        assert until(lambda: "/lecture" in projector.url), projector.url
+        sidebar = projector.get_by_test_id("stSidebar")
+        assert until(lambda: sidebar.get_by_role("button", name="Explore on my own").count() == 1)
+        assert sidebar.get_by_role("button", name="Close the room").count() == 0
+        assert exception_texts(console) == [] and exception_texts(projector) == []
+    finally:
+        ctx.close()
