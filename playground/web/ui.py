@@ -157,7 +157,7 @@ def publish_config(cls: type[C], prefix: str) -> C:
             link = share_link(base, url_for(prefix), params)
             # Plain selectable text, not st.code: its syntax highlighter took 0.2-0.4 s of the browser's first paint
             # of a page with a long link (Inside one step's weights). A long review's link scrolls, not fills.
-            st.html(f"<div style='{SHARE_STYLE}{'' if len(link) <= LINK_CHARS_SHOWN else ' max-height: 240px;'}'>"
+            st.html(f"<div class='share-link' style='{SHARE_STYLE}{'' if len(link) <= LINK_CHARS_SHOWN else ' max-height: 240px;'}'>"
                     f"{html.escape(link)}</div>")
     return cfg
 

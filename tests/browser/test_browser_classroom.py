@@ -16,7 +16,7 @@ MEASURE_JS = """() => { const s = document.querySelector('[data-testid="stSideba
   const tick = document.querySelector('.js-plotly-plot g.x2tick text');
   return {sidebar_right: s.x + s.width, text: parseFloat(getComputedStyle(p).fontSize),
           tick: tick ? parseFloat(getComputedStyle(tick).fontSize) : 0,
-          share: document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stCode"]').length}; }"""
+          share: document.querySelectorAll('[data-testid="stSidebar"] .share-link').length}; }"""
 
 
 def projector(page) -> None:
@@ -112,7 +112,7 @@ def test_the_calculator_link_and_the_sidebar_keep_classroom_and_the_toggle_leave
     toggle.locator("label").click()
     page.wait_for_function("() => !location.href.includes('classroom')", timeout=60_000)
     _settled(page, "task=")
-    sidebar.locator('[data-testid="stCode"]').wait_for(timeout=60_000)  # the share box is back...
+    sidebar.locator('.share-link').wait_for(timeout=60_000)  # the share box is back...
     assert page.locator('[data-testid="stExpander"]').filter(has_text="Settings").count() == 0  # ...settings unfolded
     assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "16px"
     assert exception_texts(page) == []

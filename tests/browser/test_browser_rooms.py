@@ -112,7 +112,7 @@ def test_the_presenter_s_reload_keeps_the_room_and_a_projector_window_of_the_sam
         wait_for_app(console)
         console.locator(".room-code").wait_for(timeout=30_000)
         assert console.locator(".room-code").inner_text().replace("-", "").strip() == code
-        assert console.get_by_role("button", name="Close the room").count() == 1
+        assert until(lambda: console.get_by_role("button", name="Close the room").count() == 1)
         projector = ctx.new_page()
         open_page(projector, f"{app_url}/?room={code}")
         assert until(lambda: "/lecture" in projector.url), projector.url
