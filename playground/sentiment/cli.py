@@ -1,7 +1,7 @@
 """The sentiment models' command line: retrain the shipped models, evaluate one on a file, predict one review.
 
-    python -m playground.sentiment train [--data sst2_train.tsv] [--imdb DIR] [--out assets/sentiment]
-    python -m playground.sentiment evaluate FILE.tsv[.gz] --model rnn|lstm|gru
+    python -m playground.sentiment train [--data sst2_train.tsv] [--imdb DIR] [--cad DIR] [--out assets/sentiment]
+    python -m playground.sentiment evaluate [FILE.tsv[.gz]] --model rnn|lstm|gru
     python -m playground.sentiment predict "some review" [--model lstm]
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         split_args = dict(n_dev=n_dev, n_test=n_test, min_len=min_len)
     metrics = train_all(args.data, args.out, names, seed=args.seed, epochs=args.epochs, split_args=split_args,
                         imdb=Path(args.imdb) if args.imdb else None, imdb_tokens=args.imdb_tokens,
-                        imdb_dev=args.imdb_dev, workers=args.workers)
+                        imdb_dev=args.imdb_dev, workers=args.workers, cad=Path(args.cad) if args.cad else None)
     summary = {n: {k: v for k, v in m.items() if k.endswith("_accuracy") or k == "file_bytes"}
                for n, m in metrics["models"].items()}
     print(json.dumps({"out": str(args.out), "train_seconds": metrics["train_seconds"], "models": summary}))
@@ -38,10 +38,23 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from playground.sentiment.cad import has_pairs, read_pairs
     from playground.sentiment.data import read_tsv
 
-    out = evaluate(load(args.model, args.assets), read_tsv(args.file))
-    print(json.dumps({**out, "file": str(args.file)}))
+    if args.file is None:  # the held-out SST-2 sentences of the split metrics.json records
+        from playground.sentiment.corpus import SPLIT
+        from playground.sentiment.data import DATA, split, to_examples
+        from playground.sentiment.models import load_metrics
+
+        recorded = load_metrics(args.assets).get("split", {})
+        parts = split(to_examples(read_tsv(DATA)), seed=recorded.get("seed", 0),
+                      **{k: recorded.get(k, v) for k, v in SPLIT.items()})
+        rows, pairs, name = [(" ".join(e.tokens), e.label) for e in parts.test], [], f"held-out sentences of {DATA}"
+    else:
+        rows, name = read_tsv(args.file), str(args.file)
+        pairs = read_pairs(args.file) if has_pairs(args.file) else []
+    out = evaluate(load(args.model, args.assets), rows, pairs=pairs)
+    print(json.dumps({**out, "file": name}))
     return 0
 
 
@@ -51,6 +64,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from playground.sentiment.cad import CAD
     from playground.sentiment.data import DATA, IMDB
     from playground.sentiment.fit import IMDB_DEV, IMDB_TOKENS, WORKERS
 
@@ -61,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--imdb", default=str(IMDB), help="folder with imdb_train/test.tsv.gz; '' for SST-2 alone")
     t.add_argument("--imdb-tokens", type=int, default=IMDB_TOKENS, help="train on each review's last N tokens")
     t.add_argument("--imdb-dev", type=int, default=IMDB_DEV, help="IMDB training reviews held out to pick epochs")
+    t.add_argument("--cad", default=str(CAD), help="folder with cad_train.tsv and cad_dev.tsv; '' for none")
     t.add_argument("--out", type=Path, default=ASSETS)
     t.add_argument("--models", default=",".join(MODELS), help="comma-separated, e.g. rnn,lstm")
     t.add_argument("--seed", type=int, default=0)
@@ -68,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--split", default="", help="held-out sentences N_DEV,N_TEST,MIN_LEN (default 500,1000,10)")
     t.add_argument("--workers", type=int, default=WORKERS, help="models trained at once, one process each")
     t.set_defaults(fn=_cmd_train)
-    e = sub.add_parser("evaluate", help="accuracy on a TSV or .tsv.gz whose header starts text<TAB>label")
-    e.add_argument("file", type=Path)
+    e = sub.add_parser("evaluate", help="accuracy on a TSV or .tsv.gz whose header starts text<TAB>label (with "
+                                        "CAD's pair and kind columns: also originals, revised, both of a pair right)")
+    e.add_argument("file", type=Path, nargs="?", help="omitted: the held-out SST-2 sentences (split as in training)")
     e.add_argument("--model", default="rnn", choices=list(MODELS))
     e.add_argument("--assets", type=Path, default=ASSETS)
     e.set_defaults(fn=_cmd_evaluate)

@@ -37,7 +37,7 @@ class Split:
     test: list[Example]  # held-out whole sentences used only for the reported accuracy
 
 
-def _open(path: Path):
+def open_text(path: Path):
     return gzip.open(path, "rt", encoding="utf-8", newline="") if path.suffix == ".gz" else \
         path.open(encoding="utf-8", newline="")
 
@@ -53,7 +53,7 @@ def read_tsv(path: str | Path) -> list[tuple[str, int]]:
     csv.field_size_limit(1 << 24)  # an IMDB review can be 14,000 characters; the default limit is 131,072
     rows: list[tuple[str, int]] = []
     try:
-        with _open(path) as f:
+        with open_text(path) as f:
             reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
             header = next(reader, None)
             if header is None or [h.strip().lower() for h in header[:2]] != ["text", "label"]:
@@ -78,7 +78,7 @@ def read_texts(path: str | Path, limit: int | None = None) -> list[str]:
         raise InputError(f"No such file: {path}")
     csv.field_size_limit(1 << 24)
     out: list[str] = []
-    with _open(path) as f:
+    with open_text(path) as f:
         reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
         next(reader, None)
         for row in reader:
@@ -137,6 +137,14 @@ def split(examples: Sequence[Example], n_dev: int = 500, n_test: int = 1000, min
     return Split(train, [examples[i] for i in held[:n_dev]], [examples[i] for i in held[n_dev:]])
 
 
+NEGATIONS = frozenset({"not", "n't", "no", "never", "nothing", "none", "nor", "neither", "without", "hardly"})
+
+
+def negated(examples: Sequence[Example]) -> list[Example]:
+    """The rows with a negation word: "it 's not bad prose" (positive) teaches what "not" does to "bad"."""
+    return [e for e in examples if NEGATIONS & set(e.tokens)]
+
+
 def encode(examples: Sequence[Example], vocab: Vocabulary) -> list[tuple[list[int], int]]:
     return [(vocab.encode(list(e.tokens)).ids, e.label) for e in examples]
 
@@ -170,8 +178,23 @@ def batches(data: Sequence[tuple[list[int], int]], batch_size: int, rng: random.
         yield x, lengths, torch.tensor([data[i][1] for i in g], dtype=torch.float32)
 
 
-def naive_bayes_accuracy(train: Sequence[Example], test: Sequence[Example], alpha: float = 1.0) -> float:
-    """Multinomial naive Bayes on unigrams + bigrams: the reference point the data README quotes (~75%)."""
+def pair_batches(pairs: Sequence[tuple[list[int], int]], n_pairs: int, rng: random.Random
+                 ) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """`pairs` holds both halves of each pair, one after the other (original, revision, original, ...). Batches of
+    n_pairs pairs, shuffled, each laid out as the pairs' first halves then their second halves: (x (2P, T),
+    lengths (2P,), labels (2P,)), so row p and row P + p are one pair."""
+    order = list(range(len(pairs) // 2))
+    rng.shuffle(order)
+    out = []
+    for g in range(0, len(order), n_pairs):
+        rows = [pairs[2 * i] for i in order[g:g + n_pairs]] + [pairs[2 * i + 1] for i in order[g:g + n_pairs]]
+        x, lengths = pad([ids for ids, _ in rows])
+        out.append((x, lengths, torch.tensor([y for _, y in rows], dtype=torch.float32)))
+    return out
+
+
+def naive_bayes_labels(train: Sequence[Example], test: Sequence[Example], alpha: float = 1.0) -> list[int]:
+    """Multinomial naive Bayes on unigrams + bigrams trained on `train`: its label for each test row."""
     import math
     from collections import Counter
 
@@ -186,9 +209,15 @@ def naive_bayes_accuracy(train: Sequence[Example], test: Sequence[Example], alph
     vocab = set(counts[0]) | set(counts[1])
     totals = {c: sum(counts[c].values()) + alpha * len(vocab) for c in (0, 1)}
     prior = {c: math.log(docs[c] / len(train)) for c in (0, 1)}
-    right = 0
+    labels = []
     for e in test:
         score = {c: prior[c] + sum(math.log((counts[c][w] + alpha) / totals[c]) for w in feats(e.tokens)
                                    if w in vocab) for c in (0, 1)}
-        right += int((score[1] > score[0]) == bool(e.label))
-    return right / max(1, len(test))
+        labels.append(int(score[1] > score[0]))
+    return labels
+
+
+def naive_bayes_accuracy(train: Sequence[Example], test: Sequence[Example], alpha: float = 1.0) -> float:
+    """Multinomial naive Bayes on unigrams + bigrams: the reference point the data README quotes (~75%)."""
+    labels = naive_bayes_labels(train, test, alpha)
+    return sum(y == e.label for y, e in zip(labels, test)) / max(1, len(test))

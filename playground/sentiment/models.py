@@ -114,12 +114,21 @@ def predict(sm: Sentiment, text: str) -> dict:
 
 
 @torch.no_grad()
-def evaluate(sm: Sentiment, rows: Sequence[tuple[str, int]], batch_size: int = 256) -> dict:
-    """Accuracy of the label after the last word. Rows that tokenize to nothing are counted in `skipped`."""
-    from playground.sentiment.data import encode, to_examples
-    from playground.sentiment.train import accuracy
+def evaluate(sm: Sentiment, rows: Sequence[tuple[str, int]], batch_size: int = 256, pairs: Sequence = ()) -> dict:
+    """Accuracy of the label after the last word. Rows that tokenize to nothing are counted in `skipped`.
 
-    examples = to_examples(rows)
-    data = encode(examples, sm.vocab)
-    acc = accuracy(sm.model, data, batch_size) if data else float("nan")
-    return {"model": sm.name, "accuracy": round(acc, 4), "n": len(data), "skipped": len(rows) - len(data)}
+    pairs: the rows as cad.PairRow (CAD's pair and kind columns): then also the accuracy on originals and on
+    revisions, and the share of pairs with both halves right.
+    """
+    from playground.sentiment.cad import pair_scores
+    from playground.sentiment.data import encode, to_examples
+    from playground.sentiment.train import predicted
+
+    keep = [i for i, (text, _) in enumerate(rows) if tokenize(text)]
+    data = encode(to_examples([rows[i] for i in keep]), sm.vocab)
+    right = [y == label for y, (_, label) in zip(predicted(sm.model, data, batch_size), data)]
+    acc = sum(right) / len(right) if right else float("nan")
+    out = {"model": sm.name, "accuracy": round(acc, 4), "n": len(data), "skipped": len(rows) - len(data)}
+    if pairs:
+        out.update(pair_scores([pairs[i] for i in keep], right))
+    return out

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from playground.lesson.cells import CELLS, ModelConfig, RecurrentModel
 from playground.errors import DivergenceError
-from playground.sentiment.data import batches
+from playground.sentiment.data import batches, pad, pair_batches
 from playground.sentiment.lm import pretrain_lm
 from playground.sentiment.progress import Progress
 from playground.training.loop import update
@@ -40,6 +40,9 @@ class TrainSettings:
     lm_epochs: int = 1
     step_loss: float = 0.0  # weight of the loss at every word (target: the row's label), see step_targets_loss
     sentence_weight: float = 1.0  # loss weight of long rows (>= 10 tokens) relative to short phrases
+    cad_repeat: int = 0  # times each CAD training review (original and revision, read whole) joins the rows
+    negation_repeat: int = 0  # extra times each SST row with a negation word ("not bad") joins the rows
+    pair_loss: float = 0.0  # > 0: CAD pairs come as pair batches, + pair_loss x the worse half's loss (see pair_term)
     cosine: bool = True  # learning rate decays to 0 along a cosine over all steps
     clip: float = 5.0  # gradient-norm clipping: a vanilla RNN's gradient can explode through time
     seed: int = 0
@@ -72,7 +75,7 @@ def final_logits(model: RecurrentModel, x: torch.Tensor, lengths: torch.Tensor) 
 
 
 def sequence_loss(model: RecurrentModel, x: torch.Tensor, lengths: torch.Tensor, y: torch.Tensor,
-                  settings: TrainSettings) -> torch.Tensor:
+                  settings: TrainSettings, paired: bool = False) -> torch.Tensor:
     """BCE on y_T, plus (weight step_loss) BCE on y_t at every real word against the row's label.
 
     The every-word term ("target replication") asks y_t to be the best guess of the row's sentiment from the
@@ -82,7 +85,10 @@ def sequence_loss(model: RecurrentModel, x: torch.Tensor, lengths: torch.Tensor,
     B, T = x.shape
     last = logits[torch.arange(B), lengths - 1, 0]  # (B,)
     w = torch.where(lengths >= 10, settings.sentence_weight, 1.0)
-    loss = (F.binary_cross_entropy_with_logits(last, y, reduction="none") * w).sum() / w.sum()
+    bce = F.binary_cross_entropy_with_logits(last, y, reduction="none")  # (B,)
+    loss = (bce * w).sum() / w.sum()
+    if paired:  # rows p and B/2 + p are a review and its revision: the worse-read half of each pair weighs more
+        loss = loss + settings.pair_loss * bce.view(2, B // 2).max(0).values.mean()
     if settings.step_loss > 0:
         mask = (torch.arange(T).unsqueeze(0) < lengths.unsqueeze(1)).float()  # (B, T)
         every = F.binary_cross_entropy_with_logits(logits[..., 0], y.unsqueeze(1).expand(B, T), reduction="none")
@@ -102,19 +108,49 @@ def accuracy(model: RecurrentModel, data: Sequence[tuple[list[int], int]], batch
     return right / max(1, len(data))
 
 
+@torch.no_grad()
+def predicted(model: RecurrentModel, data: Sequence[tuple[list[int], int]], batch_size: int = 256) -> list[int]:
+    """The label after the last word of each row, in the order of `data`."""
+    was = model.training
+    model.eval()
+    order = sorted(range(len(data)), key=lambda i: len(data[i][0]))  # little padding
+    out = [0] * len(data)
+    for b in range(0, len(order), batch_size):
+        idx = order[b:b + batch_size]
+        x, lengths = pad([data[i][0] for i in idx])
+        for i, z in zip(idx, final_logits(model, x, lengths).tolist()):
+            out[i] = int(z > 0)
+    model.train(was)
+    return out
+
+
 Data = Sequence[tuple[list[int], int]]
+
+
+def epoch_batches(data: Data, paired: Data, settings: TrainSettings, rng: random.Random):
+    """One epoch's (batch, is_pair_batch): the rows' batches and, cad_repeat times, the pairs' in random order."""
+    if not paired:
+        yield from ((b, False) for b in batches(data, settings.batch_size, rng))
+        return
+    mixed = [(b, False) for b in batches(data, settings.batch_size, rng)]
+    for _ in range(settings.cad_repeat):
+        mixed += [(b, True) for b in pair_batches(paired, settings.batch_size // 2, rng)]
+    rng.shuffle(mixed)
+    yield from mixed
 
 
 def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data],
           settings: TrainSettings = TrainSettings(),
           label: str = "", stream: TextIO | None = None,
           on_epoch: Callable[[dict], None] | None = None,
-          unlabelled: Sequence[Sequence[int]] = ()) -> tuple[RecurrentModel, list[dict]]:
+          unlabelled: Sequence[Sequence[int]] = (),
+          boost: dict[str, Data] | None = None) -> tuple[RecurrentModel, list[dict]]:
     """Adam on binary cross-entropy at the last word; keeps the weights of the epoch with the best dev accuracy.
 
     dev_data may be several named dev sets (e.g. IMDB reviews and SST sentences): the epoch is then picked by
     their mean accuracy, and each one's accuracy is kept in the history as dev_<name>. With settings.lm_reviews,
-    the model first learns to predict the next word of that many of the `unlabelled` token-id lists.
+    the model first learns to predict the next word of that many of the `unlabelled` token-id lists. boost's
+    "cad" and "negated" rows join train_data settings.cad_repeat and settings.negation_repeat times.
     Returns (model in eval mode, one dict per epoch). Raises DivergenceError if the loss becomes NaN.
     """
     dev_sets = dev_data if isinstance(dev_data, dict) else {"": dev_data}
@@ -132,11 +168,17 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
     if settings.lm_reviews > 0 and unlabelled:
         pretrain_lm(model, unlabelled[:settings.lm_reviews], settings.lm_epochs, seed=settings.seed, stream=stream,
                     label=label)
+    boost = boost or {}
+    cad = list(boost.get("cad", [])) if settings.cad_repeat else []
+    paired = cad if settings.pair_loss > 0 else []
+    train_data = list(train_data) + (cad * settings.cad_repeat if not paired else []) \
+        + list(boost.get("negated", [])) * settings.negation_repeat
+    n_pair_batches = settings.cad_repeat * math.ceil(len(paired) / 2 / (settings.batch_size // 2))
     drop = settings.embed_dropout
     hook = model.embedding.register_forward_hook(lambda m, i, out: F.dropout(out, drop, m.training)) \
         if model.embedding is not None and drop > 0 else None
     opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    n_batches = math.ceil(len(train_data) / settings.batch_size)
+    n_batches = math.ceil(len(train_data) / settings.batch_size) + n_pair_batches
     total_steps = settings.epochs * n_batches
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / total_steps)) if settings.cosine else 1.0)
@@ -148,10 +190,10 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
         for epoch in range(1, settings.epochs + 1):
             model.train()
             total, seen = 0.0, 0
-            for x, lengths, y in batches(train_data, settings.batch_size, rng):
+            for (x, lengths, y), is_pair in epoch_batches(train_data, paired, settings, rng):
                 if settings.word_dropout > 0:
                     x = x.masked_fill((torch.rand(x.shape) < settings.word_dropout) & (x > 0), UNK_ID)
-                loss = sequence_loss(model, x, lengths, y, settings)
+                loss = sequence_loss(model, x, lengths, y, settings, is_pair)
                 if not torch.isfinite(loss):
                     raise DivergenceError(f"Training {label or config.cell} diverged (loss {loss.item()}); "
                                           "try a smaller learning rate.")

@@ -267,6 +267,15 @@ def test_reported_accuracies_are_what_the_shipped_models_score_on_the_held_out_s
 
 
 @pytest.mark.data
+@pytest.mark.skipif(not DATA.exists(), reason=f"SST-2 training file not found at {DATA}")
+def test_evaluate_without_a_file_scores_the_held_out_sentences_metrics_json_reports():
+    metrics = json.loads((sentiment.ASSETS / "metrics.json").read_text())
+    out = run_cli("evaluate", "--model", "gru")
+    assert out["n"] == metrics["split"]["test"] == 1000
+    assert out["accuracy"] == pytest.approx(metrics["models"]["gru"]["test_accuracy"], abs=1e-4)
+
+
+@pytest.mark.data
 @pytest.mark.skipif(not (IMDB / "imdb_test.tsv.gz").exists(), reason=f"IMDB test reviews not found in {IMDB}")
 def test_reported_imdb_accuracies_are_what_the_shipped_models_score_on_all_25000_test_reviews():
     """The card's and README's IMDB figure: every test review, read whole, through the evaluate CLI's function."""
@@ -282,19 +291,23 @@ def test_reported_imdb_accuracies_are_what_the_shipped_models_score_on_all_25000
 
 def test_the_readmes_model_table_is_what_metrics_json_records():
     """README's numbers for the shipped models come from assets/sentiment/metrics.json (a retrain updates both):
-    IMDB test, held-out sentences and the contrast suite for each model, and naive Bayes on the same rows."""
+    IMDB test, held-out sentences, the contrast suite and CAD dev (originals / revised / both of a pair right) for
+    each model, and naive Bayes on the same rows."""
     import re
 
     metrics = json.loads((sentiment.ASSETS / "metrics.json").read_text())
     readme = (ROOT / "README.md").read_text()
     keys = ("imdb_test_accuracy", "test_accuracy", "contrast_accuracy")
+    cad = ("originals", "revised", "pair_consistency")
     rows = {"rnn": "RNN, tanh", "lstm": "LSTM", "gru": "GRU"}
     for name, start in rows.items():
         m = metrics["models"][name]
         row = next(line for line in readme.splitlines() if line.startswith(f"| {start}"))
         shown = re.findall(r"\*\*([\d.]+)%\*\*", row)
-        assert [float(v) for v in shown] == [round(100 * m[k], 1) for k in keys], (name, row)
-        assert f"| {m['params']:,} |" in row
+        assert [float(v) for v in shown] == [round(100 * m[k], 1) for k in keys] + \
+            [round(100 * m["cad_dev"][k], 1) for k in cad[1:]], (name, row)
+        assert f"| {100 * m['cad_dev']['originals']:.1f}% / **" in row and f"| {m['params']:,} |" in row
     nb = next(line for line in readme.splitlines() if line.startswith("| naive Bayes"))
-    assert [float(v) for v in re.findall(r"([\d.]+)%", nb)][:3] == \
-        [round(100 * metrics["naive_bayes"][k], 1) for k in keys]
+    assert [float(v) for v in re.findall(r"([\d.]+)%", nb)][:6] == \
+        [round(100 * metrics["naive_bayes"][k], 1) for k in keys] + \
+        [round(100 * metrics["naive_bayes"]["cad_dev"][k], 1) for k in cad]
