@@ -27,6 +27,7 @@ CONFIGS: dict[str, type] = {"review": ReviewConfig, "train": LiveConfig, "gates"
 
 # Numbers the scripts quote, kept here so that script, settings and test read the same ones.
 GOOD, NOT_GOOD = "This movie is good.", "This movie is not good."
+NOT_BAD = "not bad at all"  # a classic the lesson's RNN still misreads (the LSTM and the GRU read it right)
 TURN = "The acting is great, but the story is boring."
 SATURATING_W_xh = "4,-3;-3,4;5,2"  # x_t = (1, -0.5) makes every a_t[j] far from 0: 6.65, -5.69, 4.05
 EXPLODE_LR = 0.3  # counting with ReLU, plain SGD, no clipping: blew up at steps 3-4 for seeds 0-4
@@ -60,16 +61,21 @@ SCENES: list[Scene] = [
     Scene("“good” and “not good”", "review", dict(model="gru", text=GOOD, compare=True, text_b=NOT_GOOD),
           f"The GRU reads review A, “{GOOD}”, beside review B, “{NOT_GOOD}” Ask the room what the one extra word will do. The "
           "audience sees both reviews start alike, word for word the same colours, then part: the first ends near "
-          "certain positive, the second near certain negative.",
-          "The GRU's last y_t is above 0.9 for the first review and below 0.2 for the second.",
+          "certain positive, the second near certain negative. All three models read these two right. Then type "
+          f"“{NOT_BAD}” and switch the model: the GRU and the LSTM end positive, the lesson's RNN still ends "
+          "negative. Say: it has learnt that “bad” is negative better than what “not” does to the word after "
+          "it.",
+          "The GRU's last y_t is above 0.9 for the first review and below 0.2 for the second; every model reads both "
+          f"right; on “{NOT_BAD}” the GRU and the LSTM end above 0.6, the RNN below 0.4.",
           focus=("compare_charts",)),
     Scene("Where h_t flips: at “not”", "review", dict(model="gru", text=NOT_GOOD, step=4),
           "The same negative review alone, with the slider at word 4, “not”. The heatmap's column for “not” is "
           "where the colours change most, and the chart of the units that changed most shows it unit by unit: "
-          "the network has changed its mind before it has even seen “good”. y_t drops from above one half to "
-          "below it at that very word.",
-          "The largest change of h_t, ‖h_t − h_(t−1)‖, is at “not”, at least 1.8 times any other word's; y_t is "
-          "above 0.5 before “not” and below 0.3 after it.", focus=("slider", "main")),
+          "the network has changed its mind before it has even seen “good”. y_t, near one half before it, falls "
+          "most at that very word.",
+          "The largest change of h_t, ‖h_t − h_(t−1)‖, is at “not”, at least 1.5 times any other word's; "
+          "y_t is between 0.4 and 0.6 before “not”, its largest fall is at “not”, and it is below 0.3 after it.",
+          focus=("slider", "main")),
     Scene("A “but” turn", "review", dict(model="all", text=TURN),
           f"All three models read “{TURN}” stacked on the same scales. The praise comes first, and y_t is high "
           "for every model after “great”; “but” may shake it (the RNN's dips there), yet every model's steepest fall "

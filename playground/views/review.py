@@ -6,6 +6,7 @@ Every `*_view` function returns what the page shows for one view (a figure or sa
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,6 +188,11 @@ def page_views(r: Reading, step: int, order: np.ndarray | None, by: str, unit: i
 # ---- "How good is this model?": every figure on the card comes from metrics.json, which the training script writes
 # next to the weights (held-out accuracies, naive-Bayes references, size, data) ----
 
+# the contrast suite's kinds of sentence (tests/data/contrast.tsv's kind column), as the card names them
+KINDS = {"negation": "negations", "but": "“but” turns", "never dull": "negated negatives",
+         "comparative": "comparisons", "intensifier": "intensified words", "word flip": "one-word flips"}
+
+
 @dataclass(frozen=True)
 class Card:
     title: str
@@ -213,25 +219,35 @@ def card(name: str, assets: str | Path = ASSETS) -> Card | None:
     if "imdb_test_accuracy" in m:
         rows.append((f"IMDB test, all {imdb.get('test', 0):,} reviews", _pct(m["imdb_test_accuracy"]),
                      _pct(nb.get("imdb_test_accuracy"))))
+    if "cad_dev" in m:
+        rows.append((f"{m['cad_dev']['pairs']:,} IMDB reviews edited to flip their verdict (CAD dev)",
+                     _pct(m["cad_dev"]["revised"]), _pct(nb.get("cad_dev", {}).get("revised"))))
     rows.append((f"{split.get('test', 0):,} held-out review sentences", _pct(m["test_accuracy"]),
                  _pct(nb.get("test_accuracy", metrics.get("naive_bayes_uni_bigram_test_accuracy")))))
     if "contrast_accuracy" in m:
         rows.append((f"our {contrast.get('n', 0)} negation / contrast sentences", _pct(m["contrast_accuracy"]),
                      _pct(nb.get("contrast_accuracy"))))
-    n_reviews = imdb.get("train_reviews", 0)
-    trained_on = f"{split.get('train_rows', 0) - n_reviews:,} SST-2 phrases and sentences"
+    # a model kept from an earlier run records its own rows
+    n_reviews = m.get("imdb_train_reviews", imdb.get("train_reviews", 0))
+    trained_on = f"{m.get('train_rows', split.get('train_rows', 0)) - n_reviews:,} SST-2 phrases and sentences"
     if imdb:
         trained_on += f" and {n_reviews:,} IMDB reviews (each cut to its last {imdb['train_tokens']} tokens)"
+    cad, repeat = metrics.get("cad") or {}, m.get("settings", {}).get("cad_repeat", 0)
+    if cad and repeat:
+        trained_on += f", {cad['train_rows']:,} CAD reviews and their edits that flip them (each seen {repeat}x)"
     n_lm = min(m.get("settings", {}).get("lm_reviews", 0), imdb.get("unlabelled_reviews", 0))
     if n_lm:
-        trained_on += f", after learning to predict the next word of {n_lm:,} unlabelled reviews"
+        trained_on += f", after learning to predict the next word of {n_lm:,} reviews (labels unused)"
     wrong = m.get("contrast_wrong")
     if wrong is None:
         still_wrong = ""
     elif wrong:
-        e = wrong[0]
-        still_wrong = (f"It still misreads {len(wrong)} of the {contrast.get('n', 0)} negation / contrast sentences, "
-                       f"e.g. “{e['text']}” comes out {'negative' if e['label'] else 'positive'}.")
+        kinds = Counter(e.get("kind") for e in wrong)
+        kind = kinds.most_common(1)[0][0]
+        e = next(e for e in wrong if e.get("kind") == kind)
+        what = f", {kinds[kind]} of them {KINDS.get(kind, kind)}" if kind else ""
+        still_wrong = (f"It still misreads {len(wrong)} of the {contrast.get('n', 0)} negation / contrast sentences"
+                       f"{what}: “{e['text']}” comes out {'negative' if e['label'] else 'positive'}.")
     else:
         still_wrong = (f"It reads all {contrast.get('n', 0)} negation / contrast sentences right, yet still "
                        f"misjudges {_pct(1 - m.get('imdb_test_accuracy', m['test_accuracy']))} of unseen reviews.")

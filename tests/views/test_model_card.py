@@ -6,6 +6,7 @@ import pytest
 
 from playground.views import review as model_card
 from playground.sentiment import models as sentiment
+from playground.sentiment.text import tokenize
 
 
 @pytest.mark.parametrize("name", list(sentiment.MODELS))
@@ -16,10 +17,18 @@ def test_the_card_shows_the_models_figures_and_naive_bayes_from_metrics_json(nam
     text = model_card.card_markdown(c)
     for key in ("imdb_test_accuracy", "test_accuracy", "contrast_accuracy"):
         assert f"**{100 * m[key]:.1f}%** (naive Bayes {100 * nb[key]:.1f}%)" in text, key
+    cad = f"edited to flip their verdict (CAD dev): **{100 * m['cad_dev']['revised']:.1f}%** (naive Bayes " \
+          f"{100 * nb['cad_dev']['revised']:.1f}%)"
+    assert cad in text and text.index("IMDB test") < text.index(cad)  # CAD's revisions next to IMDB's figure
     assert f"{metrics['imdb']['test']:,} reviews" in text and f"{m['params']:,} parameters" in text
-    assert f"{m['file_bytes'] / 1e6:.1f} MB" in text and f"{metrics['imdb']['train_reviews']:,} IMDB reviews" in text
-    assert f"{metrics['split']['train_rows'] - metrics['imdb']['train_reviews']:,} SST-2" in text
-    assert ("unlabelled reviews" in text) == (m["settings"].get("lm_reviews", 0) > 0)
+    reviews = m.get("imdb_train_reviews", metrics["imdb"]["train_reviews"])  # the RNN kept from before CAD has its own
+    assert f"{m['file_bytes'] / 1e6:.1f} MB" in text and f"{reviews:,} IMDB reviews" in text
+    assert f"{m.get('train_rows', metrics['split']['train_rows']) - reviews:,} SST-2" in text
+    repeat = m["settings"].get("cad_repeat", 0)
+    assert (f"{metrics['cad']['train_rows']:,} CAD reviews" in text) == (repeat > 0)
+    assert (f"seen {repeat}x" in text) == (repeat > 0)
+    n_lm = min(m["settings"].get("lm_reviews", 0), metrics["imdb"]["unlabelled_reviews"])
+    assert (f"predict the next word of {n_lm:,} reviews" in text) == (n_lm > 0)
 
 
 @pytest.mark.parametrize("name", list(sentiment.MODELS))
@@ -31,6 +40,18 @@ def test_the_cards_weakness_is_a_sentence_this_model_really_misreads(name):
     quoted = c.still_wrong.split("“")[1].split("”")[0]
     said_negative = "comes out negative" in c.still_wrong
     assert sentiment.predict(sm, quoted)["label"] == (0 if said_negative else 1)
+    # the kind it names is the kind of sentence this model misreads most often in the suite, counted here afresh,
+    # and the example is one of those
+    from collections import Counter
+    from test_contrast import suite
+
+    misread = {" ".join(tokenize(r["text"])): r["kind"] for r in suite()
+               if sentiment.predict(sm, r["text"])["label"] != int(r["label"])}
+    kinds = Counter(misread.values())
+    top = max(kinds.values())
+    assert f"misreads {len(misread)} of the" in c.still_wrong
+    assert kinds[misread[quoted]] == top, (kinds, c.still_wrong)
+    assert f", {top} of them {model_card.KINDS[misread[quoted]]}:" in c.still_wrong, c.still_wrong
 
 
 def test_an_sst_only_run_has_no_imdb_row_and_no_metrics_means_no_card(tmp_path):
