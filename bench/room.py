@@ -67,7 +67,10 @@ TAIL_S = 2.0  # seconds the presenter plays on after the window, before Next sce
 KEPT_UP_S = 5.0  # --check: a follower's last Step in the window is at least the presenter's of this long before
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                 "--no-first-run", "--disable-component-update", "--disable-sync"]  # as tests/conftest.py
+                 "--no-first-run", "--disable-component-update", "--disable-sync",
+                 # a window behind another (a follower beside the presenter) keeps its timers: as a projector's does
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows"]  # as tests/conftest.py
 
 
 @dataclass

@@ -34,7 +34,10 @@ CHROMIUM = "/usr/bin/chromium"
 DATA = ROOT.parent / "shared" / "data" / "sentiment" / "sst2_train.tsv"
 UNEXPECTED = "Something went wrong"  # how ui.friendly_errors starts its message for an unexpected error
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                 "--no-first-run", "--disable-component-update", "--disable-sync"]
+                 "--no-first-run", "--disable-component-update", "--disable-sync",
+                 # a window behind another (a follower beside the presenter) keeps its timers: as a projector's does
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows"]
 
 
 def _free_port() -> int:

@@ -43,9 +43,16 @@ def others_running() -> bool:
         return any(t != me for t in _running)
 
 
+def in_page_run() -> bool:
+    """This thread runs a page (not a timer's fragment)."""
+    with _lock:
+        return threading.get_ident() in _running
+
+
 def wait_for_page_runs(at_most: float = YIELD_AT_MOST, every: float = 0.01) -> float:
-    """Sleep (the GIL free for them) while other page runs are in progress, at most `at_most` s; returns the wait."""
+    """For a timer's redraw: sleep (the GIL free for them) while other page runs are in progress, at most `at_most`
+    s; returns the wait. A page run never waits (two pages opening at once would wait for each other)."""
     start = time.monotonic()
-    while others_running() and time.monotonic() - start < at_most:
+    while not in_page_run() and others_running() and time.monotonic() - start < at_most:
         time.sleep(every)
     return time.monotonic() - start

@@ -311,7 +311,7 @@ def check_moved(url_path: str) -> None:
     The page is the one the browser asked this run for (st.context.url), not the one the session last ran: a timer
     sent just before the server switched the follower's page runs after the switch as the old page's, and its run
     shows the browser that old page, empty (seen in Chromium: a blank Read a review after a scene's move). Then
-    this timer sees the room elsewhere, and the whole app runs again: the follower is taken there once more."""
+    this timer sees the room elsewhere and switches the follower there once more."""
     here = page_of(st.context.url) if st.context.url else url_path
     f = st.session_state.get(FOLLOWING)
     if not f or f["branched"] or st.session_state.get(LOOKED) != st.session_state.get(RUNS, 0):
@@ -321,8 +321,10 @@ def check_moved(url_path: str) -> None:
     except RoomError:
         st.rerun(scope="app")  # closed: before_page says so
         return
-    if room.version != f["applied"] or room.page != here:
-        st.rerun(scope="app")
+    version, page, params = room.where
+    if version != f["applied"] or page != here:  # switch from here: a whole run of the page left, only to switch
+        f["applied"] = version  # from it, left the browser's address on that page (seen in Chromium)
+        _go(page, params, room.code)
 
 
 OWN_TIMER = ("train_live",)  # pages whose follower's redraw timer calls check_moved itself (no second timer)

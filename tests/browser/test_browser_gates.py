@@ -35,6 +35,8 @@ def _click(page, label: str, then: str) -> None:
 
 def test_gates_page_runs_everything_from_clicks(app_url, page):
     open_page(page, app_url + LINK)
+    assert "GRU at initialisation:" not in page.content()  # the gates' heatmaps wait, folded, until opened
+    page.get_by_text("gates at work, unit by unit").click()
     _wait_for(page, "GRU at initialisation:")  # the last figure of the page
     assert page.locator("h1").first.inner_text().strip() == "Why LSTM & GRU"
     body = page.locator('[data-testid="stMain"]')

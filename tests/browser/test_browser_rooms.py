@@ -76,7 +76,9 @@ def walk(app_url, presenter, follower) -> None:
     presenter.get_by_test_id("stSidebar").get_by_role("link", name="Train live").click()
     presenter.wait_for_url(re.compile("train_live"), timeout=60_000)
     wait_for_app(presenter)
-    assert until(lambda: "train_live" in follower.url, 30), follower.url
+    # Seen on a loaded 2-core machine (a training run and CI beside it): the follower's switch to Train live arrives at
+    # once, its page's messages only ~20 s later (the server idle meanwhile; also on 9cbaaac). Open in issue 20.
+    assert until(lambda: "train_live" in follower.url, 60), follower.url
     assert press(presenter.get_by_role("button", name="Step", exact=True),
                  lambda: step_shown(presenter) not in ("", "0"))
     shown = step_shown(presenter)

@@ -3,6 +3,7 @@ the server loads the other pages' code and starts the training workers in the ba
 import asyncio
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def test_after_the_first_page_the_server_starts_its_training_workers_unasked():
         started = lambda: any("zygote" in c for c in children(server))  # noqa: E731
         time.sleep(2)
         assert not started(), children(server)
-        asyncio.run(Client(url, "").visit(1))
+        visit = threading.Thread(target=asyncio.run, args=(Client(url, "").visit(1),))  # (pytest-playwright's
+        visit.start()  # loop may be running in this thread)
+        visit.join(60)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not started():
             time.sleep(0.5)
