@@ -65,8 +65,11 @@ class Corpus:
 
 
 def gather(data: str | Path, imdb: str | Path | None = IMDB, cad: str | Path | None = CAD, seed: int = 0,
-           split_args: dict | None = None, imdb_dev: int = IMDB_DEV, imdb_tokens: int = IMDB_TOKENS) -> Corpus:
-    """Read SST-2 (and IMDB and CAD when given) and split them as the module docstring says."""
+           split_args: dict | None = None, imdb_dev: int = IMDB_DEV, imdb_tokens: int = IMDB_TOKENS,
+           drop_cad_dev_overlap: bool = True) -> Corpus:
+    """Read SST-2 (and IMDB and CAD when given) and split them as the module docstring says.
+
+    drop_cad_dev_overlap=False rebuilds the rows of runs made before CAD's one review in both splits was found."""
     rows = read_tsv(data)
     corpus = Corpus(rows, split(to_examples(rows), seed=seed, **(split_args or SPLIT)), imdb_tokens=imdb_tokens)
     if imdb is None:
@@ -93,7 +96,8 @@ def gather(data: str | Path, imdb: str | Path | None = IMDB, cad: str | Path | N
     cad_dev_keys = {review_key(r.text) for r in corpus.cad_dev}
     pairs = read_pairs(cad / "cad_train.tsv")
     in_dev = {r.pair for r in pairs if r.kind == "original" and review_key(r.text) in dev_keys}
-    in_cad_dev = {r.pair for r in pairs if review_key(r.text) in cad_dev_keys}  # CAD has one review in both splits
+    in_cad_dev = {r.pair for r in pairs if review_key(r.text) in cad_dev_keys  # CAD has one review in both splits
+                  and drop_cad_dev_overlap}
     kept = [r for r in pairs if r.pair not in in_dev | in_cad_dev]
     corpus.cad_train = to_examples([(r.text, r.label) for r in kept])
     corpus.dropped = {"imdb_train_reviews_that_are_cad_dev_originals": len(train) - len(corpus.reviews),
