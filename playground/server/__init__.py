@@ -7,3 +7,13 @@ and what it imports; no sentiment, no figures, no views, no Streamlit). The web 
     pool.py      the server's side: workers, the pool, a session's handle
     jobs.py      shared runs computed once per server for the same settings
 """
+import os
+
+
+def default_workers() -> int:
+    """PLAYGROUND_WORKERS, else one per core (at most 4): Community Cloud gives up to 2. Here, not in pool.py, so that
+    asking costs no torch import (web/warm.py asks on Home's first run)."""
+    env = os.environ.get("PLAYGROUND_WORKERS", "")
+    if env.strip().isdigit():
+        return int(env)
+    return max(1, min(4, os.cpu_count() or 1))

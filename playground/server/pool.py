@@ -37,7 +37,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import Listener
 from typing import Any, Callable
 
-from playground.server import zygote
+from playground.server import default_workers, zygote  # noqa: F401 - default_workers: pool's name for it
 from playground.server.protocol import RoomOnly, WorkerGone, accept, recv, send
 from playground.server.worker import READ_ONLY, Engine
 from playground.training import live
@@ -45,14 +45,6 @@ from playground.training import live
 log = logging.getLogger("playground")
 CALL_TIMEOUT = 60.0  # a request that takes longer means a hung worker
 USE_ZYGOTE = os.environ.get("PLAYGROUND_ZYGOTE", "1") != "0"  # fork the workers from one preloaded process
-
-
-def default_workers() -> int:
-    """PLAYGROUND_WORKERS, else one per core (at most 4): Community Cloud gives up to 2."""
-    env = os.environ.get("PLAYGROUND_WORKERS", "")
-    if env.strip().isdigit():
-        return int(env)
-    return max(1, min(4, os.cpu_count() or 1))
 
 
 _zygote: zygote.Zygote | None = None

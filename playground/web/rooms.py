@@ -306,7 +306,7 @@ def _poll(url_path: str) -> None:
 
 def check_moved(url_path: str) -> None:
     """In a follower's timer on page `url_path` (the sidebar's poll; Train live's redraw, which replaces it there): if
-    the presenter has moved, or the room is on another page, run the whole app (before_page takes it there).
+    the presenter has moved, or the room is on another page, switch the follower there (as before_page does).
 
     The page is the one the browser asked this run for (st.context.url), not the one the session last ran: a timer
     sent just before the server switched the follower's page runs after the switch as the old page's, and its run

@@ -10,9 +10,10 @@ Not with PLAYGROUND_WORKERS=0 (tests, AppTest: everything in the page, nothing i
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
+
+from playground.server import default_workers
 
 log = logging.getLogger("playground")
 _started = threading.Event()
@@ -29,8 +30,7 @@ def one_thread() -> None:
 
 def warm_up() -> None:
     """After a page's run: once per server process, load the other pages' code and start the workers."""
-    workers = os.environ.get("PLAYGROUND_WORKERS", "").strip()  # as pool.default_workers (which imports torch)
-    if _started.is_set() or (workers.isdigit() and int(workers) == 0):
+    if _started.is_set() or default_workers() == 0:
         return
     _started.set()
     threading.Thread(target=_warm, daemon=True, name="playground-warm-up").start()
