@@ -135,7 +135,7 @@ with main, ui.friendly_errors():
     if rebuilt:
         buttons.caption("Settings changed: a new model starts from step 0.")
     ui.show_callback_error(f"{PREFIX}:controls")
-    header.latex(r"\small " + live.equations(cfg.cell, cfg.f, cfg.g))  # the model as chosen (one line at 1024 px)
+    header.markdown(live.equations_inline(cfg.cell, cfg.f, cfg.g))  # the model as chosen: wraps where narrow
 
     every = live.redraw_every(now.busy if now is not None else 1)
 

@@ -175,8 +175,8 @@ with race_box, ui.friendly_errors():
     about.dataframe(gates.lineup(settings), hide_index=True)
     runs = st.session_state.setdefault(f"{PREFIX}:race", {})
     with chart_box:
-        total = 3 * len(settings.delays) * settings.steps
-        if st.button(f"Start the race ({total:,} training steps)", type="primary", icon=":material/flag:",
+        runs_of = f"3 cells × {len(settings.delays)} delays" if len(settings.delays) > 1 else "3 cells"
+        if st.button(f"Start the race ({settings.steps:,} steps each, {runs_of})", type="primary", icon=":material/flag:",
                      key=f"{PREFIX}:race_run"):
             jobs.start_job(f"{PREFIX}:race", "race", settings)
         if job := jobs.finished_job(f"{PREFIX}:race"):

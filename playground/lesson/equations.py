@@ -23,3 +23,10 @@ def output_equation(g: str) -> str:
 def equations(cell: str, f: str, g: str) -> str:
     """Both equations on one line."""
     return hidden_equation(f, cell) + r" \quad " + output_equation(g)
+
+
+def equations_inline(cell: str, f: str, g: str) -> str:
+    """Both equations as two pieces of inline math for st.markdown: side by side where the row is wide enough,
+    one under the other where it is not (a display equation would be cut off: "y_t = softmax(W_hy h" at 1024 px).
+    Each is one group ({...}), so KaTeX never breaks it after its "="."""
+    return "&emsp;".join(f"${{{eq}}}$" for eq in (hidden_equation(f, cell), output_equation(g)))

@@ -5,6 +5,7 @@ playground/web/ui.py; this module says what the mode means: the link's value, th
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Mapping
 
@@ -114,9 +115,13 @@ def scaled_layout(layout: Mapping, factor: float = FONT_SCALE, height_factor: fl
         return out
     out["height"] = min(round(height * height_factor), max(MAX_HEIGHT_PX, height))
     grown = out["height"] / height
-    for name, axis in layout.items():  # a label on every row of a category axis: it grows with the rows only
-        if name.startswith("yaxis") and isinstance(axis, Mapping) and _every_row(axis) and "tickfont" in axis:
+    for name, axis in layout.items():
+        if not (name.startswith("yaxis") and isinstance(axis, Mapping) and "tickfont" in axis):
+            continue
+        if _every_row(axis):  # a label on every row of a category axis: it grows with the rows only
             out[name] = {**out[name], "tickfont": _font(axis["tickfont"], min(factor, grown))}
+        elif _sparse_rows(axis):  # a label every k-th row: it grows with the font, and labels k * factor / grown apart
+            out[name] = {**out[name], "dtick": math.ceil(axis["dtick"] * factor / grown - 1e-9)}
     title = layout.get("title")
     if isinstance(title, Mapping) and title.get("yref") == "container" and isinstance(title.get("y"), (int, float)):
         # a title placed some pixels below the top: the gap grows with its font, else its first line is cut off
@@ -125,7 +130,14 @@ def scaled_layout(layout: Mapping, factor: float = FONT_SCALE, height_factor: fl
 
 
 def _every_row(axis: Mapping) -> bool:
-    return axis.get("type") == "category" or axis.get("dtick") == 1
+    return (axis.get("type") == "category" and not _sparse_rows(axis)) or axis.get("dtick") == 1
+
+
+def _sparse_rows(axis: Mapping) -> bool:
+    """A category axis that labels every k-th row (k > 1)."""
+    dtick = axis.get("dtick")
+    return (axis.get("type") == "category" and isinstance(dtick, (int, float)) and not isinstance(dtick, bool)
+            and dtick > 1)
 
 
 def scaled_traces(data: list, factor: float = FONT_SCALE) -> list:

@@ -54,7 +54,7 @@ def test_gates_page_runs_everything_from_clicks(app_url, page):
     assert "no clipping: blew up at step" in body.inner_text()  # T=25, ReLU, 2.5 x orthogonal: it must
     _shot(page, "gates_clipping")
 
-    _click(page, "Start the race (600 training steps)", then="Held-out accuracy after 100 steps")
+    _click(page, "Start the race (100 steps each, 3 cells × 2 delays)", then="Held-out accuracy after 100 steps")
     # the summary names, for each cell, the delays at which the race's own chart shows >= 90%
     lines = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
         .filter(p => (p.layout.title.text || '').startsWith('Held-out accuracy after'))

@@ -2,7 +2,7 @@
 import pytest
 
 from playground.lesson.activations import HIDDEN, OUTPUT
-from playground.lesson.equations import equations, hidden_equation, output_equation
+from playground.lesson.equations import equations, equations_inline, hidden_equation, output_equation
 
 BY_HAND_F = {"tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}", "leaky_relu": r"\mathrm{LeakyReLU}",
              "identity": r"\mathrm{id}"}
@@ -30,3 +30,11 @@ def test_every_g_is_written_in(g):
 def test_a_gated_cell_names_itself_and_no_f(cell, name):
     eq = equations(cell, "relu", "softmax")
     assert rf"h_t = \mathrm{{{name}}}" in eq and "ReLU" not in eq and r"\mathrm{softmax}" in eq
+
+
+def test_inline_both_equations_each_one_unbreakable_group():
+    """Train live writes them as two pieces of inline math: the row wraps between them, never inside one."""
+    out = equations_inline("rnn", "tanh", "softmax")
+    first, second = out.split("&emsp;")
+    assert first == "${" + hidden_equation("tanh") + "}$"
+    assert second == "${" + output_equation("softmax") + "}$"

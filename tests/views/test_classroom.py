@@ -76,6 +76,19 @@ def test_a_label_on_every_row_grows_with_the_rows_only():
     assert capped["yaxis"]["tickfont"]["size"] == pytest.approx(10 * 640 / 600, abs=0.05)
 
 
+def test_a_label_every_few_rows_grows_with_the_font_and_the_labels_thin_out():
+    """Read a review's h_t heatmap labels every 2nd of 32 units, at a height the projector keeps (factor 1): its
+    labels grow like every other text, and sit 2 * 1.3 -> 3 rows apart so that they keep their room."""
+    layout = {"height": 420, "yaxis": {"type": "category", "dtick": 2, "tickfont": {"size": 12}}}
+    out = scaled_layout(layout, factor=1.3, height_factor=1)
+    assert out["yaxis"]["tickfont"]["size"] == pytest.approx(15.6)
+    assert out["yaxis"]["dtick"] == 3
+    assert scaled_layout(layout, factor=2, height_factor=1)["yaxis"]["dtick"] == 4  # exactly 2 * 2 rows: not 5
+    grown = scaled_layout(layout, factor=1.3, height_factor=1.3)  # rows as much taller as the labels: as before
+    assert grown["yaxis"]["dtick"] == 2 and grown["yaxis"]["tickfont"]["size"] == pytest.approx(15.6)
+    assert layout["yaxis"] == {"type": "category", "dtick": 2, "tickfont": {"size": 12}}
+
+
 def test_a_title_some_pixels_below_the_top_moves_down_with_its_font():
     out = scaled_layout({"height": 400, "title": {"text": "x", "y": 1 - 14 / 400, "yref": "container"}}, 2, 1.5)
     assert out["height"] == 600
