@@ -103,8 +103,14 @@ box = lecture_ui.sections(views.SECTIONS, scene.focus if scene else ("step",))  
 # step's picture (the page's point, on the first screen at 1024x768), then the equations it computes
 eq_box, step_box, main_box, more_box = (box[n] for n in views.SECTIONS)
 
+unroll_box = None  # the tiny RNN's unroll, where its fold is open
 if tiny_mode:
-    with more_box:
+    # folded until asked for (drawn on the rerun that opens it): its eight editors and the unroll chart cost a
+    # first visit ~2 s of the browser's time before the step's picture appeared (bench/felt.py)
+    more = more_box.expander("Set the numbers yourself, and unroll them over a short sequence", icon=":material/edit:",
+                             key=f"{PREFIX}:more_open", on_change="rerun")
+if tiny_mode and more.open:
+    with more:
         st.subheader("Set the numbers")
         st.caption(f"Click a cell and type a number from −{views.MAX_ABS:g} to {views.MAX_ABS:g}. Rows are the "
                    "hidden units h[j] (or the outputs y[k]).")
@@ -184,7 +190,7 @@ with ui.friendly_errors():
         with plot:
             ui.chart(views.activation_view(s, units), key=f"{PREFIX}:f_chart",
                      alt="The hidden activation f with each entry of a_t marked at (a_t[j], h_t[j])")
-    if cfg.source == "tiny":
+    if unroll_box is not None:  # the tiny RNN's fold is open
         steps = views.unroll(tiny.weights, tiny.seq, cfg.f, cfg.g)
         with unroll_box:
             ui.chart(views.unroll_view(steps, cfg.t), key=f"{PREFIX}:unroll",
@@ -198,7 +204,7 @@ with ui.friendly_errors():
             st.button(f"Look at step {cfg.t} on its own above", icon=":material/zoom_in:", on_click=set_numbers,
                       args=(alone,), disabled=why is not None,
                       help=why or f"Sets x_t to x_{cfg.t} and h_(t-1) to h_{cfg.t - 1} of this unroll.")
-    else:
+    elif cfg.source == "review":
         with contrib_box:
             st.subheader("Where each a_t[j] comes from")
             ui.chart(views.contributions_view(rs, units), key=f"{PREFIX}:contrib",

@@ -20,14 +20,32 @@ from test_onestep import cell_trace
 PAGE = "pages/4_inside_one_step.py"
 
 
-def open_page(params: dict | None = None, page: str = PAGE) -> AppTest:
+FOLD = "onestep:more_open"  # "Set the numbers yourself, and unroll them": folded on a first visit
+
+
+def open_page(params: dict | None = None, page: str = PAGE, fold_open: bool = True) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     for k, v in (params or {}).items():
         at.query_params[k] = v
     at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
+    if fold_open and any(e.label.startswith("Set the numbers") for e in at.expander):  # the tiny RNN's page
+        at.session_state[FOLD] = True  # what opening the fold sends
+        at.run()
     return at
+
+
+def test_a_first_visit_draws_the_step_and_folds_the_editors_and_the_unroll():
+    at = open_page(fold_open=False)
+    ids = [c.proto.id for c in at.get("plotly_chart")]
+    assert any("onestep:step" in i for i in ids) and any("onestep:f_chart" in i for i in ids)
+    assert not any("onestep:unroll" in i for i in ids) and len(at.dataframe) == 0
+    assert "Set the numbers yourself" in at.expander(key=FOLD).label
+    at.session_state[FOLD] = True
+    at.run()
+    assert any("onestep:unroll" in c.proto.id for c in at.get("plotly_chart")) and not at.exception
+    assert len(at.dataframe) == 8  # x, h_prev, W_xh, W_hh, b_h, W_hy, b_y and the sequence
 
 
 def chart(at, key: str) -> dict:
@@ -103,12 +121,12 @@ def test_an_edited_cell_moves_a_t_and_an_emptied_cell_gets_a_message():
 
 
 def test_bad_links_are_explained_not_a_traceback():
-    at = open_page({"f": "sigmoid", "W_xh": "1,oops", "hidden": "9"})
+    at = open_page({"f": "sigmoid", "W_xh": "1,oops", "hidden": "9"}, fold_open=False)  # a link's toasts: first run
     messages = " ".join(t.value for t in at.toast)
     assert "W_xh" in messages and "hidden" in messages
     assert at.selectbox(key="onestep.f").value == "sigmoid"  # the good settings stay
     assert blocks(at)["W_xh"].shape == (3, 2) and not at.exception
-    at = open_page({"hidden": "4"})  # the example's matrices are for 3 units
+    at = open_page({"hidden": "4"}, fold_open=False)  # the example's matrices are for 3 units
     assert any("do not go together" in t.value for t in at.toast) and not at.exception
 
 

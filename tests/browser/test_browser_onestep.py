@@ -17,7 +17,9 @@ def test_the_page_draws_its_equations_and_pictures(app_url, page):
     assert page.locator(".katex").count() >= 3  # the two equations and the numbers of a_t
     assert page.locator(".katex .colorbox").count() == 1  # the term looked at is highlighted
     page.screenshot(path=str(ARTIFACTS / "screenshots" / "onestep_1280x720.png"))  # what the projector shows
-    page.set_viewport_size({"width": 1280, "height": 2800})  # Streamlit mounts charts as they scroll into view
+    assert page.locator(".js-plotly-plot").count() == 2  # the step and f: the editors and the unroll are folded
+    page.get_by_text("Set the numbers yourself, and unroll them").click()
+    page.set_viewport_size({"width": 1280, "height": 3200})  # Streamlit mounts charts as they scroll into view
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 3", timeout=30_000)
     unroll = page.locator(".js-plotly-plot", has_text="units × steps")
     unroll.locator(".heatmaplayer text").first.wait_for(timeout=30_000)
