@@ -5,7 +5,7 @@ from playground.state import limits
 from playground.views import review
 from playground.views.review import PREFIX, ReviewConfig
 from playground.web import lecture as lecture_ui
-from playground.web import links, ui
+from playground.web import links, paint, ui
 
 ui.require_navigation()
 scene = lecture_ui.header("Read a review", PREFIX)  # a lecture scene: its bar, its settings, its sections first
@@ -85,6 +85,7 @@ if card is not None:
 
 readings = []
 with ui.friendly_errors():
+    first = paint.first_run(PREFIX)
     readings = [review.read(ui.shipped_model(name), cfg.text) for name in review.models_shown(cfg.model)]
     r = readings[0]
     order = review.unit_order(r) if cfg.order else None
@@ -128,11 +129,12 @@ with ui.friendly_errors():
     sm = ui.shipped_model(cfg.model)
     with aids_box:
         a, b = st.columns(2)
-        ui.chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes", where=a,
-                 alt="The units of h_t that changed most at the selected word, before and after it")
-        ui.chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit", where=b,
-                 alt="The output logit at the selected word split into the contributions of the units that weigh most, "
-                     "the other units together, and the bias")
+        if not first:  # a first visit: the heatmap alone, these on the rerun that follows its paint
+            ui.chart(review.changes_view(r, cfg.step), key=f"{PREFIX}:changes", where=a,
+                     alt="The units of h_t that changed most at the selected word, before and after it")
+            ui.chart(review.logit_view(r, cfg.step), key=f"{PREFIX}:logit", where=b,
+                     alt="The output logit at the selected word split into the contributions of the units that weigh "
+                         "most, the other units together, and the bias")
         if cfg.model == "rnn":
             t = review.clamp_step(cfg.step, r.T)
             a.page_link("pages/4_inside_one_step.py", label=f"Open word {t} in the calculator",

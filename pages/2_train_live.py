@@ -6,6 +6,7 @@ from playground.views import train_live as live
 from playground.views.train_live import PREFIX, LiveConfig
 from playground.web import lecture as lecture_ui
 from playground.web import live as live_ui
+from playground.web import paint
 from playground.web import rooms as rooms_ui
 from playground.web import ui
 
@@ -150,6 +151,8 @@ with main, ui.friendly_errors():
             st.container(key=f"{PREFIX}:sampled").code(st.session_state[f"{PREFIX}:sampled"], language=None,
                                                        wrap_lines=True)
 
+    first = paint.first_run(PREFIX)  # a first visit: the curves alone, the rest on the rerun that follows
+
     # a follower redraws the room's run about once a second, playing or not (the lecturer may Step), and looks for moves
     @st.fragment(run_every=rooms_ui.FOLLOW_REDRAW if h.read_only else every if now.playing else None)
     def training_panel() -> None:
@@ -205,6 +208,8 @@ with main, ui.friendly_errors():
                     sample_block()
                 live_ui.live_chart(p.curves, f"{PREFIX}:curves", alt="Loss and metric against training step, for "
                               "training batches and the held-out set", height_factor=1)  # whole on a first screen
+                if first:
+                    return
                 live_ui.live_chart(p.network, f"{PREFIX}:network", alt="The network unrolled over the first steps of "
                               "one held-out sequence: x_t, h_t and y_t nodes coloured by their values, W_xh, W_hh and "
                               "W_hy edges coloured and sized by their weights")

@@ -6,7 +6,7 @@ from playground.views import gates
 from playground.views.gates import CONTENDERS, INITS, PREFIX, GatesConfig
 from playground.web import jobs
 from playground.web import lecture as lecture_ui
-from playground.web import ui
+from playground.web import paint, ui
 
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
@@ -14,6 +14,7 @@ LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
 ui.require_navigation()
 scene = lecture_ui.header("Why LSTM & GRU", PREFIX)  # a lecture scene: its bar in the title's place, its settings
 box = lecture_ui.sections(gates.SECTIONS, scene.focus if scene else ())  # a scene's focus first
+first = paint.first_run(PREFIX)  # a first visit: the gradient chart alone, the others on the rerun after its paint
 if scene is None and not ui.classroom_on():  # a scene's bar and a lecturer say what the page is about
     box["flow"].caption(
         "A vanilla RNN forgets what it saw long ago: the gradient that would teach it to remember **vanishes** on its "
@@ -109,8 +110,9 @@ with ui.friendly_errors():
         ui.download("Both charts' curves (CSV)", view.table, f"gradient_flow_T{setup.T}", key=f"{PREFIX}:flow_csv",
                     help="One row per model, weights (initial or trained) and step t: ‖∂L/∂h_t‖ and "
                                 "‖∂h_T/∂h_t‖.")
-        ui.chart(view.jacobians, key=f"{PREFIX}:jac",
-                 alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per model")
+        if not first:  # a first visit: the gradient chart alone, this one on the rerun that follows its paint
+            ui.chart(view.jacobians, key=f"{PREFIX}:jac",
+                     alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per model")
         st.caption("Why: $\\partial h_T/\\partial h_t$ is the product of one Jacobian per step, and its largest "
                    "singular value bounds how much of the gradient at $T$ can reach step $t$: "
                    "$\\|\\partial L/\\partial h_t\\| \\le \\|\\partial h_T/\\partial h_t\\|\\,"
@@ -124,7 +126,8 @@ with ui.friendly_errors():
         with left:
             fig, radius = jobs.shared_view(f"{PREFIX}:eigen_view", (setup, cfg.inspect, run),
                                         lambda: gates.eigen_view(setup, cfg.inspect, trained))
-            ui.chart(fig, key=f"{PREFIX}:eig", alt="Eigenvalues of W_hh in the complex plane with the unit circle")
+            if not first:
+                ui.chart(fig, key=f"{PREFIX}:eig", alt="Eigenvalues of W_hh in the complex plane with the unit circle")
         with right:
             st.markdown("**Where it comes from: the eigenvalues of $W_{hh}$**")
             st.markdown("Each dot is an eigenvalue λ of $W_{hh}$ (for the LSTM and GRU, of each gate's block). "

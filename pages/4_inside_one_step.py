@@ -8,7 +8,7 @@ from playground.state import limits, options
 from playground.views import onestep as views
 from playground.views.onestep import MATRICES, PREFIX, SOURCES, TERMS, OneStepConfig
 from playground.web import lecture as lecture_ui
-from playground.web import links, ui
+from playground.web import links, paint, ui
 
 ui.require_navigation()
 scene = lecture_ui.header("Inside one step", PREFIX)  # a lecture scene: its bar in the title's place, its settings
@@ -143,6 +143,7 @@ else:
     contrib_box = more_box
 
 cfg = ui.publish_config(OneStepConfig, PREFIX)
+first = paint.first_run(PREFIX)
 with ui.friendly_errors():
     units = None
     if cfg.source == "tiny":
@@ -188,8 +189,9 @@ with ui.friendly_errors():
                         + (f" (units {', '.join(map(str, units))})" if units else "") + ":")
             st.latex(numbers_tex)
         with plot:
-            ui.chart(views.activation_view(s, units), key=f"{PREFIX}:f_chart",
-                     alt="The hidden activation f with each entry of a_t marked at (a_t[j], h_t[j])")
+            if not first:  # a first visit: the step's picture alone, f's chart on the rerun that follows its paint
+                ui.chart(views.activation_view(s, units), key=f"{PREFIX}:f_chart",
+                         alt="The hidden activation f with each entry of a_t marked at (a_t[j], h_t[j])")
     if unroll_box is not None:  # the tiny RNN's fold is open
         steps = views.unroll(tiny.weights, tiny.seq, cfg.f, cfg.g)
         with unroll_box:

@@ -379,7 +379,8 @@ def _network_skeleton(E: int, H: int, O: int, T: int, inputs: tuple[str, ...], n
     fig.add_annotation(x=T - 0.55, y=np.mean(_H_BAND), text="…", showarrow=False, font=dict(size=20))
     fig.update_xaxes(visible=False, range=[-0.85, T - 0.4])
     fig.update_yaxes(visible=False, range=[-0.16, 1.03])
-    title = ("The network, unrolled: W<sub>xh</sub> ↑, W<sub>hh</sub> →, W<sub>hy</sub> ↑, the same weights at every "
-             "step" + (f"<br><span style='font-size:12px'>{note}</span>" if note else ""))
-    return apply_layout(fig, title, height).update_layout(margin=dict(l=10, r=10, t=60 if note else 40, b=10),
+    below = f"{note}: the same weights at every step" if note else "The same weights at every step"
+    title = ("The network, unrolled: W<sub>xh</sub> ↑, W<sub>hh</sub> →, W<sub>hy</sub> ↑"  # whole at 1024 px
+             f"<br><span style='font-size:12px'>{below}</span>")
+    return apply_layout(fig, title, height).update_layout(margin=dict(l=10, r=10, t=60, b=10),
                                                            hovermode="closest")

@@ -125,6 +125,8 @@ def test_a_scene_link_replaces_settings_the_session_already_had_on_that_page():
 def test_a_scene_link_drops_the_edits_made_in_the_calculators_tables():
     n = [n for n, s in enumerate(SCENES, 1) if s.page == "onestep"][-1]
     at = fresh(page=PATH["onestep"])
+    at.session_state["onestep:more_open"] = True  # open "Set the numbers yourself": the tables are in it
+    at.run()
     edit = {"edited_rows": {1: {"b_h": 1.5}}, "added_rows": [], "deleted_rows": []}
     at.session_state["onestep:edit:b_h:0"] = edit  # what typing 1.5 into b_h's second cell sends
     at.run()

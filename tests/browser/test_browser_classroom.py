@@ -133,7 +133,8 @@ def test_train_live_first_screen_in_classroom_mode_has_play_the_numbers_and_the_
     assert len({round(b["y"]) for b in boxes[1:]}) == 1  # the three numbers in one row (steps/s under Step)
     assert "steps / second" in page.locator('[data-testid="stMetric"]').first.inner_text()
     assert boxes[0]["height"] >= 44  # a big Play
-    equation = page.locator(".katex-display").first.bounding_box()  # beside the folded settings, not a row below
+    equation = (page.get_by_test_id("stMain").locator('[data-testid="stMarkdownContainer"]:has(.katex)')
+                .filter(has_text="tanh").first.bounding_box())  # the model's equations: beside the folded settings
     summary = page.get_by_test_id("stMain").locator('[data-testid="stExpander"] summary').first.bounding_box()
     assert abs(equation["y"] - summary["y"]) < summary["height"] and equation["x"] > summary["x"] + summary["width"]
     seed = page.get_by_label("Random seed", exact=True)
