@@ -7,11 +7,15 @@ Chromium's profile of a fresh visit to Train live that was six charts and ~3 s o
 browser has painted it, a small script presses a hidden button, and the rerun that asks for draws the rest. A timer
 asks for it too, later, in case the script cannot run.
 
-A run with no browser (AppTest has no request headers) draws everything at once: nothing is painted there.
+A run with no browser (AppTest has no request headers) draws everything at once: nothing is painted there. Nor does
+a room's screen defer: the press of a page the room has just left would rerun that page (a follower was seen to stay
+on scene 1 in CI), and a follower's screen must move only with the presenter's.
 """
 from __future__ import annotations
 
 import streamlit as st
+
+from playground.web import rooms
 
 FALLBACK_S = 4.0  # the rest comes after this at the latest (a browser whose script did not run)
 _KEY = "_paint:{page}"  # per page: "first" (this run draws the first chart) -> "ready" -> "done"
@@ -31,7 +35,7 @@ def first_run(page: str) -> bool:
     """True on a browser session's first run of `page`: draw the page's first chart and leave the rest below it for
     the rerun that follows its paint. False on every later run, and where there is no browser."""
     key = _KEY.format(page=page)
-    if st.session_state.get(key) is not None or not st.context.headers:
+    if st.session_state.get(key) is not None or not st.context.headers or rooms.following() or rooms.presenting():
         return False
     st.session_state[key] = "first"
     button = _BUTTON.format(page=page)
