@@ -123,7 +123,9 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_function(
         """() => document.querySelector('[data-testid="stMain"]') &&
                  !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
-                 && document.querySelector('[data-testid="stMainBlockContainer"] h1')""", timeout=timeout)
+                 && document.querySelector('[data-testid="stMainBlockContainer"] h1')
+                 && !document.querySelector('[class*="st-key-paint_rest_"]')""", timeout=timeout)
+    # (the last: a first visit's rest of the page has come, web/paint.py; a click during that rerun can be lost)
     page.wait_for_timeout(500)
 
 
