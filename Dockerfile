@@ -14,7 +14,7 @@ RUN pip install -r requirements.txt
 
 # The app alone: no tests, no benchmarks, no training data (.dockerignore keeps the rest out of the context).
 COPY .streamlit/ .streamlit/
-COPY app.py ./
+COPY app.py serve.py ./
 COPY pages/ pages/
 COPY playground/ playground/
 COPY assets/ assets/
@@ -25,4 +25,4 @@ USER app
 EXPOSE 8501
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
-CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0", "--server.headless", "true"]
+CMD ["streamlit", "run", "serve.py", "--server.port", "8501", "--server.address", "0.0.0.0", "--server.headless", "true"]

@@ -7,7 +7,7 @@ PORT ?= 8501
 
 .PHONY: run test bench chromium nginx
 run: $(VENV)/.app
-	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT)
+	$(BIN)/streamlit run serve.py --server.headless true --server.port $(PORT)
 
 test: $(VENV)/.dev chromium nginx
 	$(BIN)/lint-imports --no-cache

@@ -77,10 +77,10 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 class Server:
-    """`streamlit run app.py` on a free port, stopped on exit; its log is kept for the error check."""
+    """`streamlit run serve.py` (the app and its routes) on a free port, stopped on exit; its log is kept for the error check."""
 
     def __init__(self, port: int | None = None, env: dict | None = None, log: Path | None = None,
-                 args: tuple[str, ...] = (), script: str = "app.py"):
+                 args: tuple[str, ...] = (), script: str = "serve.py"):
         self.script = script  # what `streamlit run` runs, relative to the project (bench/felt.py: its floor page)
         self.port = port or free_port()
         self.args = args  # more `streamlit run` options, e.g. ("--server.disconnectedSessionTTL", "5")

@@ -47,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import PANEL_CHARTS, ROOT, Server, cpu_seconds  # noqa: E402
+from feedclient import Feed, feed_of  # noqa: E402
 from stclient import Client  # noqa: E402
 
 # The bench's process stays free of torch: a Python that maps the torch library beside the server's would lower
@@ -80,6 +81,7 @@ class Screen(Client):
     browser_timers: bool = True  # fragment timers as the browser keeps them (stclient.Client)
     steps: list[tuple[float, int]] = field(default_factory=list)  # (arrival, Step shown)
     titles: list[tuple[float, str]] = field(default_factory=list)  # (arrival, st.title / heading text)
+    feeds: list[Feed] = field(default_factory=list)  # a follower's Train live feeds (bench/feedclient.py), the last live
 
     def _delta(self, msg) -> None:
         super()._delta(msg)
@@ -94,10 +96,23 @@ class Screen(Client):
                 pass
         elif what == "heading":
             self.titles.append((now, el.heading.body))
+            self.stop_feed()  # a page's title: a new page (a feed's page sends its element after the title)
+        elif what == "html" and (feed := feed_of(el.html.body)):
+            self.stop_feed()
+            self.feeds.append(Feed(self.base, *feed, on_step=lambda t, n: self.steps.append((t, n)),
+                                   on_move=lambda: self.press("room_moved")))
+
+    def stop_feed(self) -> None:
+        if self.feeds:
+            self.feeds[-1].stop()
+
+    def feed_draws(self, t0: float, t1: float) -> int:
+        return sum(t0 <= t <= t1 for f in self.feeds for t in f.draws)
 
     async def goto(self, page: str, query: str) -> None:
         """Open another page of the app in this session, with `query`: what a click on a page link sends."""
         self.page, self._page_hash, self.query = page, "", query
+        self.stop_feed()
         await self._send_rerun()
 
     def texts_seen(self) -> str:
@@ -128,7 +143,7 @@ OBSERVER_JS = """
   let step = null, title = null;
   const look = () => {
     const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(e => e.innerText.startsWith('Step'));
-    const v = m && m.querySelector('[data-testid="stMetricValue"]');
+    const v = (m && m.querySelector('[data-testid="stMetricValue"]')) || document.querySelector('[data-feed="step"]');
     const s = v ? v.innerText : null;
     if (s !== null && s !== step) { step = s; window.benchSeen('step', s, Date.now()); }
     const h = document.querySelector('[data-testid="stMain"] h1');
@@ -445,7 +460,7 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
         rep.resets = sum(t0 <= r <= t1 for r in resets)
         kept = step_at(presenter.steps, t1 - KEPT_UP_S) or (0, 0)
         for i, f in enumerate(followers, 1):
-            rep.redraws.append(len(_panel_runs(f, t0, t1)) / rep.window_s)
+            rep.redraws.append((len(_panel_runs(f, t0, t1)) + f.feed_draws(t0, t1)) / rep.window_s)
             got, missed = lags(presenter.steps, f.steps, t0, t1, tail)
             rep.missed += missed
             rep.lag_all += got
@@ -472,12 +487,13 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
             rep.trace |= {"browser_steps": rel(chromium.steps), "browser_titles": rel(chromium.titles)}
         if followers:
             rep.trace |= {"follower1_steps": rel(followers[0].steps), "follower1_titles": rel(followers[0].titles)}
-        rep.errors += [e for c in [presenter, *followers] for e in c.errors]
+        rep.errors += [e for c in [presenter, *followers] for e in c.errors + [x for f in c.feeds for x in f.errors]]
         rep.errors += [x for c in [presenter, *followers] for r in c.runs for x in r.exceptions]
         return rep
     finally:  # leave as a closed tab does: a close handshake each (a cancelled read mid-message logs a traceback)
         for c in clients:
             c._stop_timers()
+            c.stop_feed()
         await asyncio.gather(*(asyncio.wait_for(c._ws.close(), 10) for c in clients if c._ws is not None),
                              return_exceptions=True)
         for t in tasks:

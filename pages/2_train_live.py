@@ -4,6 +4,7 @@ import streamlit as st
 from playground.state import limits, options
 from playground.views import train_live as live
 from playground.views.train_live import PREFIX, LiveConfig
+from playground.web import feed as feed_ui
 from playground.web import lecture as lecture_ui
 from playground.web import live as live_ui
 from playground.web import paint
@@ -226,14 +227,23 @@ with main, ui.friendly_errors():
                 st.markdown("**Weights** (one colour scale for all three, centred on 0)")
                 live_ui.live_chart(p.weights, f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, W_hh "
                               "and W_hy on one colour scale")
-            d1, d2 = st.columns(2)  # made when clicked: not on every redraw
-            ui.download("Loss history (CSV)", lambda: h.call("csv"), f"train_live_history_{cfg.task}",
-                        key=f"{PREFIX}:csv", where=d1, icon=None)
-            ui.download("Weights + settings (.pt)", lambda: h.call("weights_file"), f"train_live_model_{cfg.task}",
-                        ext="pt", key=f"{PREFIX}:weights_file", where=d2, icon=None,
-                        help="Load it again below, or in Python with playground.lesson.cells.load_model.")
+            downloads()
 
-    training_panel()
+    def downloads() -> None:
+        d1, d2 = st.columns(2)  # made when clicked: not on every redraw
+        ui.download("Loss history (CSV)", lambda: h.call("csv"), f"train_live_history_{cfg.task}",
+                    key=f"{PREFIX}:csv", where=d1, icon=None)
+        ui.download("Weights + settings (.pt)", lambda: h.call("weights_file"), f"train_live_model_{cfg.task}",
+                    ext="pt", key=f"{PREFIX}:weights_file", where=d2, icon=None,
+                    help="Load it again below, or in Python with playground.lesson.cells.load_model.")
+
+    if h.read_only and feed_ui.wanted():  # a follower's browser draws the room's run itself: no script run per redraw
+        feed_ui.follow(rooms_ui.following(), rooms_ui.applied_version(), ui.classroom_on())
+        if live.TASKS[cfg.task].generates:
+            sample_block()
+        downloads()
+    else:
+        training_panel()
     if not h.read_only:  # a follower's upload would replace the room's run
         st.file_uploader("Continue from a saved weights file", type=["pt"], key=f"{PREFIX}:upload",
                          on_change=on_upload)

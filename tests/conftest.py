@@ -48,12 +48,12 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def served_app(log_name: str = "streamlit.log"):
-    """`streamlit run app.py` on a free loopback port; yields its URL once it is healthy."""
+    """`streamlit run serve.py` (the app and its routes) on a free loopback port; yields its URL once it is healthy."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PLAYGROUND_WORKERS": ""})
     url = f"http://127.0.0.1:{port}"

@@ -26,7 +26,7 @@ from nginx import ALPHABET  # noqa: E402
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
-APP_FILES = {"app.py", "pages", "playground", "assets", ".streamlit"}  # what `streamlit run app.py` reads
+APP_FILES = {"app.py", "serve.py", "pages", "playground", "assets", ".streamlit"}  # what `streamlit run serve.py` reads
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -89,7 +89,7 @@ def test_dockerfile_copies_the_app_and_nothing_else_and_the_context_keeps_it():
 def test_port_and_health_check_agree_with_the_app_config():
     ins = dict((w, a) for w, a in instructions() if w in ("EXPOSE", "HEALTHCHECK", "CMD"))
     cmd = ins["CMD"]
-    assert cmd.startswith('["streamlit", "run", "app.py"'), cmd
+    assert cmd.startswith('["streamlit", "run", "serve.py"'), cmd
     port = re.search(r'"--server.port", "(\d+)"', cmd).group(1)
     assert ins["EXPOSE"] == port == "8501"
     assert f"http://127.0.0.1:{port}/_stcore/health" in ins["HEALTHCHECK"]

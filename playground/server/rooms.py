@@ -156,6 +156,18 @@ class Rooms:
             room.touched = now
             return room
 
+    def heard(self, code: str, follower: str, now: float) -> bool:
+        """A heartbeat from a follower's browser (web/feed.py: its Train live asks the room's panel): heard of now.
+        Only a follower the room has already (a page run joined it): a request that names another id adds no one
+        and fills no room. False when the room or the follower is not there."""
+        with self._lock:
+            room = self._rooms.get(normal_code(code))
+            if room is None or follower not in room.followers:
+                return False
+            room.followers[follower] = now
+            room.touched = now
+            return True
+
     def codes(self) -> list[str]:
         """The codes of the open rooms."""
         with self._lock:

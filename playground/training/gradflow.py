@@ -112,9 +112,14 @@ def jacobian_norms(model: RecurrentModel, x: Tensor) -> np.ndarray:
         return np.zeros(0)
     h_T = tr.steps[-1]  # (B, H)
     B, H = h_T.shape
-    eye = torch.eye(H, dtype=h_T.dtype).unsqueeze(1).expand(H, B, H)  # one backward pass per row of dh_T/dh_t
-    rows = torch.autograd.grad(h_T, tr.steps, grad_outputs=eye, is_grads_batched=True, allow_unused=True)
-    J = torch.stack([torch.zeros(H, B, H) if r is None else r for r in rows])  # (T, H_out, B, H_in)
+    # One backward pass per row i of dh_T/dh_t, from sum_b h_T[b, i] (the batch's rows do not mix). Not one batched
+    # pass with grad_outputs: torch imports sympy (35 MB, ~0.5-4 s holding the server's GIL) on its first call
+    # given grad_outputs, which stalled a whole room on its first Why LSTM & GRU (bench/room.py).
+    rows = [torch.autograd.grad(h_T[:, i].sum(), tr.steps, retain_graph=i < H - 1, allow_unused=True)
+            for i in range(H)]
+    zero = torch.zeros(B, H, dtype=h_T.dtype)
+    J = torch.stack([torch.stack([zero if r[t] is None else r[t] for r in rows])
+                     for t in range(len(tr.steps))])  # (T, H_out, B, H_in)
     J = J.permute(0, 2, 1, 3).double()  # (T, B, H_out, H_in)
     finite = torch.isfinite(J).all(dim=-1).all(dim=-1)  # (T, B): a blown-up product (e.g. relu, W_hh x 4) is inf
     norms = torch.linalg.matrix_norm(torch.where(finite[..., None, None], J, 0.0), ord=2)

@@ -9,9 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]  # the checkout: app.py, pages/, asse
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`rnn-playground [--server.port 8502 ...]`: `streamlit run app.py` from the checkout, so that its
+    """`rnn-playground [--server.port 8502 ...]`: `streamlit run serve.py` from the checkout, so that its
     .streamlit/config.toml applies whatever the current directory."""
-    app = ROOT / "app.py"
+    app = ROOT / "serve.py"  # app.py and the rooms' routes (playground/web/feed.py)
     if not app.is_file():
         print("rnn-playground serves the app from a checkout: install it with `pip install -e .` in the "
               "repository (a plain `pip install .` copies the package without app.py, pages/ and assets/).",

@@ -217,11 +217,19 @@ def room_snapshot(h: pool.Handle) -> Any:
 
 
 def panel(h: pool.Handle, s: Any, build: Callable[[Any], T]) -> T:
-    """build(s): the figures of a redraw; for a room's run, built once per snapshot and shared by its followers."""
+    """build(s): the figures of a redraw; for a room's run, built once per snapshot and shared by its followers.
+
+    A follower draws the room's newest snapshot, not the one its redraw began with: under load its redraw waits in
+    line (one_redraw_at_a_time) while the snapshot moves on, and a hundred followers each building the figures of
+    the snapshot they began with cost the server ten times the redraws themselves (bench/room.py, 100 followers)."""
     entry = _shared.get(h.sid)
-    if entry is None or entry.snapshot is not s:
+    if entry is None:
         return build(s)
     with entry.lock:
+        if h.read_only and entry.snapshot is not None:
+            s = entry.snapshot
+        if entry.snapshot is not s:  # the presenter's, a newer one taken by a follower meanwhile: its own
+            return build(s)
         if entry.panel is None:
             entry.panel = build(s)
         return entry.panel
@@ -256,3 +264,8 @@ def one_redraw_at_a_time() -> Iterator[None]:
     priority.wait_for_page_runs()
     with _REDRAW:
         yield
+
+
+def room_watcher(code: str) -> pool.Watcher:
+    """A look-only handle on room `code`'s run, outside any session (web/feed.py serves it to the followers)."""
+    return pool.Watcher(live_pool(), run_id(code), _room_engine())

@@ -55,6 +55,12 @@ def following() -> str | None:
     return f["code"] if f and not f["branched"] else None
 
 
+def applied_version() -> int:
+    """The room version this follower's screen shows (-1: none yet): a newer one is a move to follow."""
+    f = st.session_state.get(FOLLOWING)
+    return f["applied"] if f else -1
+
+
 def branched() -> str | None:
     """The code of the room this session has branched off from (None: following or in no room)."""
     f = st.session_state.get(FOLLOWING)

@@ -43,7 +43,10 @@ def page_title(page) -> str:
 
 
 def step_shown(page) -> str:
+    """The Step a screen shows: a Streamlit metric, or on a follower's Train live the room's feed (web/feed.py)."""
     metric = page.locator('[data-testid="stMetric"]', has_text="Step").locator('[data-testid="stMetricValue"]')
+    if not metric.count():
+        metric = page.locator('[data-feed="step"]')
     return metric.first.inner_text().strip() if metric.count() else ""
 
 

@@ -1,0 +1,98 @@
+"""The room's feed (playground/web/feed.py): what a follower's browser gets for the room's Train live panel, from the
+route itself (a stub request: the handler reads path_params, query_params and headers), in-process (no workers)."""
+import gzip
+import json
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from playground.server import pool
+from playground.server.rooms import Rooms, run_id
+from playground.training.live import LiveConfig
+from playground.web import feed
+from playground.web import live as live_ui
+from playground.web import rooms as rooms_ui
+
+CFG = LiveConfig(task="parity", length=4, hidden=4, steps_per_tick=10)
+
+
+def ask(code: str, c: str = "0", f: str = "", gzipped: bool = False):
+    req = SimpleNamespace(path_params={"code": code}, query_params={"c": c, "f": f},
+                          headers={"accept-encoding": "gzip, deflate"} if gzipped else {})
+    return feed._live(req)
+
+
+@pytest.fixture
+def room(monkeypatch):
+    """An open room whose run has trained two ticks (20 steps), on this process's engine (PLAYGROUND_WORKERS=0)."""
+    rooms = Rooms()
+    monkeypatch.setattr(rooms_ui, "server_rooms", lambda: rooms)
+    r, _ = rooms.open(time.monotonic(), "train_live", {})
+    presenter = pool.Handle(None, run_id(r.code), live_ui._room_engine())
+    presenter.call("open", CFG)
+    presenter.call("step_once")
+    presenter.call("step_once")
+    yield rooms, r
+    presenter.call("close")
+
+
+def test_a_follower_gets_the_room_s_step_numbers_and_six_figures(room):
+    rooms, r = room
+    resp = ask(r.code)
+    assert resp.status_code == 200 and resp.headers["cache-control"] == "no-store"
+    d = json.loads(resp.body)
+    assert d["v"] == r.version
+    step, metric, loss = d["numbers"]
+    assert step[:2] == ["Step", "20"] and step[2].endswith("steps / second")
+    assert metric[0] == "Held-out accuracy" and metric[1].endswith("%")
+    assert loss[0] == "Held-out loss" and float(loss[1]) > 0
+    assert list(d["figs"]) == list(feed.CHARTS)
+    for fig in d["figs"].values():
+        assert fig["data"] and "layout" in fig
+    curves = d["figs"]["curves"]["data"]
+    assert max(max(t["x"]) for t in curves if t.get("x")) == 20  # the loss history runs to the room's step
+
+
+def test_the_answer_is_encoded_once_per_snapshot_gzipped_on_request_and_scaled_for_classroom(room):
+    rooms, r = room
+    a, b = ask(r.code).body, ask(r.code).body
+    assert a == b  # the same snapshot (a quarter second): the same bytes
+    zipped = ask(r.code, gzipped=True)
+    assert zipped.headers["content-encoding"] == "gzip" and gzip.decompress(zipped.body) == a
+    plain, big = json.loads(a)["figs"]["curves"], json.loads(ask(r.code, c="1").body)["figs"]["curves"]
+    assert big["layout"]["font"]["size"] > plain["layout"]["font"]["size"]  # classroom mode: larger type
+
+
+def test_the_answer_carries_the_room_s_version_so_a_follower_sees_a_move(room):
+    rooms, r = room
+    rooms.move(r.code, r._secret, "why_lstm_gru", {"scene": "8"}, time.monotonic())
+    assert json.loads(ask(r.code).body)["v"] == r.version == 1
+
+
+def test_a_closed_or_wrong_room_is_a_404_with_the_reason():
+    resp = ask("ZZZZZ")
+    assert resp.status_code == 404 and "no open room" in json.loads(resp.body)["gone"]
+
+
+def test_a_room_whose_run_is_not_open_yet_says_it_waits(monkeypatch):
+    rooms = Rooms()
+    monkeypatch.setattr(rooms_ui, "server_rooms", lambda: rooms)
+    r, _ = rooms.open(time.monotonic(), "train_live", {})
+    d = json.loads(ask(r.code).body)
+    assert "Waiting for the lecturer's run" in d["waiting"] and "figs" not in d
+
+
+def test_a_request_is_a_heartbeat_of_a_follower_the_room_has_and_adds_no_one(room):
+    rooms, r = room
+    joined = time.monotonic()
+    rooms.join(r.code, "student-1", joined)
+    ask(r.code, f="student-1")
+    ask(r.code, f="forged-id")
+    assert set(r.followers) == {"student-1"} and r.followers["student-1"] > joined
+    assert not rooms.heard(r.code, "forged-id", joined) and not rooms.heard("QQQQQ", "student-1", joined)
+
+
+def test_plotly_js_is_served_gzipped_from_the_plotly_package():
+    resp = feed._plotly_js(None)
+    assert resp.headers["content-encoding"] == "gzip" and b"plotly" in gzip.decompress(resp.body)[:2000].lower()
