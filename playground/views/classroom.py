@@ -47,8 +47,10 @@ def css() -> str:
             "[data-testid='stHeader'] { background: transparent; }"
             "[data-testid='stMainBlockContainer'] { padding: 2.2rem 3rem 2rem 3rem; }"
             "[data-testid='stMainBlockContainer'] h1 { font-size: 2.2rem; padding: 0.25rem 0 0.5rem 0; }"
-            # the one-off script that closes the sidebar (COLLAPSE_SIDEBAR_JS) takes no room above the title
-            "[data-testid='stElementContainer']:has(> [data-testid='stHtml'] script) { display: none; }</style>")
+            # the one-off script that closes the sidebar (COLLAPSE_SIDEBAR_JS) takes no room above the title; an
+            # element with a script that draws something is marked data-shown (a room's feed, web/feed.py)
+            "[data-testid='stElementContainer']:has(> [data-testid='stHtml'] script):not(:has([data-shown])) "
+            "{ display: none; }</style>")
 
 
 # Streamlit keeps a sidebar the user opened by hand open on the next visit (localStorage), whatever the page asks; so

@@ -191,9 +191,10 @@ PANEL_HTML = """<style>
 .room-feed .feed-message:empty {{ display: none; }}
 .room-feed .feed-message {{ padding: .75rem 1rem; border-radius: .5rem; background: rgba(28, 131, 225, .1);
   margin-bottom: .5rem; }}
+.room-feed .feed-message[data-status="diverged"] {{ background: rgba(255, 43, 43, .09); }}
 .room-feed .feed-head {{ font-weight: 600; margin: .75rem 0 .25rem; }}
 </style>
-<div class="room-feed" id="room-feed-{key}" data-room-feed="{url}" data-v="{v}">
+<div class="room-feed" id="room-feed-{key}" data-room-feed="{url}" data-v="{v}" data-shown>
   <div class="feed-numbers"></div>
   <div class="feed-message" role="status"></div>
   <div class="feed-chart" data-chart="curves" role="img"
@@ -227,7 +228,9 @@ PANEL_HTML = """<style>
   const text = (tag, cls, value) => {{ const e = document.createElement(tag); e.className = cls;
                                        e.textContent = value; return e; }};
   const draw = async (d) => {{
-    root.querySelector('.feed-message').textContent = d.waiting || d.message || d.note || '';
+    const note = root.querySelector('.feed-message');
+    note.textContent = d.waiting || d.message || d.note || '';
+    note.dataset.status = d.status || '';  // a blow-up's message in red, as the page's own st.error
     if (!d.figs) return;
     const numbers = root.querySelector('.feed-numbers');
     numbers.replaceChildren(...d.numbers.map(([label, value, delta]) => {{

@@ -50,6 +50,37 @@ def step_shown(page) -> str:
     return metric.first.inner_text().strip() if metric.count() else ""
 
 
+def feed_drawn(page) -> bool:
+    """The feed's first chart is drawn and takes room on the page (not hidden, e.g. by classroom mode's CSS)."""
+    svg = page.locator('[data-chart="curves"] .main-svg')
+    box = svg.first.bounding_box() if svg.count() else None
+    return bool(box and box["height"] > 100)
+
+
+def test_a_projector_in_classroom_mode_draws_the_room_s_run(app_url, browser):
+    """The projector's window: a follower in classroom mode, whose type and charts grow; the room's run is drawn."""
+    presenter = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    projector = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    try:
+        open_page(presenter, f"{app_url}/lecture")
+        presenter.get_by_role("button", name="Open a room").click()
+        presenter.locator(".room-code").wait_for(timeout=60_000)
+        code = presenter.locator(".room-code").inner_text().replace("-", "").strip()
+        presenter.get_by_test_id("stSidebar").get_by_role("link", name="Train live").click()
+        presenter.wait_for_url(re.compile("train_live"), timeout=60_000)
+        wait_for_app(presenter)
+        assert press(presenter.get_by_role("button", name="Step", exact=True),
+                     lambda: step_shown(presenter) not in ("", "0"))
+        open_page(projector, f"{app_url}/?room={code}&classroom=1")
+        assert until(lambda: feed_drawn(projector) and step_shown(projector) == step_shown(presenter), 60), \
+            (projector.url, step_shown(projector), step_shown(presenter))
+        screenshot(projector, "room_projector_train_live")
+        assert exception_texts(projector) == []
+    finally:
+        presenter.context.close()
+        projector.context.close()
+
+
 def test_a_follower_s_screen_moves_with_the_presenter_s_and_can_branch_off(app_url, browser):
     presenter = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     follower = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
@@ -92,6 +123,7 @@ def walk(app_url, presenter, follower) -> None:
                  lambda: step_shown(presenter) not in ("", "0"))
     shown = step_shown(presenter)
     assert until(lambda: step_shown(follower) == shown), (step_shown(follower), shown)
+    assert until(lambda: feed_drawn(follower)), "the room's charts, drawn in the follower's page (web/feed.py)"
     assert follower.get_by_role("button", name="Step", exact=True).is_disabled()
     screenshot(follower, "room_follower_train_live")
 
