@@ -16,7 +16,7 @@ from typing import Mapping
 from playground.errors import ConfigError
 from playground.figures import train as tf
 from playground.lesson.activations import OUTPUT
-from playground.lesson.equations import equations, equations_inline  # noqa: F401 - the page writes f and g into them
+from playground.lesson.equations import equations_inline  # noqa: F401 - the page writes f and g into them
 from playground.tasks import TASKS, USES  # noqa: F401 - TASKS: the task picker
 from playground.tasks.text import MAX_CHARS as TEXT_MAX_CHARS  # noqa: F401 - the text box of the generation task
 from playground.training import live
