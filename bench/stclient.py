@@ -49,6 +49,7 @@ class Client:
     query: str = ""
     runs: list[Run] = field(default_factory=list)
     widgets: dict[str, str] = field(default_factory=dict)
+    widget_fragments: dict[str, str] = field(default_factory=dict)  # widget id -> the fragment it was drawn in
     errors: list[str] = field(default_factory=list)
     _ws: object = None
     _timers: dict[str, asyncio.Task] = field(default_factory=dict)
@@ -76,12 +77,13 @@ class Client:
         await self._ws.send(msg.SerializeToString())
 
     async def press(self, key: str) -> None:
-        """Click the button whose widget key ends with `key` (it must have been drawn)."""
+        """Click the button whose widget key ends with `key` (it must have been drawn); a button drawn in a fragment
+        reruns that fragment, as the browser's click does."""
         wid = self.widget(key)
         if wid is None:
             raise KeyError(f"no button {key!r} on the page yet (seen: {sorted(self.widgets)})")
         self.pressed_at = time.perf_counter()
-        await self._send_rerun(trigger=wid)
+        await self._send_rerun(self.widget_fragments.get(wid, ""), trigger=wid)  # in a fragment: it alone reruns
 
     def widget(self, key: str) -> str | None:
         return next((wid for k, wid in self.widgets.items() if k.endswith(key)), None)
@@ -133,6 +135,8 @@ class Client:
         if what in ("button", "download_button"):
             b = getattr(el, what)
             self.widgets[b.id.rsplit("-", 1)[-1] if "-" in b.id else b.id] = b.id
+            if msg.delta.fragment_id:
+                self.widget_fragments[b.id] = msg.delta.fragment_id
         elif what == "metric":
             run.metrics[el.metric.label] = el.metric.body
         elif what == "plotly_chart":

@@ -167,17 +167,25 @@ def wanted() -> bool:
     return served() and bool(st.context.headers)
 
 
-def follow(code: str, version: int, classroom_on: bool) -> None:
+def follow(code: str, version: int, classroom_on: bool, url_path: str = "train_live") -> None:
     """A follower's Train live panel: the feed's element (numbers, six charts, drawn by its script) and the hidden
-    button the script presses when the room moves (a rerun: rooms.before_page goes where the room is)."""
+    button the script presses when the room moves."""
     with st.sidebar:
-        st.button("The room moved", key=MOVED_BUTTON)  # hidden (CSS in the element below)
+        _moved(url_path)
     base = app_root(st.context.url or "").split("://", 1)[-1]
     path = "/" + base.split("/", 1)[1] if "/" in base else ""
     url = f"{path}/_room/{code}/live?c={int(classroom_on)}&f={internals.session_id()}"
     st.html(PANEL_HTML.format(url=html.escape(url), v=version, plotly=f"{path}/_room/plotly.js",
                               poll_ms=int(POLL_S * 1000), button=MOVED_BUTTON, key=code),
             unsafe_allow_javascript=True)
+
+
+@st.fragment
+def _moved(url_path: str) -> None:
+    """The hidden button (CSS in the feed's element). Its press reruns this fragment alone, which takes the follower
+    where the room is (rooms.check_moved), without a whole run of Train live first."""
+    if st.button("The room moved", key=MOVED_BUTTON):
+        rooms_ui.check_moved(url_path)
 
 
 PANEL_HTML = """<style>

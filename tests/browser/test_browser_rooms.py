@@ -130,7 +130,7 @@ def walk(app_url, presenter, follower) -> None:
     assert press(follower.get_by_test_id("stSidebar").get_by_role("button", name="Explore on my own"),
                  lambda: "room=" not in follower.url and
                  follower.get_by_role("button", name="Step", exact=True).is_enabled()), follower.url
-    assert step_shown(follower) == shown  # its own copy of the room's run, at the room's step
+    assert until(lambda: step_shown(follower) == shown), step_shown(follower)  # its own copy of the room's run, at its step
     assert press(follower.get_by_role("button", name="Step", exact=True),
                  lambda: step_shown(follower) not in ("", shown))
     time.sleep(2)
