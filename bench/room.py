@@ -3,6 +3,7 @@
     python bench/room.py                                       # 100 followers, a 30-s window, then the move
     python bench/room.py --followers 100 --browser             # ... and one real Chromium follower
     python bench/room.py --followers 10 --seconds 10 --check   # CI's short form: exits 1 on a failure
+    python bench/room.py --followers 50 --solos 20             # a room and 20 students training on their own
 
 It starts the app (bench/load.py's `Server`, its own port) and drives it with light clients (bench/stclient.py):
 1. The presenter opens the Lecture page, presses "Open a room" (room:open) and reads the room's code off the page.
@@ -64,6 +65,7 @@ print(urlencode(lecture.scene_params(n)))
 CODE_RE = re.compile(r"class=['\"]room-code['\"]>([A-Z0-9-]+)<")
 LOG_WORDS = re.compile(r"Traceback|Error|Exception")  # bench/soak.py's check of the server log
 GOAL_REDRAWS, GOAL_LAG_MEDIAN, GOAL_LAG_MAX, GOAL_PSS_MB, GOAL_MOVE_S = 1.0, 1.0, 2.0, 690.0, 2.0
+GOAL_SOLO_REDRAWS, GOAL_SOLO_STEPS = 1.0, 20.0  # load goal 3: each solo student beside a room
 TAIL_S = 2.0  # seconds the presenter plays on after the window, before Next scene
 KEPT_UP_S = 5.0  # --check: a follower's last Step in the window is at least the presenter's of this long before
 CHROMIUM = "/usr/bin/chromium"
@@ -309,6 +311,8 @@ class Report:
     log: list[str] = field(default_factory=list)
     browser: bool = False
     trace: dict = field(default_factory=dict)  # --json: what the presenter and the browser showed, and when
+    solo_redraws: list[float] = field(default_factory=list)  # --solos: per solo session, /s
+    solo_steps: list[float] = field(default_factory=list)  # ...its Step's advance over the window, /s
 
     def table(self) -> str:
         def goal(ok: bool) -> str:
@@ -337,6 +341,11 @@ class Report:
             rows.append(f"{'Chromium Step lag s':34}{mmm(b, '.2f'):>22}   ({len(b)} lags, {self.browser_missed} never "
                         f"shown; {self.browser_redraws or 0:.2f} Step changes/s)   goal median <= {GOAL_LAG_MEDIAN:g}, "
                         f"max <= {GOAL_LAG_MAX:g}: {goal(ok)}")
+        if self.solo_redraws:  # load goal 3: solo students beside the room
+            ok = min(self.solo_redraws) >= GOAL_SOLO_REDRAWS and min(self.solo_steps) >= GOAL_SOLO_STEPS
+            rows += [f"{'solo sessions redraws/s':34}{mmm(self.solo_redraws, '.2f'):>22}",
+                     f"{'solo sessions steps/s':34}{mmm(self.solo_steps, '.0f'):>22}   goal >= "
+                     f"{GOAL_SOLO_REDRAWS:g} redraw/s and >= {GOAL_SOLO_STEPS:g} steps/s each: {goal(ok)}"]
         rows.append(f"{'memory PSS MB over the window':34}{mmm(self.pss, '.0f'):>22}   goal <= {GOAL_PSS_MB:g}: "
                     f"{goal(bool(self.pss) and max(self.pss) <= GOAL_PSS_MB)}")
         got = [m for m in self.moves if m is not None]
@@ -387,7 +396,7 @@ async def sample_pss(server: Server, into: list[float], every: float = 2.0) -> N
 
 
 async def measure(server: Server, n: int, seconds: float, warmup: float, scene: int, browser: bool,
-                  stagger: float) -> Report:
+                  stagger: float, n_solos: int = 0) -> Report:
     rep = Report(n, scene, browser=browser)
     page, count, cap, query = scene_link(scene)
     if page != "train_live" or scene >= count:
@@ -424,6 +433,12 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
                     f"({sum(bool(f.steps) for f in followers)}/{n} did)", every=0.2)
         rep.joined_s = time.perf_counter() - first
         # 4. Play; a warm-up, then the window
+        solos = [Screen(server.url, "train_live", f"task=parity&seed={i + 1}") for i in range(n_solos)]
+        clients += solos
+        for s in solos:  # load goal 3: students training on their own beside the room, each with its own settings
+            tasks.append(asyncio.ensure_future(s.visit(10 ** 6, press="train:play", press_after=0.2)))
+        if solos:
+            await until(lambda: all(s.steps for s in solos), 60 + 2 * n_solos, "every solo session's Step", every=0.2)
         await presenter.press("train:play")
         resets: list[float] = []
         tasks.append(asyncio.ensure_future(keep_training(presenter, cap, resets)))
@@ -474,6 +489,10 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
             rep.moves.append(at - moved if at is not None else None)
         at = presenter.title_at(next_title, moved)
         rep.move_presenter_s = at - moved if at is not None else None
+        for s in solos:
+            rep.solo_redraws.append(len(_panel_runs(s, t0, t1)) / rep.window_s)
+            s0, s1 = step_at(s.steps, t0), step_at(s.steps, t1)
+            rep.solo_steps.append((s1[1] - s0[1]) / rep.window_s if s0 and s1 and s1[0] == s0[0] else 0.0)
         if chromium is not None:
             rep.browser_lags, rep.browser_missed = lags(presenter.steps, chromium.steps, t0, t1, tail)
             rep.browser_redraws = len(changes(chromium.steps, t0, t1)) / rep.window_s
@@ -517,13 +536,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scene", type=int, default=7, help="the tour's Train live scene the presenter plays (7)")
     ap.add_argument("--stagger", type=float, default=0.1, help="seconds between two followers opening the link")
     ap.add_argument("--browser", action="store_true", help="one more follower: a real headless Chromium")
+    ap.add_argument("--solos", type=int, default=0, help="sessions training on their own beside the room, each "
+                    "with its own seed (load goal 3: a room of 50 and 20 solo students)")
     ap.add_argument("--check", action="store_true", help="exit 1 on a failure (see the docstring)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args(argv)
     start = time.perf_counter()
     with Server() as server:
         try:
-            rep = asyncio.run(measure(server, a.followers, a.seconds, a.warmup, a.scene, a.browser, a.stagger))
+            rep = asyncio.run(measure(server, a.followers, a.seconds, a.warmup, a.scene, a.browser, a.stagger,
+                                     a.solos))
         except RuntimeError as e:  # a step that never happened: say which, then the log's errors
             rep = Report(a.followers, a.scene, browser=a.browser, errors=[str(e)])
         rep.log = [ln for ln in server.log_path.read_text(errors="replace").splitlines() if LOG_WORDS.search(ln)]

@@ -4,14 +4,16 @@ Through Streamlit, a follower's redraw is a fragment run in the server's one Pyt
 follower, every redraw, even with the figures built once for the room (bench/room.py: 100 followers got 0.34
 redraws/s each, the goal is 1). So on Train live a follower's browser asks the server for the room's panel itself:
 
-    GET /_room/CODE/live?c=1&f=ID   the room run's numbers and six figures as JSON, encoded once per snapshot and
-                                    kind of screen (c=1: classroom), shared by every follower
-    GET /_room/plotly.js            plotly.js, from the plotly package (cached by the browser)
+    GET /_room/CODE/live?room=CODE&c=1&f=ID
+        the room run's numbers and six figures as JSON, encoded once per snapshot and kind of screen (c=1:
+        classroom), shared by every follower; room=CODE routes it to the room's replica behind a proxy
+    GET /_room/plotly.js
+        plotly.js, from the plotly package (cached by the browser)
 
 and a small script in the page (follow(), below) draws them with plotly.js, every POLL_S seconds. A follower then
 costs the server one cached response per redraw. The JSON carries the room's version: when the presenter moves (a
-new scene, a changed setting), the script presses a hidden button, and that rerun of the page takes the follower
-where the room is (rooms.before_page). `f` is the follower's session: the request counts as its heartbeat for the
+new scene, a changed setting), the script presses a hidden button, and its fragment's rerun takes the follower
+where the room is (rooms.check_moved). `f` is the follower's session: the request counts as its heartbeat for the
 presenter's counts (only a session the room has already; rooms.Rooms.heard).
 
 serve.py mounts the routes (st.App, Streamlit's public way to add routes); under `streamlit run app.py` there are
@@ -174,7 +176,9 @@ def follow(code: str, version: int, classroom_on: bool, url_path: str = "train_l
         _moved(url_path)
     base = app_root(st.context.url or "").split("://", 1)[-1]
     path = "/" + base.split("/", 1)[1] if "/" in base else ""
-    url = f"{path}/_room/{code}/live?c={int(classroom_on)}&f={internals.session_id()}"
+    # room=CODE: behind several processes the proxy sends a request that names a room to its replica, as it does
+    # the room's link (deploy/nginx.conf); here the path names it too
+    url = f"{path}/_room/{code}/live?room={code}&c={int(classroom_on)}&f={internals.session_id()}"
     st.html(PANEL_HTML.format(url=html.escape(url), v=version, plotly=f"{path}/_room/plotly.js",
                               poll_ms=int(POLL_S * 1000), button=MOVED_BUTTON, key=code),
             unsafe_allow_javascript=True)
