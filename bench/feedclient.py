@@ -2,7 +2,8 @@
 
 The page sends an element naming the room's feed (`data-room-feed="/_room/CODE/live?..."`, `data-v` the room
 version it shows). The script asks that URL every POLL_S seconds after the last answer, draws an answer whose `id`
-is new, and presses the hidden `room_moved` button once when the room's version is not the page's. A `Feed` does the
+is new, and presses the hidden `room_moved` button when the room's version is not the page's (again after
+PRESS_AGAIN_S if the page has not moved). A `Feed` does the
 same over one keep-alive HTTP connection, without drawing, and notes when each new answer (a redraw) arrived and
 the Step it showed.
 """
@@ -19,7 +20,7 @@ from typing import Awaitable, Callable
 from urllib.parse import urlsplit
 
 FEED_RE = re.compile(r'data-room-feed="([^"]+)" data-v="(-?\d+)"')
-POLL_S = 0.5  # as playground/web/feed.py's POLL_S
+POLL_S, PRESS_AGAIN_S = 0.5, 5.0  # as playground/web/feed.py's
 
 
 def feed_of(html_body: str) -> tuple[str, int] | None:
@@ -45,7 +46,7 @@ class Feed:
         self._task.cancel()
 
     async def _run(self) -> None:
-        last, pressed = None, False
+        last, pressed = None, -1e9
         reader = writer = None
         try:
             while True:
@@ -62,8 +63,8 @@ class Feed:
                     continue
                 now = time.perf_counter()
                 if status == 404 or d.get("v", self.version) != self.version:
-                    if not pressed:
-                        pressed = True
+                    if now - pressed > PRESS_AGAIN_S:
+                        pressed = now
                         await self.on_move()
                 else:
                     key = d.get("id") or d.get("waiting") or d.get("message")

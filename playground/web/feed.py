@@ -41,6 +41,7 @@ from playground.web import internals
 from playground.web import rooms as rooms_ui
 
 POLL_S = 0.5  # a follower's browser asks this often (after drawing the last answer): >= 1 redraw a second
+PRESS_AGAIN_S = 5.0  # a move the press did not take the follower to (e.g. lost in a rerun) is pressed again
 MOVED_BUTTON = "room_moved"  # the hidden button the script presses when the room has moved
 CHARTS = ("curves", "network", "probe", "grads", "spectral", "weights")  # Train live's panel, top to bottom
 FULL_HEIGHT = {"curves"}  # in classroom mode, charts kept at their height (on the projector's first screen)
@@ -180,7 +181,8 @@ def follow(code: str, version: int, classroom_on: bool, url_path: str = "train_l
     # the room's link (deploy/nginx.conf); here the path names it too
     url = f"{path}/_room/{code}/live?room={code}&c={int(classroom_on)}&f={internals.session_id()}"
     st.html(PANEL_HTML.format(url=html.escape(url), v=version, plotly=f"{path}/_room/plotly.js",
-                              poll_ms=int(POLL_S * 1000), button=MOVED_BUTTON, key=code),
+                              poll_ms=int(POLL_S * 1000), again_ms=int(PRESS_AGAIN_S * 1000), button=MOVED_BUTTON,
+                              key=code),
             unsafe_allow_javascript=True)
 
 
@@ -231,12 +233,12 @@ PANEL_HTML = """<style>
   if (!root || root.dataset.started) return;
   root.dataset.started = '1';
   const url = root.dataset.roomFeed, v0 = Number(root.dataset.v);
-  let last = null, moved = false;
+  let last = null, pressed = -1e9;
   const plotly = () => window.Plotly ? Promise.resolve() : (window.__roomPlotly ??= new Promise((ok, bad) => {{
     const s = document.createElement('script'); s.src = '{plotly}'; s.onload = ok; s.onerror = bad;
     document.head.appendChild(s);
   }}));
-  const press = () => {{ moved = true; document.querySelector('.st-key-{button} button')?.click(); }};
+  const press = () => {{ pressed = Date.now(); document.querySelector('.st-key-{button} button')?.click(); }};
   const text = (tag, cls, value) => {{ const e = document.createElement(tag); e.className = cls;
                                        e.textContent = value; return e; }};
   const draw = async (d) => {{
@@ -263,7 +265,7 @@ PANEL_HTML = """<style>
     try {{
       const r = await fetch(url, {{cache: 'no-store'}});
       const d = await r.json();
-      if (r.status === 404 || (d.v !== undefined && d.v !== v0)) {{ if (!moved) press(); }}
+      if (r.status === 404 || (d.v !== undefined && d.v !== v0)) {{ if (Date.now() - pressed > {again_ms}) press(); }}
       else if ((d.id ?? d.waiting ?? d.message) !== last) {{ last = d.id ?? d.waiting ?? d.message; await draw(d); }}
     }} catch (e) {{ /* a missed answer: the next one redraws */ }}
     setTimeout(tick, {poll_ms});
