@@ -112,9 +112,11 @@ def panel_json(code: str, version: int, classroom_on: bool, zipped: bool = False
     h = live_ui.room_watcher(code)
     s = live_ui.room_snapshot(h)
     with _cache_lock:
+        if run_id(code) not in _cache:  # a new room's: forget those of closed rooms (not on every request)
+            open_runs = {run_id(c) for c in rooms_ui.server_rooms().codes()}
+            for gone in [k for k in _cache if k not in open_runs]:
+                del _cache[gone]
         entry = _cache.setdefault(run_id(code), _Cached())
-        for gone in [k for k in _cache if k not in {run_id(c) for c in rooms_ui.server_rooms().codes()}]:
-            del _cache[gone]  # closed rooms
     with entry.lock:
         if entry.snapshot is not s or entry.version != version:
             entry.snapshot, entry.version, entry.bodies = s, version, {}
