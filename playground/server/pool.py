@@ -58,7 +58,7 @@ def _forker() -> zygote.Zygote | None:
         if _zygote is None or not _zygote.alive:
             try:
                 _zygote = zygote.Zygote()
-            except (OSError, EOFError) as e:
+            except (OSError, EOFError, TimeoutError) as e:
                 log.warning("no zygote (%s): workers start as processes of their own", e)
                 _zygote = None
         return _zygote

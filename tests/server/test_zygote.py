@@ -1,6 +1,8 @@
 """Workers forked from one preloaded process: they share its memory, and a dead or reused pid is seen as gone."""
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,43 @@ def test_the_zygote_preloads_no_pandas_plotly_or_streamlit():
     made where a page asks for one (trainer.history_frame, RaceResult.table); a worker writes its CSV without."""
     out = subprocess.run([sys.executable, "-c", PRELOADED], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr[-2000:]
+
+
+def test_a_zygote_forked_from_the_server_shares_the_server_s_torch_and_still_forks_workers():
+    """The server (here, this test's process, with torch imported) forks the zygote: it holds little of its own, where a
+    zygote started as a process of its own imports torch and the package again."""
+    forked, alone = zygote.Zygote(from_server=True), zygote.Zygote(from_server=False)
+    try:
+        assert forked.forked and not alone.forked
+        assert ppid(forked.process.pid) == os.getpid()
+        assert private_mb(forked.process.pid) < private_mb(alone.process.pid) - 80, (
+            private_mb(forked.process.pid), private_mb(alone.process.pid))  # here ~25 MB against ~200 MB
+        assert ppid(forked.fork("live", "/nonexistent/worker.sock", b"k").pid) == forked.process.pid  # it forks on
+    finally:
+        forked.stop()
+        alone.stop()
+    assert forked.process.poll() is not None  # reaped: no zombie left under the server
+
+
+def test_a_zygote_that_is_not_ready_in_time_is_killed_and_started_as_a_process_of_its_own(monkeypatch):
+    """Forking a process with threads can copy a lock another thread holds: a forked zygote that hangs is not used."""
+    monkeypatch.setattr(zygote, "READY_TIMEOUT", 2.0)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork_and_hang() -> int:  # the child hangs as if on a copied lock; the parent notes its pid
+        pid = real_fork()
+        if pid == 0:
+            time.sleep(60)
+            os._exit(0)
+        forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(zygote.os, "fork", fork_and_hang)
+    z = zygote.Zygote(from_server=True)
+    monkeypatch.undo()
+    try:
+        assert not z.forked and isinstance(z.process, subprocess.Popen)  # the fallback
+        assert zygote._start_time(forked[0]) is None  # the hung one is gone (killed and reaped)
+    finally:
+        z.stop()
