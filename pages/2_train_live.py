@@ -139,7 +139,8 @@ with main, ui.friendly_errors():
     ui.show_callback_error(f"{PREFIX}:controls")
     header.markdown(live.equations_inline(cfg.cell, cfg.f, cfg.g))  # the model as chosen: wraps where narrow
 
-    every = live.redraw_every(now.busy if now is not None else 1)
+    every = live_ui.redraw_every(now.busy if now is not None else 1, st.session_state.get(f"{PREFIX}:every"))
+    st.session_state[f"{PREFIX}:every"] = every
 
     def sample_block() -> None:
         with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -166,8 +167,9 @@ with main, ui.friendly_errors():
                 return
             if not h.read_only and now.playing and not s.playing:  # (a follower's buttons are greyed either way)
                 st.rerun()  # stopped (NaN, the cap, a gone worker): redraw the buttons and stop the timer
-            if not h.read_only and s.playing and live.redraw_every(s.busy) != every:  # (a follower: once a second)
-                st.rerun()  # others started or stopped training beside this run: redraw at the new pace
+            if not h.read_only and s.playing and live_ui.redraw_every(s.busy, every) != every:  # (a follower:
+                st.rerun()  # once a second) others started or stopped training beside this run, or the server's
+                # crowd of redraws grew or shrank: redraw at the new pace
             if s.status == "refused" or not s.has_model:
                 st.warning(s.message or "There is no model: the settings were refused.")
                 return

@@ -20,7 +20,7 @@ from playground.lesson.equations import equations_inline  # noqa: F401 - the pag
 from playground.tasks import TASKS, USES  # noqa: F401 - TASKS: the task picker
 from playground.tasks.text import MAX_CHARS as TEXT_MAX_CHARS  # noqa: F401 - the text box of the generation task
 from playground.training import live
-from playground.training.live import HEALTHY, redraw_every  # noqa: F401
+from playground.training.live import HEALTHY  # noqa: F401
 from playground.training.live_config import (CELLS, HIDDEN, PREFIX, STRUCTURAL, LiveConfig,  # noqa: F401
                                              clamp_length, config_fields, current_task, task_defaults)
 from playground.training.trainer import HELD_OUT, HISTORY_COLUMNS, OPTIMIZERS

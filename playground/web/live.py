@@ -7,9 +7,11 @@ its run, the janitor that pauses and frees the runs of gone browsers, and the ch
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import logging
+import statistics
 import threading
 import time
 from typing import Any, Callable, Iterator, TypeVar
@@ -21,7 +23,7 @@ from playground.figures import fastfig
 from playground.server import pool
 from playground.server.rooms import code_of_run, run_id
 from playground.server.worker import Engine
-from playground.training import live_config
+from playground.training import live as training_live, live_config
 from playground.errors import PlaygroundError
 from playground.web import internals, priority
 from playground.web import rooms as rooms_ui
@@ -251,7 +253,65 @@ def live_chart(fig: fastfig.Spec, key: str, alt: str, height_factor: float = cla
 
 
 _CHART_CONFIG_JSON = json.dumps(CHART_CONFIG)
-_REDRAW = threading.Lock()
+_REDRAW = priority.InTurn()
+
+
+PACES = (0.8, 1.6, 3.2, 6.4)  # seconds between redraws a crowd may slow a session to (each step halves its share)
+SERVER_SHARE = 0.5  # the timer redraws of all sessions take at most this share of the server's Python thread (their
+# cost is the CPU time of the redraw's own thread; sending what it drew takes the event loop's thread about as long)
+PACE_WINDOW = 2 * PACES[-1]  # a session that redrew within this many seconds counts as redrawing
+
+
+class Pace:
+    """How often a session's timer may redraw so that the server keeps up with every session's redraws.
+
+    The redraws queue for the server's one Python thread (one_redraw_at_a_time). A fragment's timer that fires while
+    its last run still waits there cuts that run short when it reaches its next element (Streamlit 1.67: a fragment
+    whose run takes longer than its run_every never draws). So when the crowd asks for more redraws than the server
+    can draw, nearly every run is cut short: fifty sessions on one link at 0.8 s got 0.07 redraws/s each and 38 of
+    them none in 15 s (bench/load.py --sessions 50 --same); at 1.6 s they got 0.60 each and no one stalled. The pace
+    follows the load: the sessions `redrawing` times the `cost` of one redraw (the median CPU time of a redraw's own
+    thread over the last 101) must stay under SERVER_SHARE of the thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held: collections.deque[float] = collections.deque([0.01], maxlen=101)  # the last redraws' CPU seconds
+        self.cost = 0.01  # their median
+        self.last: dict[str, float] = {}  # session -> when it last redrew
+
+    def note(self, session: str, held: float, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self.lock:
+            self.held.append(held)
+            self.cost = statistics.median(self.held)
+            self.last[session] = now
+            if len(self.last) > 64 and len(self.last) % 64 == 0:  # forget the sessions that stopped redrawing
+                self.last = {k: t for k, t in self.last.items() if now - t < PACE_WINDOW}
+
+    def redrawing(self, now: float | None = None) -> int:
+        now = time.monotonic() if now is None else now
+        with self.lock:
+            return sum(now - t < PACE_WINDOW for t in self.last.values())
+
+    def every(self, base: float, current: float | None = None, now: float | None = None) -> float:
+        """Seconds between a session's redraws: `base` (training.live.redraw_every) while the server keeps up, else
+        the shortest of PACES that it keeps up with. `current`, the session's pace now, goes up at once when the
+        server cannot keep up with it, and down only once the need has fallen below a third of it: a pace that
+        changes costs the session a run of its whole page, and fifty of those at once slow every redraw."""
+        need = self.redrawing(now) * self.cost / SERVER_SHARE
+        wanted = base if need <= base else next((p for p in PACES if p >= need), PACES[-1])
+        if current is not None and base <= wanted < current and need > current / 3:
+            return current
+        return wanted
+
+
+pace = Pace()
+
+
+def redraw_every(busy: int, current: float | None = None) -> float:
+    """Seconds between this session's redraws while playing: training.live.redraw_every(busy), slowed down when the
+    server's crowd of redraws would not keep up (Pace)."""
+    return pace.every(training_live.redraw_every(busy), current)
 
 
 @contextlib.contextmanager
@@ -263,7 +323,11 @@ def one_redraw_at_a_time() -> Iterator[None]:
     while another session's page runs (web/priority.py), so a visitor does not queue behind the crowd's timers."""
     priority.wait_for_page_runs()
     with _REDRAW:
-        yield
+        start = time.thread_time()
+        try:
+            yield
+        finally:
+            pace.note(internals.session_id(), time.thread_time() - start)
 
 
 def room_watcher(code: str) -> pool.Watcher:
