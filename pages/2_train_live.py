@@ -198,15 +198,12 @@ with main, ui.friendly_errors():
                 st.caption(f"⏳ {live.busy_note(s.busy, s.steps_per_sec)}")
             with live_ui.one_redraw_at_a_time():
                 p = live_ui.panel(h, s, live.panel)  # a room's: drawn once for all its screens
-                m = p.stats
                 numbers = st.container(horizontal=True)  # fixed widths: one row at 1024 px, wraps if narrower
-                rate = f"{m['steps_per_sec']:,.0f}" if m["steps_per_sec"] else "–"
-                numbers.metric("Step", f"{m['step']:,}", delta=f"{rate} steps / second", delta_color="off",
-                               delta_arrow="off", width=METRIC_WIDTH,
+                (label, value, rate), *others = live.numbers(p.stats)
+                numbers.metric(label, value, delta=rate, delta_color="off", delta_arrow="off", width=METRIC_WIDTH,
                                help="Training steps so far, and how many the server trains per second now.")
-                numbers.metric(f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]),
-                               width=METRIC_WIDTH)
-                numbers.metric("Held-out loss", live.fmt_loss(m["test_loss"]), width=METRIC_WIDTH)
+                for label, value, _ in others:
+                    numbers.metric(label, value, width=METRIC_WIDTH)
                 if live.TASKS[s.task].generates:  # a text model's point is its text: sampled right under the numbers
                     sample_block()
                 live_ui.live_chart(p.curves, f"{PREFIX}:curves", alt="Loss and metric against training step, for "

@@ -147,6 +147,12 @@ def scaled_traces(data: list, factor: float = FONT_SCALE) -> list:
     return _walk(data, factor)
 
 
+def scaled_spec(spec: Any, height_factor: float = HEIGHT_SCALE) -> Any:
+    """A fastfig.Spec (any type built from `data` and `layout`) for the projector: its fonts and height scaled, its
+    data arrays shared, not copied."""
+    return type(spec)(scaled_traces(spec.data), scaled_layout(spec.layout, height_factor=height_factor))
+
+
 def scaled_figure(fig: Mapping, factor: float = FONT_SCALE, height_factor: float = HEIGHT_SCALE) -> dict:
     """A figure dict ({"data", "layout", "frames"}) for the projector: scaled_layout, and the text fonts of its traces
     and animation frames scaled alike. The input is not changed."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 from playground.errors import ConfigError
 from playground.figures import train as tf
@@ -139,6 +139,15 @@ def network_view(v: live.LiveView) -> object:
 def fmt(value: float, spec: str) -> str:
     """A metric for the page: '–' until there is a number."""
     return format(value, spec) if value is not None and math.isfinite(value) else "–"
+
+
+def numbers(m: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The three numbers above the charts, as (label, value, delta) from a panel's stats: what the page's metrics
+    and a room follower's feed both show."""
+    rate = f"{m['steps_per_sec']:,.0f}" if m["steps_per_sec"] else "–"
+    return [("Step", f"{m['step']:,}", f"{rate} steps / second"),
+            (f"Held-out {m['metric_name']}", fmt(m["test_metric"], m["metric_fmt"]), ""),
+            ("Held-out loss", fmt_loss(m["test_loss"]), "")]
 
 
 def fmt_loss(value: float) -> str:

@@ -97,7 +97,14 @@ def _live(request) -> Any:
 class _Cached:
     def __init__(self):
         self.lock = threading.Lock()
-        self.snapshot, self.version, self.bodies = None, None, {}
+        self.key, self.version, self.bodies = None, None, {}
+
+
+def _key(s: Any) -> tuple | None:
+    """What a snapshot shows: a new snapshot of a paused run (one per quarter second) has the same key, and its
+    answer is not encoded again (a new setting or scene moves the room's version, which the cache also keys on)."""
+    return None if s is None else (s.task, s.step, s.status, len(s.rows), s.message, s.note, s.steps_per_sec,
+                                   s.has_model)
 
 
 _cache: dict[str, _Cached] = {}
@@ -118,8 +125,8 @@ def panel_json(code: str, version: int, classroom_on: bool, zipped: bool = False
                 del _cache[gone]
         entry = _cache.setdefault(run_id(code), _Cached())
     with entry.lock:
-        if entry.snapshot is not s or entry.version != version:
-            entry.snapshot, entry.version, entry.bodies = s, version, {}
+        if entry.key != _key(s) or entry.version != version:
+            entry.key, entry.version, entry.bodies = _key(s), version, {}
         if classroom_on not in entry.bodies:
             entry.bodies[classroom_on] = encode(version, s, lambda: live_ui.panel(h, s, _panel), classroom_on)
         if zipped and (classroom_on, True) not in entry.bodies:
@@ -150,17 +157,12 @@ def encode(version: int, s: Any, build, classroom_on: bool) -> bytes:
     except PlaygroundError as e:  # no model: the settings were refused
         meta["message"] = meta["message"] or str(e)
         return json.dumps(meta).encode()
-    m = p.stats
-    rate = f"{m['steps_per_sec']:,.0f}" if m["steps_per_sec"] else "–"
-    meta["numbers"] = [["Step", f"{m['step']:,}", f"{rate} steps / second"],
-                       [f"Held-out {m['metric_name']}", live.fmt(m["test_metric"], m["metric_fmt"]), ""],
-                       ["Held-out loss", live.fmt_loss(m["test_loss"]), ""]]
+    meta["numbers"] = live.numbers(p.stats)
     figs = []
     for name in CHARTS:
         spec = getattr(p, name)
         if classroom_on:
-            spec = type(spec)(classroom.scaled_traces(spec.data), classroom.scaled_layout(
-                spec.layout, height_factor=1 if name in FULL_HEIGHT else classroom.HEIGHT_SCALE))
+            spec = classroom.scaled_spec(spec, height_factor=1 if name in FULL_HEIGHT else classroom.HEIGHT_SCALE)
         figs.append(f'"{name}":{spec.json}')
     return (json.dumps(meta)[:-1] + ',"figs":{' + ",".join(figs) + "}}").encode()
 

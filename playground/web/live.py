@@ -246,8 +246,7 @@ def live_chart(fig: fastfig.Spec, key: str, alt: str, height_factor: float = cla
     (pinned version): tests/app/test_app_train.py reads these charts back and would see them change. In classroom mode
     the type grows and the height `height_factor` times (1: a chart that must stay on the projector's first screen)."""
     if classroom_on():  # a layout update on the spec: its data arrays are not copied
-        fig = fastfig.Spec(classroom.scaled_traces(fig.data),
-                           classroom.scaled_layout(fig.layout, height_factor=height_factor))
+        fig = classroom.scaled_spec(fig, height_factor)
     height = fig.layout.get("height") or 450  # plotly.js's default, as plotly_chart's "content" height
     internals.send_plotly_json(fig.json, _CHART_CONFIG_JSON, alt, key, int(height))
 

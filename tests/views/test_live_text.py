@@ -15,6 +15,16 @@ def test_losses_fit_their_metric_box(value, shown):
     assert live_text.fmt_loss(value) == shown and len(shown) <= 7
 
 
+def test_the_three_numbers_read_as_the_page_and_a_follower_s_feed_show_them():
+    stats = {"step": 12345, "steps_per_sec": 56.4, "metric_name": "accuracy", "test_metric": 0.9134,
+             "metric_fmt": ".1%", "test_loss": 0.123456}
+    assert live_text.numbers(stats) == [("Step", "12,345", "56 steps / second"), ("Held-out accuracy", "91.3%", ""),
+                                        ("Held-out loss", "0.1235", "")]
+    fresh = stats | {"step": 0, "steps_per_sec": 0.0, "test_metric": None, "test_loss": float("nan")}
+    assert [value for _, value, _ in live_text.numbers(fresh)] == ["0", "–", "–"]
+    assert live_text.numbers(fresh)[0][2] == "– steps / second"
+
+
 @pytest.mark.parametrize("lr,opt,f,cell,clip,expect", [
     (0.01, "adam", "tanh", "rnn", True, ""), (1.0, "sgd", "relu", "rnn", False, ""),  # below TOO_BIG: no hint
     (0.1, "adam", "tanh", "rnn", True, "will usually not overflow"),

@@ -64,6 +64,20 @@ def test_the_answer_is_encoded_once_per_snapshot_gzipped_on_request_and_scaled_f
     assert big["layout"]["font"]["size"] > plain["layout"]["font"]["size"]  # classroom mode: larger type
 
 
+def test_a_paused_run_s_new_snapshots_are_not_encoded_again_a_step_is(room, monkeypatch):
+    rooms, r = room
+    encoded = []
+    real = feed.encode
+    monkeypatch.setattr(feed, "encode", lambda *a: encoded.append(a[1].step) or real(*a))
+    first = ask(r.code).body
+    live_ui._shared[run_id(r.code)].at = -1e9  # the quarter second is over: the next ask takes a new snapshot
+    assert ask(r.code).body == first and encoded == [20]  # paused: a new snapshot object, the same answer
+    presenter = pool.Handle(None, run_id(r.code), live_ui._room_engine())
+    presenter.call("step_once")
+    live_ui._shared[run_id(r.code)].at = -1e9
+    assert json.loads(ask(r.code).body)["numbers"][0][1] == "30" and encoded == [20, 30]
+
+
 def test_the_answer_carries_the_room_s_version_so_a_follower_sees_a_move(room):
     rooms, r = room
     rooms.move(r.code, r._secret, "why_lstm_gru", {"scene": "8"}, time.monotonic())
