@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import Server  # noqa: E402
-from room import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from browser_follower import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PAGES = {"": "Home", "read_a_review": "Read a review", "train_live": "Train live", "why_lstm_gru": "Why LSTM & GRU",
          "inside_one_step": "Inside one step"}

@@ -50,6 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import PANEL_CHARTS, ROOT, Server, cpu_seconds  # noqa: E402
 from feedclient import Feed, feed_of  # noqa: E402
 from stclient import Client  # noqa: E402
+from browser_follower import Browser  # noqa: E402
+from room_report import Report, changes, keyed, lags, step_at  # noqa: E402
 
 # The bench's process stays free of torch: a Python that maps the torch library beside the server's would lower
 # the server tree's PSS (shared pages count once in total). So the scene's settings come from a subprocess.
@@ -64,18 +66,8 @@ print(urlencode(lecture.scene_params(n)))
 """
 CODE_RE = re.compile(r"class=['\"]room-code['\"]>([A-Z0-9-]+)<")
 LOG_WORDS = re.compile(r"Traceback|Error|Exception")  # bench/soak.py's check of the server log
-GOAL_REDRAWS, GOAL_LAG_MEDIAN, GOAL_LAG_MAX, GOAL_PSS_MB, GOAL_MOVE_S = 1.0, 1.0, 2.0, 690.0, 2.0
-GOAL_SOLO_REDRAWS, GOAL_SOLO_STEPS = 1.0, 20.0  # load goal 3: each solo student beside a room
 TAIL_S = 2.0  # seconds the presenter plays on after the window, before Next scene
 KEPT_UP_S = 5.0  # --check: a follower's last Step in the window is at least the presenter's of this long before
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                 "--no-first-run", "--disable-component-update", "--disable-sync",
-                 # a window behind another (a follower beside the presenter) keeps its timers: as a projector's does
-                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                 "--disable-backgrounding-occluded-windows"]  # as tests/conftest.py
-
-
 @dataclass
 class Screen(Client):
     """A light client that also notes when each Step number and each title reached it (what its screen shows)."""
@@ -139,112 +131,6 @@ def _drawn(c: Client, since: float = 0.0) -> bool:
     return any(r.metrics or r.charts or r.texts for r in c.finished_runs(since))
 
 
-# ---- the real browser follower ----
-OBSERVER_JS = """
-(() => {
-  let step = null, title = null;
-  const look = () => {
-    const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(e => e.innerText.startsWith('Step'));
-    const v = (m && m.querySelector('[data-testid="stMetricValue"]')) || document.querySelector('[data-feed="step"]');
-    const s = v ? v.innerText : null;
-    if (s !== null && s !== step) { step = s; window.benchSeen('step', s, Date.now()); }
-    const h = document.querySelector('[data-testid="stMain"] h1');
-    const t = h ? h.innerText : null;
-    if (t !== null && t !== title) { title = t; window.benchSeen('title', t, Date.now()); }
-  };
-  const start = () => new MutationObserver(look).observe(document.documentElement,
-                                                          {subtree: true, childList: true, characterData: true});
-  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
-})();
-"""
-
-
-class Browser:
-    """One Chromium tab following the room: what it shows and when (the page's wall clock, as perf_counter)."""
-
-    def __init__(self):
-        self.steps: list[tuple[float, int]] = []
-        self.titles: list[tuple[float, str]] = []
-        self.errors: list[str] = []
-        self._offset = time.time() - time.perf_counter()
-        self._pw = self._browser = None
-
-    def _seen(self, kind: str, value: str, epoch_ms: float) -> None:
-        t = epoch_ms / 1000 - self._offset
-        if kind == "step":
-            digits = re.sub(r"\D", "", value)
-            if digits:
-                self.steps.append((t, int(digits)))
-        else:
-            self.titles.append((t, value))
-
-    async def open(self, url: str) -> None:
-        from playwright.async_api import async_playwright  # only with --browser
-
-        self._pw = await async_playwright().start()
-        self._browser = await self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        ctx = await self._browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = await ctx.new_page()
-        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        await page.expose_function("benchSeen", self._seen)
-        await page.add_init_script(OBSERVER_JS)
-        await page.goto(url)
-
-    async def close(self) -> None:
-        if self._browser is not None:
-            await self._browser.close()
-        if self._pw is not None:
-            await self._pw.stop()
-
-    def title_at(self, text: str, since: float) -> float | None:
-        return next((t for t, body in self.titles if t >= since and text in body), None)
-
-
-# ---- figures ----
-# A Step shown is keyed (run, step): the run counts the Resets this screen has seen (its Step fell to under half),
-# so that "that step or a later one" holds across the presenter's Resets at the step cap.
-Key = tuple[int, int]
-
-
-def keyed(steps: list[tuple[float, int]]) -> list[tuple[float, Key]]:
-    out, run, last = [], 0, None
-    for t, v in steps:
-        if last is not None and v < last / 2:
-            run += 1
-        out.append((t, (run, v)))
-        last = v
-    return out
-
-
-def changes(steps: list[tuple[float, int]], t0: float, t1: float) -> list[tuple[float, Key]]:
-    """The moments inside [t0, t1] when the Step shown changed, with the new (run, step)."""
-    out, last = [], None
-    for t, k in keyed(steps):
-        if k != last and t0 <= t <= t1:
-            out.append((t, k))
-        last = k
-    return out
-
-
-def lags(presenter: list[tuple[float, int]], follower: list[tuple[float, int]], t0: float, t1: float,
-         until_t: float) -> tuple[list[float], int]:
-    """For each of the presenter's Step changes in [t0, t1]: seconds until the follower showed that step or a later
-    one (by until_t). Returns (lags, changes the follower never showed)."""
-    out, missed, seen = [], 0, keyed(follower)
-    for tp, k in changes(presenter, t0, t1):
-        tf = next((t for t, w in seen if w >= k and t <= until_t), None)
-        if tf is None:
-            missed += 1
-        else:
-            out.append(tf - tp)
-    return out, missed
-
-
-def step_at(steps: list[tuple[float, int]], t: float) -> Key | None:
-    shown = [k for u, k in keyed(steps) if u <= t]
-    return shown[-1] if shown else None
-
-
 async def keep_training(presenter: Screen, cap: int, resets: list[float]) -> None:
     """The presenter at the run's step cap (training pauses there): Reset, then Play once the reset is drawn, as a
     lecturer would (bench/soak.py's phase A does the same)."""
@@ -274,110 +160,6 @@ def machine_busy_seconds() -> float:
     """CPU seconds the whole machine has been busy (every core, every process), from /proc/stat."""
     f = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     return (sum(f[:8]) - f[3] - f[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
-
-
-def mmm(v: list[float], fmt: str) -> str:
-    return "/".join(format(x, fmt) for x in (min(v), statistics.median(v), max(v))) if v else "-"
-
-
-@dataclass
-class Report:
-    n: int
-    scene: int
-    code: str = ""
-    joined_s: float = 0.0  # from the first follower's visit to every follower showing the Step number
-    window_s: float = 0.0
-    presenter_redraws: float = 0.0
-    presenter_steps: int = 0  # steps the presenter's Step advanced over the window (over its Resets)
-    resets: int = 0  # the presenter's Resets at the step cap during the window
-    redraws: list[float] = field(default_factory=list)  # per light follower, /s
-    lag_median: list[float] = field(default_factory=list)  # per light follower, s
-    lag_max: list[float] = field(default_factory=list)
-    lag_all: list[float] = field(default_factory=list)
-    missed: int = 0  # presenter Step changes some light follower never showed
-    behind: list[int] = field(default_factory=list)  # followers (1-based) that did not keep up
-    browser_redraws: float | None = None  # Step changes shown per second (a browser's redraws we can see)
-    browser_lags: list[float] = field(default_factory=list)
-    browser_missed: int = 0
-    pss: list[float] = field(default_factory=list)  # MB, samples over the window
-    cores: float = 0.0
-    bench_cores: float = 0.0
-    browser_cores: float = 0.0  # Chromium and its playwright driver
-    other_cores: float = 0.0  # every other process on the machine (another bench, a test run): not ours
-    move_presenter_s: float | None = None
-    moves: list[float | None] = field(default_factory=list)  # per light follower, s (None: never)
-    move_browser_s: float | None = None
-    errors: list[str] = field(default_factory=list)
-    log: list[str] = field(default_factory=list)
-    browser: bool = False
-    trace: dict = field(default_factory=dict)  # --json: what the presenter and the browser showed, and when
-    solo_redraws: list[float] = field(default_factory=list)  # --solos: per solo session, /s
-    solo_steps: list[float] = field(default_factory=list)  # ...its Step's advance over the window, /s
-
-    def table(self) -> str:
-        def goal(ok: bool) -> str:
-            return "met" if ok else "NOT met"
-        rows = [
-            f"room {self.code}: 1 presenter + {self.n} light followers{' + 1 Chromium' if self.browser else ''} on "
-            f"Train live (scene {self.scene}); followers all drawn {self.joined_s:.1f} s after the first opened the "
-            f"link",
-            f"window {self.window_s:.0f} s: presenter {self.presenter_redraws:.2f} redraws/s, "
-            f"{self.presenter_steps / max(self.window_s, 1e-9):.0f} steps/s ({self.resets} Reset(s) at the step cap); server {self.cores:.2f} cores, bench {self.bench_cores:.2f} "
-            f"cores" + (f", Chromium {self.browser_cores:.2f} cores" if self.browser else "")
-            + f"; other processes {self.other_cores:.2f} of the machine's {os.cpu_count()} cores",
-            f"{'':34}{'min/median/max':>22}",
-            f"{'light followers redraws/s':34}{mmm(self.redraws, '.2f'):>22}   below {GOAL_REDRAWS:g}/s: "
-            f"{sum(r < GOAL_REDRAWS for r in self.redraws)}   goal >= {GOAL_REDRAWS:g}: "
-            f"{goal(bool(self.redraws) and min(self.redraws) >= GOAL_REDRAWS)}",
-            f"{'light Step lag s, per follower median':34}{mmm(self.lag_median, '.2f'):>22}",
-            f"{'light Step lag s, per follower max':34}{mmm(self.lag_max, '.2f'):>22}",
-            f"{'light Step lag s, all changes':34}{mmm(self.lag_all, '.2f'):>22}   "
-            f"({len(self.lag_all)} lags; {self.missed} change(s) never shown; followers behind: "
-            f"{self.behind or 'none'})",
-        ]
-        if self.browser:
-            b = self.browser_lags
-            ok = bool(b) and statistics.median(b) <= GOAL_LAG_MEDIAN and max(b) <= GOAL_LAG_MAX
-            rows.append(f"{'Chromium Step lag s':34}{mmm(b, '.2f'):>22}   ({len(b)} lags, {self.browser_missed} never "
-                        f"shown; {self.browser_redraws or 0:.2f} Step changes/s)   goal median <= {GOAL_LAG_MEDIAN:g}, "
-                        f"max <= {GOAL_LAG_MAX:g}: {goal(ok)}")
-        if self.solo_redraws:  # load goal 3: solo students beside the room
-            ok = min(self.solo_redraws) >= GOAL_SOLO_REDRAWS and min(self.solo_steps) >= GOAL_SOLO_STEPS
-            rows += [f"{'solo sessions redraws/s':34}{mmm(self.solo_redraws, '.2f'):>22}",
-                     f"{'solo sessions steps/s':34}{mmm(self.solo_steps, '.0f'):>22}   goal >= "
-                     f"{GOAL_SOLO_REDRAWS:g} redraw/s and >= {GOAL_SOLO_STEPS:g} steps/s each: {goal(ok)}"]
-        rows.append(f"{'memory PSS MB over the window':34}{mmm(self.pss, '.0f'):>22}   goal <= {GOAL_PSS_MB:g}: "
-                    f"{goal(bool(self.pss) and max(self.pss) <= GOAL_PSS_MB)}")
-        got = [m for m in self.moves if m is not None]
-        everyone = [*self.moves, *([self.move_browser_s] if self.browser else [])]
-        rows.append(f"{'move to scene ' + str(self.scene + 1) + ': light followers s':34}{mmm(got, '.2f'):>22}   "
-                    f"shown {len(got)}/{len(self.moves)}; presenter's own "
-                    + (f"{self.move_presenter_s:.2f} s" if self.move_presenter_s is not None else "never"))
-        if self.browser:
-            rows.append(f"{'move: Chromium s':34}{(format(self.move_browser_s, '.2f') if self.move_browser_s is not None else 'never'):>22}")
-        ok = all(m is not None and m <= GOAL_MOVE_S for m in everyone)
-        rows.append(f"{'move: every follower within':34}{GOAL_MOVE_S:>21g}s   goal: {goal(ok)}")
-        if self.other_cores > 0.2:
-            rows.append(f"NOTE: other processes used {self.other_cores:.2f} cores of the machine's {os.cpu_count()} during "
-                        "the window: these figures are not the app's alone")
-        rows.append(f"sessions' errors: {self.errors[:3] if self.errors else 'none'}; server log: {len(self.log)} "
-                    f"line(s) with Traceback/Error/Exception" + (f": {self.log[:3]}" if self.log else ""))
-        return "\n".join(rows)
-
-    def failures(self) -> list[str]:
-        out = []
-        if self.behind:
-            out.append(f"followers {self.behind} did not advance with the presenter")
-        never = [i + 1 for i, m in enumerate(self.moves) if m is None]
-        if never:
-            out.append(f"followers {never} never showed scene {self.scene + 1}")
-        if self.browser and self.move_browser_s is None:
-            out.append(f"the Chromium follower never showed scene {self.scene + 1}")
-        if self.errors:
-            out.append(f"sessions saw errors: {self.errors[:3]}")
-        if self.log:
-            out.append(f"the server log has errors: {self.log[:3]}")
-        return out
 
 
 def scene_link(n: int) -> tuple[str, int, int, str]:
