@@ -128,7 +128,8 @@ def panel_json(code: str, version: int, classroom_on: bool, zipped: bool = False
         if entry.key != _key(s) or entry.version != version:
             entry.key, entry.version, entry.bodies = _key(s), version, {}
         if classroom_on not in entry.bodies:
-            entry.bodies[classroom_on] = encode(version, s, lambda: live_ui.panel(h, s, _panel), classroom_on)
+            entry.bodies[classroom_on] = encode(version, s, lambda: live_ui.panel(h, s, _panel, newest=False),
+                                                 classroom_on)
         if zipped and (classroom_on, True) not in entry.bodies:
             entry.bodies[classroom_on, True] = gzip.compress(entry.bodies[classroom_on], compresslevel=5)
         return entry.bodies[classroom_on, True] if zipped else entry.bodies[classroom_on]

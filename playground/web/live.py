@@ -218,17 +218,18 @@ def room_snapshot(h: pool.Handle) -> Any:
         return None
 
 
-def panel(h: pool.Handle, s: Any, build: Callable[[Any], T]) -> T:
+def panel(h: pool.Handle, s: Any, build: Callable[[Any], T], newest: bool = True) -> T:
     """build(s): the figures of a redraw; for a room's run, built once per snapshot and shared by its followers.
 
     A follower draws the room's newest snapshot, not the one its redraw began with: under load its redraw waits in
     line (one_redraw_at_a_time) while the snapshot moves on, and a hundred followers each building the figures of
-    the snapshot they began with cost the server ten times the redraws themselves (bench/room.py, 100 followers)."""
+    the snapshot they began with cost the server ten times the redraws themselves (bench/room.py, 100 followers).
+    newest=False: the figures of `s` itself (the feed, whose answer also states s's step and status)."""
     entry = _shared.get(h.sid)
     if entry is None:
         return build(s)
     with entry.lock:
-        if h.read_only and entry.snapshot is not None:
+        if newest and h.read_only and entry.snapshot is not None:
             s = entry.snapshot
         if entry.snapshot is not s:  # the presenter's, a newer one taken by a follower meanwhile: its own
             return build(s)

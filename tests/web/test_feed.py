@@ -110,3 +110,14 @@ def test_a_request_is_a_heartbeat_of_a_follower_the_room_has_and_adds_no_one(roo
 def test_plotly_js_is_served_gzipped_from_the_plotly_package():
     resp = feed._plotly_js(None)
     assert resp.headers["content-encoding"] == "gzip" and b"plotly" in gzip.decompress(resp.body)[:2000].lower()
+
+
+def test_the_feed_draws_the_snapshot_its_answer_names_a_follower_s_redraw_the_newest(room):
+    rooms, r = room
+    h = live_ui.room_watcher(r.code)
+    older = live_ui.room_snapshot(h)
+    pool.Handle(None, run_id(r.code), live_ui._room_engine()).call("step_once")
+    live_ui._shared[run_id(r.code)].at = -1e9
+    assert live_ui.room_snapshot(h).step == 30 and older.step == 20
+    assert live_ui.panel(h, older, lambda s: s.step) == 30  # a follower's redraw: the room's newest
+    assert live_ui.panel(h, older, lambda s: s.step, newest=False) == 20  # the feed: the one its numbers state
