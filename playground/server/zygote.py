@@ -44,7 +44,8 @@ from playground.server.protocol import accept
 
 log = logging.getLogger("playground")
 FORK_FROM_SERVER = os.environ.get("PLAYGROUND_ZYGOTE_FORK", "1") != "0"  # 0: always a process of its own
-READY_TIMEOUT = 30.0  # seconds for a new zygote to warm up and say so
+READY_TIMEOUT = 30.0  # seconds for a zygote forked from the server to warm up and say so
+SPAWN_TIMEOUT = 120.0  # ...and for one started as a process of its own (it imports torch and the package first)
 PRELOAD = ("torch", "playground.training.live", "playground.server.worker", "playground.training.gradflow", "playground.training.race")
 
 
@@ -134,12 +135,12 @@ class Zygote:
         self.conn.close()
 
 
-def _ready(process: subprocess.Popen | Proc, conn: Connection) -> None:
+def _ready(process: subprocess.Popen | Proc, conn: Connection, timeout: float) -> None:
     """Wait for the new zygote's "ready"; kill it and raise TimeoutError (EOFError if it died) if it does not come."""
     try:
-        if conn.poll(READY_TIMEOUT) and conn.recv() == "ready":
+        if conn.poll(timeout) and conn.recv() == "ready":
             return
-        raise TimeoutError(f"the zygote was not ready within {READY_TIMEOUT:.0f} s")
+        raise TimeoutError(f"the zygote was not ready within {timeout:.0f} s")
     except BaseException:
         process.kill()
         process.wait(5)
@@ -167,7 +168,7 @@ def _fork_from_here() -> tuple[Child, Connection]:
             os._exit(code)
     there.close()
     child = Child(pid)
-    _ready(child, here)
+    _ready(child, here, READY_TIMEOUT)
     return child, here
 
 
@@ -193,7 +194,7 @@ def _spawn() -> tuple[subprocess.Popen, Connection]:
         process.stdin.close()
         conn = accept(listener, path)
     os.rmdir(os.path.dirname(path))
-    _ready(process, conn)
+    _ready(process, conn, SPAWN_TIMEOUT)
     return process, conn
 
 
