@@ -196,6 +196,8 @@ with main, ui.friendly_errors():
                 st.caption(f"ℹ️ {s.note}")
             if s.playing and s.busy > 1:
                 st.caption(f"⏳ {live.busy_note(s.busy, s.steps_per_sec)}")
+            if s.playing and not h.read_only and (crowd := live_ui.slowed_by_crowd(every, s.busy)):
+                st.caption(f"⏳ {live.pace_note(every, crowd)}")
             with live_ui.one_redraw_at_a_time():
                 p = live_ui.panel(h, s, live.panel)  # a room's: drawn once for all its screens
                 numbers = st.container(horizontal=True)  # fixed widths: one row at 1024 px, wraps if narrower

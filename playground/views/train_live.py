@@ -203,6 +203,12 @@ def task_card(cfg: LiveConfig) -> str:
     return "\n".join(lines)
 
 
+def pace_note(every: float, sessions: int) -> str:
+    """Why the charts redraw less often than alone: the server draws every session's charts in turn (web.live.Pace)."""
+    return (f"Busy server: {sessions} sessions are watching live runs, so the charts here redraw every {every:g} s. "
+            "Training goes on at its own speed between redraws.")
+
+
 def busy_note(busy: int, steps_per_sec: float) -> str:
     """Why training is slower than alone: the worker shares its core equally among the runs playing on it."""
     rate = f" (about {steps_per_sec:.0f} steps/s for this one)" if steps_per_sec else ""

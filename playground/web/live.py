@@ -314,6 +314,11 @@ def redraw_every(busy: int, current: float | None = None) -> float:
     return pace.every(training_live.redraw_every(busy), current)
 
 
+def slowed_by_crowd(every: float, busy: int) -> int:
+    """The sessions redrawing on this server if they slowed this session's pace `every` (0 if it is its own)."""
+    return pace.redrawing() if every > training_live.redraw_every(busy) else 0
+
+
 @contextlib.contextmanager
 def one_redraw_at_a_time() -> Iterator[None]:
     """Hold while building and sending a live redraw. It is pure Python under the GIL, so doing twenty at once

@@ -6,6 +6,7 @@ import pytest
 
 from conftest import app_test
 from playground.training import live
+from playground.web import live as live_ui
 from playground.web.live import SESSION_KEY
 
 PAGE = "pages/2_train_live.py"
@@ -50,6 +51,22 @@ def test_step_play_pause_reset(at):
     at.button(key="train:reset").click().run()
     assert _step(at) == 0 and _curve_points(at) == 1
     assert not at.exception
+
+
+def test_a_crowd_on_the_server_slows_the_redraws_and_the_page_says_so(at, monkeypatch):
+    monkeypatch.setattr(live_ui, "pace", live_ui.Pace())  # this process's other tests' sessions do not count
+    at.button(key="train:play").click().run()
+    assert not [c for c in at.caption if "Busy server" in c.value]  # alone: its own pace, no word about it
+    crowd = live_ui.Pace()
+    for i in range(101):
+        crowd.note(f"s{i % 60}", 0.01)  # 60 sessions redrawing, 10 ms each: 1.2 s of redraws a second at 1 Hz
+    monkeypatch.setattr(live_ui, "pace", crowd)
+    at.run()
+    every = crowd.every(live.redraw_every(1))
+    assert every == 1.6 and at.session_state["train:every"] == every
+    assert [c.value for c in at.caption if "Busy server" in c.value] == [
+        "⏳ Busy server: 60 sessions are watching live runs, so the charts here redraw every 1.6 s. Training goes on "
+        "at its own speed between redraws."]
 
 
 def test_switching_f_and_g_changes_the_model_that_trains(at):
