@@ -257,7 +257,7 @@ _REDRAW = priority.InTurn()
 
 
 PACES = (0.8, 1.6, 3.2, 6.4)  # seconds between redraws a crowd may slow a session to (each step halves its share)
-SERVER_SHARE = 0.5  # the timer redraws of all sessions take at most this share of the server's Python thread (their
+SERVER_SHARE = 0.65  # the timer redraws of all sessions take at most this share of the server's Python thread (their
 # cost is the CPU time of the redraw's own thread; sending what it drew takes the event loop's thread about as long)
 PACE_WINDOW = 2 * PACES[-1]  # a session that redrew within this many seconds counts as redrawing
 

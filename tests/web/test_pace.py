@@ -20,7 +20,7 @@ def test_a_few_sessions_redraw_at_the_page_s_own_pace():
 
 
 def test_a_crowd_is_slowed_so_that_its_redraws_fit_in_the_server_s_share():
-    for n, cost in ((50, 0.01), (50, 0.02), (100, 0.01), (30, 0.03)):
+    for n, cost in ((60, 0.01), (50, 0.02), (100, 0.01), (30, 0.03)):
         pace = crowd(n, cost)
         every = pace.every(0.8, now=100.0)
         assert every in live.PACES and every > 0.8
@@ -30,8 +30,10 @@ def test_a_crowd_is_slowed_so_that_its_redraws_fit_in_the_server_s_share():
 
 
 def test_a_pace_goes_up_at_once_and_down_only_when_the_need_has_fallen_well_below_it():
-    assert crowd(50, 0.01).every(0.8, current=0.8, now=100.0) == 1.6  # need 1.0 s: up at once
-    assert crowd(35, 0.01).every(0.8, current=1.6, now=100.0) == 1.6  # need 0.7 s would fit 0.8, but only just
+    share = live.SERVER_SHARE
+    assert crowd(60, 0.01).every(0.8, current=0.8, now=100.0) == 1.6  # need 0.6 / share > 0.8 s: up at once
+    assert 1.6 / 3 < 40 * 0.01 / share < 0.8
+    assert crowd(40, 0.01).every(0.8, current=1.6, now=100.0) == 1.6  # 0.8 would fit, but not by much: kept
     assert crowd(20, 0.01).every(0.8, current=1.6, now=100.0) == 0.8  # need 0.4 s: back down
 
 
