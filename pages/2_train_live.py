@@ -195,7 +195,7 @@ with main, ui.friendly_errors():
             if s.note:
                 st.caption(f"ℹ️ {s.note}")
             if s.playing and s.busy > 1:
-                st.caption(f"⏳ {live.busy_note(s.busy, s.steps_per_sec)}")
+                st.caption(f"⏳ {live.busy_note(s.busy, live.rate_shown(s))}")
             if s.playing and not h.read_only and (crowd := live_ui.slowed_by_crowd(every, s.busy)):
                 st.caption(f"⏳ {live.pace_note(every, crowd)}")
             with live_ui.one_redraw_at_a_time():

@@ -1,6 +1,7 @@
 """The words and numbers around Train live's charts: losses fit their box, the task card states the task, and a
 too-big learning rate gets a caption that says what will happen."""
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 
@@ -23,6 +24,15 @@ def test_the_three_numbers_read_as_the_page_and_a_follower_s_feed_show_them():
     fresh = stats | {"step": 0, "steps_per_sec": 0.0, "test_metric": None, "test_loss": float("nan")}
     assert [value for _, value, _ in live_text.numbers(fresh)] == ["0", "–", "–"]
     assert live_text.numbers(fresh)[0][2] == "– steps / second"
+
+
+def test_a_run_sharing_its_worker_shows_the_steps_per_second_it_gets():
+    run = SimpleNamespace(steps_per_sec=104.0, busy=26, playing=True)
+    assert live_text.rate_shown(run) == 4.0  # one slice in 26 of its worker's time
+    assert live_text.rate_shown(SimpleNamespace(steps_per_sec=104.0, busy=1, playing=True)) == 104.0  # alone
+    assert live_text.rate_shown(SimpleNamespace(steps_per_sec=104.0, busy=26, playing=False)) == 104.0  # paused: its
+    # last Step's rate (Step trains one tick at once)
+    assert "about 4 steps/s for this one" in live_text.busy_note(26, live_text.rate_shown(run))
 
 
 @pytest.mark.parametrize("lr,opt,f,cell,clip,expect", [
