@@ -276,14 +276,18 @@ class Pace:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.held: collections.deque[float] = collections.deque([0.01], maxlen=101)  # the last redraws' CPU seconds
-        self.cost = 0.01  # their median
         self.last: dict[str, float] = {}  # session -> when it last redrew
+
+    @property
+    def cost(self) -> float:
+        """Seconds of CPU per redraw: the median of the last 101."""
+        with self.lock:
+            return statistics.median(self.held)
 
     def note(self, session: str, held: float, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         with self.lock:
             self.held.append(held)
-            self.cost = statistics.median(self.held)
             self.last[session] = now
             if len(self.last) > 64 and len(self.last) % 64 == 0:  # forget the sessions that stopped redrawing
                 self.last = {k: t for k, t in self.last.items() if now - t < PACE_WINDOW}
