@@ -114,7 +114,7 @@ with ui.friendly_errors():
         with st.container():
             st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
             st.html(review.tokens_view(r))
-        ui.download("h_t and y_t at every word (CSV)", review.hidden_table(readings),
+        ui.download("h_t and y_t at every word (CSV)", lambda rs=readings: review.hidden_table(rs),
                     f"read_a_review_h_t_y_t_{cfg.model}", key=f"{PREFIX}:csv",
                     help="One row per word: the token, y_t and every unit of h_t (a column each).")
 if len(readings) > 1:  # all three: the panels below explain one model's step, the coloured text fits all three
@@ -161,5 +161,6 @@ with ui.friendly_errors():
             ui.chart(fig_b, key=f"{PREFIX}:compare_b", where=cb,
                      alt="Review B: hidden state heatmap and running sentiment, on the same scales as review A")
             st.caption("Same model, same colour scale, same unit order (review A's) and the same word axis.")
-            ui.download("h_t and y_t of both reviews (CSV)", review.hidden_table([r, rb], ["A", "B"]),
+            ui.download("h_t and y_t of both reviews (CSV)",
+                        lambda rs=(r, rb): review.hidden_table(list(rs), ["A", "B"]),
                         f"read_a_review_h_t_y_t_{cfg.model}_A_and_B", key=f"{PREFIX}:csv_ab")

@@ -107,7 +107,7 @@ with ui.friendly_errors():
                    f"after {saved['steps'] if trained else 'training'} steps" + (
                        f" (held-out accuracy {gates.accuracy_summary(trained)})." if trained else "."))
         st.markdown(gates.reach_summary(view.reach, setup.T))
-        ui.download("Both charts' curves (CSV)", view.table, f"gradient_flow_T{setup.T}", key=f"{PREFIX}:flow_csv",
+        ui.download("Both charts' curves (CSV)", lambda v=view: v.table, f"gradient_flow_T{setup.T}", key=f"{PREFIX}:flow_csv",
                     help="One row per model, weights (initial or trained) and step t: ‖∂L/∂h_t‖ and "
                                 "‖∂h_T/∂h_t‖.")
         if not first:  # a first visit: the gradient chart alone, this one on the rerun that follows its paint
@@ -175,7 +175,7 @@ with race_box, ui.friendly_errors():
                 "initialisation; the LSTM's and GRU's memory gates start at the bias set in section 1. "
                 "An LSTM has four blocks of weights where the RNN has one, a GRU three: "
                 "“same parameter count” shrinks their hidden size until the counts match the RNN's.")
-    about.dataframe(gates.lineup(settings), hide_index=True)
+    about.markdown(gates.lineup_markdown(settings))
     runs = st.session_state.setdefault(f"{PREFIX}:race", {})
     with chart_box:
         runs_of = f"3 cells × {len(settings.delays)} delays" if len(settings.delays) > 1 else "3 cells"
@@ -198,7 +198,7 @@ with race_box, ui.friendly_errors():
             st.dataframe(result.rows(), hide_index=True, column_config={
                 f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
             st.markdown(gates.race_summary(result))
-            ui.download("Race results (CSV)", result.table(), f"race_seed{settings.seed}", key=f"{PREFIX}:race_csv",
+            ui.download("Race results (CSV)", result.table, f"race_seed{settings.seed}", key=f"{PREFIX}:race_csv",
                         help="One row per cell and delay: hidden size, parameters, held-out accuracy, seconds.")
             for note in result.notes():
                 st.warning(note)

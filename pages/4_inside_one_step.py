@@ -1,6 +1,5 @@
 """Inside one step: the lesson's two equations computed term by term for a tiny RNN you set up, an unroll of it,
 and one word of a review as the shipped RNN reads it."""
-import pandas as pd
 import streamlit as st
 
 from playground.errors import InputError
@@ -56,6 +55,8 @@ def editor(name: str, columns: list[str], rows: list[str]) -> None:
         return
     number = st.column_config.NumberColumn(min_value=-views.MAX_ABS, max_value=views.MAX_ABS, step=0.01,
                                            format="%.2f", width="small")
+    import pandas as pd  # here, not at the top: only an opened editor needs pandas (and its memory)
+
     st.markdown(f"${views.LATEX[name]}$")
     edited = st.data_editor(pd.DataFrame(values, index=rows, columns=columns), key=f"{PREFIX}:edit:{name}:{version}",
                             column_config={c: number for c in columns})

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # no pandas here: a table arrives made (a page without a download never loads pandas)
+    import pandas as pd
 
 FLOAT_FORMAT = "%.8g"  # float32 values survive the round trip through the text
 

@@ -6,10 +6,10 @@ them across reruns); none is read from a file.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from playground.figures import gates as figs
@@ -18,6 +18,9 @@ from playground.lesson.cells import CELLS, RecurrentModel
 from playground.lesson.equations import hidden_equation  # noqa: F401 - the page writes the picked model's equation
 from playground.state import choice, number, text
 from playground.training import race
+
+if TYPE_CHECKING:  # pandas only when a table is downloaded (a server that never makes one never loads it)
+    import pandas as pd
 from playground.training.gradflow import (CONTENDERS, INITS, FlowSetup, gate_activity, grad_norms, jacobian_norms,
                                           spectrum)
 from playground.training.race import (MAX_DELAY, MAX_DELAYS, MODES, SYMBOLS, TASK, RaceResult,  # noqa: F401
@@ -80,7 +83,14 @@ class FlowView:
     grads: go.Figure  # ||dL/dh_t|| of the five, at init (solid) and trained (dashed)
     jacobians: go.Figure  # ||dh_T/dh_t|| of the five
     reach: dict[str, tuple[float, float | None]]  # label -> ||dL/dh_1|| / ||dL/dh_T|| at init, trained
-    table: pd.DataFrame  # both figures' curves for download: model, weights (initial | trained), t, the two norms
+    rows: list[dict] = field(repr=False)  # both figures' curves: model, weights (initial | trained), t, the two norms
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The rows as a table, for download (pandas is loaded here, when one is asked for)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=["model", "weights", "t", "grad_norm", "jacobian_norm"])
 
 
 def flow_view(setup: FlowSetup, trained: dict | None = None) -> FlowView:
@@ -96,18 +106,16 @@ def flow_view(setup: FlowSetup, trained: dict | None = None) -> FlowView:
             grads_tr[key] = grad_norms(model, probe.x, probe.y)
             jac_tr[key] = jacobian_norms(model, probe.x[:JACOBIAN_PROBES])
         reach[LABELS[key]] = (_reach(grads[key]), _reach(grads_tr[key]) if key in grads_tr else None)
-    table = pd.DataFrame([{"model": LABELS[key], "weights": weights, "t": step, "grad_norm": float(g[i]),
-                           "jacobian_norm": float(j[i])}
-                          for weights, gs, js in (("initial", grads, jac), ("trained", grads_tr, jac_tr))
-                          for key, g in gs.items() for j in [js[key]] for i, step in enumerate(t)],
-                         columns=["model", "weights", "t", "grad_norm", "jacobian_norm"])
+    rows = [{"model": LABELS[key], "weights": weights, "t": step, "grad_norm": float(g[i]), "jacobian_norm": float(j[i])}
+            for weights, gs, js in (("initial", grads, jac), ("trained", grads_tr, jac_tr))
+            for key, g in gs.items() for j in [js[key]] for i, step in enumerate(t)]
     suffix = " (trained)"
     return FlowView(
         figs.norm_curves(t, grads, LABELS, grads_tr, suffix, y_title="‖∂L/∂h<sub>t</sub>‖ (log scale)",
                          title=f"Gradient of the last-step loss reaching step t (T = {setup.T})"),
         figs.norm_curves(t, jac, LABELS, jac_tr, suffix, y_title="‖∂h<sub>T</sub>/∂h<sub>t</sub>‖ (log scale)",
                          title="Jacobian product ∂h<sub>T</sub>/∂h<sub>t</sub> (largest singular value)"),
-        reach, table)
+        reach, rows)
 
 
 def _reach(norms: np.ndarray) -> float:
@@ -226,6 +234,16 @@ def race_view(result: RaceResult) -> go.Figure:
                                   chance=TASK.chance(s.delays[0]),
                                   title=f"Held-out accuracy after {s.steps} steps<br>"
                                         f"<span style='font-size:13px'>{mode}, seed {s.seed}</span>")
+
+
+def lineup_markdown(s: RaceSettings) -> str:
+    """The racers before the race (race.lineup) as a small Markdown table: cell, hidden size, parameters, W_hh's
+    share. Plain text on purpose: a data grid costs the page a grid component and the server pandas."""
+    rows = lineup(s)
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|:--|" + "--:|" * (len(head) - 1)]
+    lines += ["| " + " | ".join(v if isinstance(v, str) else f"{v:,}" for v in r.values()) + " |" for r in rows]
+    return "\n".join(lines)
 
 
 def race_summary(result: RaceResult, good: float = 0.9) -> str:

@@ -10,14 +10,18 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from playground import state
 from playground.figures import review as rf
 from playground.figures.style import value_scale
 from playground.sentiment.models import ASSETS, MODELS, info, load_metrics
+if TYPE_CHECKING:  # pandas only when a table is downloaded (a server that never makes one never loads it)
+    import pandas as pd
+
 from playground.sentiment.reading import (CAP, EMPTY_HINT, EXAMPLES, MAX_CHARS, Reading, clamp_step, contributions,  # noqa: F401
                                           logit_split, n_tokens, read, top_changed, trim, unit_order)
 
@@ -134,6 +138,8 @@ def running_view(readings: list[Reading], step: int) -> go.Figure:
 def hidden_table(readings: list[Reading], names: list[str] | None = None) -> pd.DataFrame:
     """h_t and y_t for download: one row per word and reading, a column per unit (h[0] .. h[H-1]), plus the
     review's name (when several), the model, t (1-based), the token, whether it is out of the vocabulary, y_t."""
+    import pandas as pd
+
     parts = []
     for i, r in enumerate(readings):
         part = pd.DataFrame(r.h[1:], columns=[f"h[{j}]" for j in range(r.H)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import html
 import logging
 from typing import Callable, Iterable, Iterator, NoReturn, TypeVar
@@ -302,13 +303,23 @@ def shipped_model(name: str):
     return sentiment.load(name)
 
 
+def _as_bytes(make) -> bytes:
+    from playground.views import exports
+
+    data = make()
+    return exports.csv_bytes(data) if hasattr(data, "to_csv") else data
+
+
 def download(label: str, data, what: str, key: str, ext: str = "csv", where=None, help: str | None = None,
              icon: str | None = ":material/download:") -> None:
-    """A download button. data: a pandas table (sent as CSV), bytes, or a function that makes the bytes when
-    pressed; the file name says what it holds and when (exports.file_name)."""
-    from playground.views import exports  # pandas: loaded by the first page with a download, not by Home
+    """A download button. data: bytes, a pandas table (sent as CSV), or a function that makes either when pressed
+    (so a page run makes no table, and a server loads pandas only for a download); the file name says what it
+    holds and when (exports.file_name)."""
+    from playground.views import exports
 
-    if hasattr(data, "to_csv"):
+    if callable(data):
+        data = functools.partial(_as_bytes, data)
+    elif hasattr(data, "to_csv"):
         data = exports.csv_bytes(data)
     mime = {"csv": "text/csv"}.get(ext, "application/octet-stream")
     (where or st).download_button(label, data, file_name=exports.file_name(what, ext=ext), mime=mime,

@@ -154,3 +154,17 @@ def test_the_pages_numbers_come_from_the_task_and_the_sigmoid():
     assert gates.SYMBOL_NAMES == "A..H" and gates.chance_text() == "1/8 = 12.5%"
     text = gates.memory_bias_help()
     assert "0 → 50%" in text and "1 → 73% (Keras' LSTM default)" in text and "3 → 95%" in text
+
+
+def test_the_lineup_table_shows_each_racers_counts_from_its_model():
+    from playground.training.race import RaceSettings, lineup
+
+    s = RaceSettings(hidden=24, mode="params")
+    rows = gates.lineup_markdown(s).splitlines()
+    assert rows[0] == "| cell | hidden size | parameters | of which W_hh |" and len(rows) == 2 + 3
+    for line, counts in zip(rows[2:], lineup(s)):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells == [counts["cell"], str(counts["hidden size"]), f"{counts['parameters']:,}",
+                         f"{counts['of which W_hh']:,}"]
+    lstm = [c.strip() for c in rows[3].strip("|").split("|")]
+    assert lstm[0] == "LSTM" and int(lstm[1]) < 24  # same parameter count: the LSTM is narrower than the RNN

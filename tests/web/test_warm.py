@@ -24,6 +24,31 @@ def test_home_imports_neither_torch_nor_pandas():
     assert out.stdout.split() == ["RNN", "Playground", "False", "False"], out.stdout + out.stderr[-2000:]
 
 
+PAGES_THEN_EDITORS = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=120).run()
+for page in sys.argv[1:]:
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    print("pandas" in sys.modules)
+at.session_state["onestep:more_open"] = True  # Inside one step's editors opened: tables of numbers (pandas)
+at.run()
+assert not at.exception, at.exception
+print(len(at.dataframe) > 0, "pandas" in sys.modules)
+"""
+
+
+def test_no_page_loads_pandas_until_a_table_is_asked_for():
+    """pandas (with pyarrow, ~65 MB of a process) is loaded by the first table a student opens or downloads, not by
+    a page's run: a server whose class only trains live never holds it."""
+    pages = ["pages/1_read_a_review.py", "pages/3_why_lstm_gru.py", "pages/5_lecture.py", "pages/2_train_live.py",
+             "pages/4_inside_one_step.py"]
+    out = subprocess.run([sys.executable, "-c", PAGES_THEN_EDITORS, *pages], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600, env={"PATH": "/usr/bin:/bin", "PLAYGROUND_WORKERS": "0"})
+    assert out.stdout.split() == ["False"] * len(pages) + ["True", "True"], out.stdout + out.stderr[-2000:]
+
+
 def children(pid: int) -> list[str]:
     """The command lines of the processes `pid` started."""
     out = []
