@@ -18,14 +18,14 @@ from playground.lesson.cells import CELLS, RecurrentModel
 from playground.lesson.equations import hidden_equation  # noqa: F401 - the page writes the picked model's equation
 from playground.state import choice, number, text
 from playground.training import race
-
-if TYPE_CHECKING:  # pandas only when a table is downloaded (a server that never makes one never loads it)
-    import pandas as pd
 from playground.training.gradflow import (CONTENDERS, INITS, FlowSetup, gate_activity, grad_norms, jacobian_norms,
                                           spectrum)
 from playground.training.race import (MAX_DELAY, MAX_DELAYS, MODES, SYMBOLS, TASK, RaceResult,  # noqa: F401
                                       RaceSettings, lineup, parse_delays)
 from playground.training.trainer import MAX_HIDDEN
+
+if TYPE_CHECKING:  # pandas only when a table is downloaded (a server that never makes one never loads it)
+    import pandas as pd
 
 PREFIX = "gates"
 RACE_ANCHOR = "race"  # the race's section (its header's anchor)

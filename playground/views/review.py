@@ -9,7 +9,6 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,12 +18,11 @@ from playground import state
 from playground.figures import review as rf
 from playground.figures.style import value_scale
 from playground.sentiment.models import ASSETS, MODELS, info, load_metrics
-if TYPE_CHECKING:  # pandas only when a table is downloaded (a server that never makes one never loads it)
-    import pandas as pd
-
 from playground.sentiment.reading import (CAP, EMPTY_HINT, EXAMPLES, MAX_CHARS, Reading, clamp_step, contributions,  # noqa: F401
                                           logit_split, n_tokens, read, top_changed, trim, unit_order)
 
+if TYPE_CHECKING:  # pandas only when a table is downloaded (a server that never makes one never loads it)
+    import pandas as pd
 
 PREFIX = "review"
 COMPARE_ANCHOR = "compare"  # the comparison of two reviews (its header's anchor)

@@ -304,6 +304,7 @@ def shipped_model(name: str):
 
 
 def _as_bytes(make) -> bytes:
+    """What a download's function makes, as the file's content: a table as CSV, bytes or text as they are."""
     from playground.views import exports
 
     data = make()
