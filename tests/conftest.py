@@ -118,11 +118,14 @@ def screenshot(page, name: str) -> Path:
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the Streamlit script run has finished (no running indicator) and the app has content."""
+    """Wait until the Streamlit script run has finished and the app has content.
+
+    The run's state is the app root's `data-test-script-state` (Streamlit's own end-to-end tests read it): its
+    running icon shows only after 500 ms of a run, so a test that waited for the icon to be gone once clicked
+    in the middle of a first visit's runs (a CSV download whose button the next run replaced: "file not found")."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(
-        """() => document.querySelector('[data-testid="stMain"]') &&
-                 !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
+        """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
                  && document.querySelector('[data-testid="stMainBlockContainer"] h1')
                  && !document.querySelector('[class*="st-key-paint_rest_"]')""", timeout=timeout)
     # (the last: a first visit's rest of the page has come, web/paint.py; a click during that rerun can be lost)

@@ -31,8 +31,8 @@ def _shot(page, name: str) -> None:
 
 def _settled(page, url_part: str) -> None:
     page.wait_for_function("s => location.href.includes(s)", arg=url_part, timeout=60_000)
-    page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"] '
-                           + '[data-testid="stStatusWidgetRunningIcon"]')""", timeout=60_000)
+    page.wait_for_function("""() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState
+                           === 'notRunning'""", timeout=60_000)  # (conftest.wait_for_app says why not the icon)
     page.wait_for_timeout(800)
 
 
