@@ -114,9 +114,10 @@ with ui.friendly_errors():
         with st.container():
             st.markdown("**The tokens as the model reads them** (dashed: not in its vocabulary, read as `<unk>`)")
             st.html(review.tokens_view(r))
-        ui.download("h_t and y_t at every word (CSV)", lambda rs=readings: review.hidden_table(rs),
-                    f"read_a_review_h_t_y_t_{cfg.model}", key=f"{PREFIX}:csv",
-                    help="One row per word: the token, y_t and every unit of h_t (a column each).")
+        if not first:  # (a press between a first visit's two runs would ask for a file the second run replaced)
+            ui.download("h_t and y_t at every word (CSV)", lambda rs=readings: review.hidden_table(rs),
+                        f"read_a_review_h_t_y_t_{cfg.model}", key=f"{PREFIX}:csv",
+                        help="One row per word: the token, y_t and every unit of h_t (a column each).")
 if len(readings) > 1:  # all three: the panels below explain one model's step, the coloured text fits all three
     aids_box.info("The reading aids, the gates and the comparison explain one model: pick it in the Model list.")
     with text_box:

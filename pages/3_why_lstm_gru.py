@@ -107,9 +107,10 @@ with ui.friendly_errors():
                    f"after {saved['steps'] if trained else 'training'} steps" + (
                        f" (held-out accuracy {gates.accuracy_summary(trained)})." if trained else "."))
         st.markdown(gates.reach_summary(view.reach, setup.T))
-        ui.download("Both charts' curves (CSV)", lambda v=view: v.table, f"gradient_flow_T{setup.T}", key=f"{PREFIX}:flow_csv",
-                    help="One row per model, weights (initial or trained) and step t: ‖∂L/∂h_t‖ and "
-                                "‖∂h_T/∂h_t‖.")
+        if not first:  # (a press between a first visit's two runs would ask for a file the second run replaced)
+            ui.download("Both charts' curves (CSV)", lambda v=view: v.table, f"gradient_flow_T{setup.T}",
+                        key=f"{PREFIX}:flow_csv", help="One row per model, weights (initial or trained) and step t: "
+                                                       "‖∂L/∂h_t‖ and ‖∂h_T/∂h_t‖.")
         if not first:  # a first visit: the gradient chart alone, this one on the rerun that follows its paint
             ui.chart(view.jacobians, key=f"{PREFIX}:jac",
                      alt="Norm of the Jacobian product dh_T/dh_t against step t, log scale, one line per model")
