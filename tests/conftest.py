@@ -117,6 +117,9 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+RUN_ENDED = "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+
+
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until the Streamlit script run has finished and the app has content.
 
@@ -125,7 +128,7 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     in the middle of a first visit's runs (a CSV download whose button the next run replaced: "file not found")."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(
-        """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+        f"""() => {RUN_ENDED}
                  && document.querySelector('[data-testid="stMainBlockContainer"] h1')
                  && !document.querySelector('[class*="st-key-paint_rest_"]')""", timeout=timeout)
     # (the last: a first visit's rest of the page has come, web/paint.py; a click during that rerun can be lost)

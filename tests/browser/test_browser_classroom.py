@@ -4,7 +4,7 @@
 classroom=1 after a widget changes and after moving to another page; the sidebar's toggle leaves the mode."""
 import pytest
 
-from conftest import ARTIFACTS, exception_texts, open_page
+from conftest import ARTIFACTS, RUN_ENDED, exception_texts, open_page
 from playground.views import classroom
 from test_browser_layout import OPTIONS, WIDTHS_JS
 
@@ -31,8 +31,7 @@ def _shot(page, name: str) -> None:
 
 def _settled(page, url_part: str) -> None:
     page.wait_for_function("s => location.href.includes(s)", arg=url_part, timeout=60_000)
-    page.wait_for_function("""() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState
-                           === 'notRunning'""", timeout=60_000)  # (conftest.wait_for_app says why not the icon)
+    page.wait_for_function(f"() => {RUN_ENDED}", timeout=60_000)  # (conftest.wait_for_app says why not the icon)
     page.wait_for_timeout(800)
 
 
