@@ -6,6 +6,7 @@ Every number the page shows comes out of `race()`; nothing here is a stored resu
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
@@ -86,8 +87,16 @@ def make_model(cell: str, hidden: int, memory_bias: float, seed: int, f: str = "
     return model
 
 
+@functools.lru_cache(maxsize=None)  # at most len(CELLS) x MAX_HIDDEN entries
+def _sizes(cell: str, hidden: int) -> tuple[int, int]:
+    """(parameters, W_hh's entries) of a racer: they depend on the cell and hidden size alone. Cached: Why LSTM &
+    GRU's lineup asks on every run of the page, and a model built just to count it costs a seeded init (~5 ms)."""
+    model = make_model(cell, hidden, 0.0, 0)
+    return n_params(model), model.W_hh.numel()
+
+
 def params_for(cell: str, hidden: int) -> int:
-    return n_params(make_model(cell, hidden, 0.0, 0))
+    return _sizes(cell, hidden)[0]
 
 
 def matched_hidden(cell: str, target: int) -> int:
@@ -266,7 +275,6 @@ def lineup(s: RaceSettings) -> list[dict]:
     """Before the race: each racer's hidden size and parameter count (with W_hh's share) under the mode."""
     rows = []
     for cell, hidden in hidden_sizes(s.mode, s.hidden).items():
-        model = make_model(cell, hidden, s.memory_bias, s.seed)
-        rows.append({"cell": CELLS[cell].label, "hidden size": hidden, "parameters": n_params(model),
-                     "of which W_hh": model.W_hh.numel()})
+        n, w_hh = _sizes(cell, hidden)
+        rows.append({"cell": CELLS[cell].label, "hidden size": hidden, "parameters": n, "of which W_hh": w_hh})
     return rows

@@ -86,6 +86,17 @@ def test_lineup_counts_come_from_the_models_and_lstm_has_four_times_the_recurren
     assert rows["LSTM"]["parameters"] == n_params(make_model("lstm", 10, 3.0, 0))
 
 
+def test_the_lineup_builds_no_model_for_sizes_it_has_counted(monkeypatch):
+    """Why LSTM & GRU shows the lineup on every run of the page: a model built to be counted costs a seeded init."""
+    from playground.training import race as race_mod
+
+    s = RaceSettings(hidden=11, mode="params")
+    first = lineup(s)
+    built = []
+    monkeypatch.setattr(race_mod, "make_model", lambda *a, **k: built.append(a))
+    assert lineup(dataclasses.replace(s, seed=5, memory_bias=1.0)) == first and built == []  # the counts ignore seed and bias
+
+
 @pytest.mark.parametrize("text,expected", [("20, 5;5 10", (5, 10, 20)), ("7", (7,)), ("５, ２０", (5, 20))])
 def test_parse_delays(text, expected):
     assert parse_delays(text) == expected
