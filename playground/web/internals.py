@@ -22,21 +22,23 @@ def session_id() -> str:
     return ctx.session_id if ctx else "local"
 
 
-def send_plotly_json(spec: str, config: str, alt: str, key: str, height: int) -> None:
-    """What st.plotly_chart(fig, key=key) sends, for a figure already encoded as plotly JSON. The element's id
-    hashes the spec as plotly_chart's does: the browser keeps a chart's figure per id."""
+def send_plotly_json(spec: str, config: str, alt: str, key: str, height: int, where=None) -> None:
+    """What `where`.plotly_chart(fig, key=key, theme=None) sends (`where`: a container, or None for the current
+    one), for a figure already encoded as plotly JSON. The element's id hashes the spec as plotly_chart's does: the
+    browser keeps a chart's figure per id."""
     from streamlit.elements.lib.layout_utils import LayoutConfig
     from streamlit.elements.lib.utils import compute_and_register_element_id
     from streamlit.proto.PlotlyChart_pb2 import PlotlyChart
 
+    dg = where if where is not None else st._main
     proto = PlotlyChart()
     proto.spec = spec
     proto.config = config
     proto.alt = alt
     proto.id = compute_and_register_element_id("plotly_chart", user_key=key, key_as_main_identity=False,
-                                               dg=st._main, plotly_spec=proto.spec, plotly_config=proto.config,
+                                               dg=dg, plotly_spec=proto.spec, plotly_config=proto.config,
                                                alt=alt)
-    st._main._enqueue("plotly_chart", proto, layout_config=LayoutConfig(width="stretch", height=height))
+    dg._enqueue("plotly_chart", proto, layout_config=LayoutConfig(width="stretch", height=height))
 
 
 def stop_pages_directory_mode() -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import json
 import logging
 import statistics
 import threading
@@ -27,7 +26,7 @@ from playground.training import live as training_live, live_config
 from playground.errors import PlaygroundError
 from playground.web import internals, priority
 from playground.web import rooms as rooms_ui
-from playground.web.ui import CHART_CONFIG, classroom_on
+from playground.web.ui import CHART_CONFIG_JSON, classroom_on
 
 log = logging.getLogger("playground")
 T = TypeVar("T")
@@ -249,10 +248,9 @@ def live_chart(fig: fastfig.Spec, key: str, alt: str, height_factor: float = cla
     if classroom_on():  # a layout update on the spec: its data arrays are not copied
         fig = classroom.scaled_spec(fig, height_factor)
     height = fig.layout.get("height") or 450  # plotly.js's default, as plotly_chart's "content" height
-    internals.send_plotly_json(fig.json, _CHART_CONFIG_JSON, alt, key, int(height))
+    internals.send_plotly_json(fig.json, CHART_CONFIG_JSON, alt, key, int(height))
 
 
-_CHART_CONFIG_JSON = json.dumps(CHART_CONFIG)
 _REDRAW = priority.InTurn()
 
 

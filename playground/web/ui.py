@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import functools
 import html
+import json
 import logging
 from typing import Callable, Iterable, Iterator, NoReturn, TypeVar
 from urllib.parse import urlencode
@@ -244,12 +245,35 @@ def settings_columns(spec, **kw) -> tuple:
 
 
 def chart(fig, key: str, alt: str, where=None, height_factor: float = classroom.HEIGHT_SCALE) -> None:
-    """st.plotly_chart for a page's figure (a go.Figure) with the app's chart settings; in classroom mode its type
-    and height (`height_factor` times: 1 for a chart that must stay whole on the projector's first screen) scaled for
-    a projector (a copy: the figure may be shared with other sessions)."""
-    if classroom_on():
-        fig = classroom.scaled_figure(fig.to_dict(), height_factor=height_factor)
-    (where or st).plotly_chart(fig, key=key, alt=alt, theme=None, config=CHART_CONFIG)
+    """st.plotly_chart(fig, key=key, alt=alt, theme=None) for a page's figure (a go.Figure) with the app's chart
+    settings; in classroom mode its type and height (`height_factor` times: 1 for a chart that must stay whole on the
+    projector's first screen) scaled for a projector (a copy: the figure may be shared with other sessions).
+
+    What it sends is the figure's JSON, encoded once per figure and kept on it (see _encoded): a figure shared by
+    many sessions (web.jobs.shared_view) is not copied, checked and encoded again in every session's run, as
+    plotly_chart does (a room's followers all run the page when the lecturer moves; a classroom mode's figure was
+    checked property by property). A figure must not change once it has been drawn."""
+    spec, height = _encoded(fig, height_factor if classroom_on() else None)
+    internals.send_plotly_json(spec, CHART_CONFIG_JSON, alt, key, height, where=where)
+
+
+_ENCODED = "_rnnp_encoded"  # a figure's attribute (plotly allows "_" names): {height_factor or None: (json, height)}
+
+
+def _encoded(fig, height_factor: float | None) -> tuple[str, int]:
+    """The JSON plotly_chart would send for `fig` (scaled for classroom mode when `height_factor` is not None) and
+    its height in pixels (plotly.js's 450 when the layout has none), once per figure and scale."""
+    import plotly.io
+
+    kept = fig.__dict__.setdefault(_ENCODED, {})
+    if height_factor not in kept:
+        d = fig.to_dict()
+        if height_factor is not None:
+            d = classroom.scaled_figure(d, height_factor=height_factor)
+        h = (d.get("layout") or {}).get("height")
+        kept[height_factor] = (plotly.io.to_json(d, validate=False),
+                               int(h) if isinstance(h, (int, float)) and h > 0 else 450)
+    return kept[height_factor]
 
 
 def share_link(base: str, page: str, params: dict[str, str]) -> str:
@@ -292,6 +316,7 @@ def friendly_errors() -> Iterator[None]:
 
 
 CHART_CONFIG = {"displaylogo": False}  # plotly's modebar (PNG download included) without its logo
+CHART_CONFIG_JSON = json.dumps(CHART_CONFIG)
 
 
 @st.cache_resource(show_spinner="Loading the trained model…")

@@ -1,4 +1,6 @@
-"""The page-config glue: URL -> widgets on first visit, widgets -> URL after, bad links warn."""
+"""The page-config glue: URL -> widgets on first visit, widgets -> URL after, bad links warn; charts."""
+import json
+
 from streamlit.testing.v1 import AppTest
 
 
@@ -158,3 +160,55 @@ def test_with_link_wins_another_pages_link_replaces_what_it_names():
     at.query_params["hidden"] = "30"
     at.run()
     assert at.number_input[0].value == 20  # without link_wins the session's settings win
+
+
+def _charts_script():
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from playground.web import ui
+
+    st.session_state[ui._CLASSROOM_ON] = bool(st.query_params.get("classroom"))
+    fig = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]], text=[["a", "b"], ["c", "d"]], texttemplate="%{text}"),
+                    layout=dict(height=321, title="t"))
+    if ui.classroom_on():  # what the chart used to be: plotly_chart of the scaled copy
+        from playground.views import classroom
+        st.plotly_chart(classroom.scaled_figure(fig.to_dict(), height_factor=1.2), key="old", theme=None,
+                        config=ui.CHART_CONFIG)
+    else:
+        st.plotly_chart(fig, key="old", theme=None, config=ui.CHART_CONFIG)
+    _, col = st.columns(2)
+    ui.chart(fig, key="new", alt="a heatmap", where=col, height_factor=1.2)
+    ui.chart(go.Figure(), key="bare", alt="no height")
+
+
+def test_chart_sends_what_plotly_chart_sends_in_its_container_and_in_classroom_mode():
+    for classroom in ("", "1"):
+        at = AppTest.from_function(_charts_script, default_timeout=30)
+        at.query_params["classroom"] = classroom
+        at.run()
+        old, new, bare = at.get("plotly_chart")
+        assert json.loads(new.proto.spec) == json.loads(old.proto.spec)  # the same figure (keys in another order)
+        assert new.proto.config == old.proto.config and new.proto.theme == old.proto.theme == ""
+        assert new.proto.alt == "a heatmap"
+        height = json.loads(new.proto.spec)["layout"]["height"]
+        assert height == 321 if not classroom else height > 321  # scaled for the projector in classroom mode
+        assert at.columns[1].get("plotly_chart")[0].proto.spec == new.proto.spec  # in the column it was given
+        assert "height" not in json.loads(bare.proto.spec)["layout"]
+
+
+def test_a_figure_is_encoded_once_however_many_runs_draw_it(monkeypatch):
+    import plotly.graph_objects as go
+
+    from playground.web import ui
+
+    fig = go.Figure(go.Scatter(y=[1, 3, 2]), layout=dict(height=200))
+    calls = []
+    real = type(fig).to_dict
+    monkeypatch.setattr(type(fig), "to_dict", lambda self: calls.append(1) or real(self))
+    first = ui._encoded(fig, None)
+    assert ui._encoded(fig, None) is first and len(calls) == 1  # a second session's run: nothing encoded again
+    assert first[1] == 200 and '"y":[1,3,2]' in first[0].replace(" ", "")
+    scaled = ui._encoded(fig, 1.0)  # classroom mode: its own encoding, once
+    assert scaled[0] != first[0] and len(calls) == 2 and ui._encoded(fig, 1.0) is scaled
+    assert ui._encoded(go.Figure(), None)[1] == 450  # plotly.js's default height
