@@ -33,6 +33,8 @@ class Run:
     charts: int = 0  # plotly charts sent
     cached: int = 0  # elements sent as a reference to an identical earlier message (Streamlit's message cache)
     chart_bytes: int = 0
+    downloads: int = 0  # download buttons sent
+    whole: bool = False  # a run of the whole page (its new_session names no fragment), not a fragment's
     alerts: list[str] = field(default_factory=list)  # warning / error / info bodies
     texts: list[str] = field(default_factory=list)  # markdown and captions
     progress: bool = False  # it drew a progress bar
@@ -97,7 +99,7 @@ class Client:
             if kind == "new_session":
                 if self.browser_timers and not msg.metadata.run.fragment_ids:  # a full run, not a fragment's
                     self._stop_timers()
-                self._run = Run(now)
+                self._run = Run(now, whole=not msg.metadata.run.fragment_ids)
                 self.runs.append(self._run)
             elif kind == "navigation":  # the page this run shows: later reruns name it, as the browser does
                 self._page_hash = msg.navigation.page_script_hash or self._page_hash
@@ -137,6 +139,7 @@ class Client:
             self.widgets[b.id.rsplit("-", 1)[-1] if "-" in b.id else b.id] = b.id
             if msg.delta.fragment_id:
                 self.widget_fragments[b.id] = msg.delta.fragment_id
+            run.downloads += what == "download_button"
         elif what == "metric":
             run.metrics[el.metric.label] = el.metric.body
         elif what == "plotly_chart":

@@ -228,10 +228,11 @@ with main, ui.friendly_errors():
                 st.markdown("**Weights** (one colour scale for all three, centred on 0)")
                 live_ui.live_chart(p.weights, f"{PREFIX}:weights", alt="Heatmaps of the weight matrices W_xh, W_hh "
                               "and W_hy on one colour scale")
-            downloads()
 
     def downloads() -> None:
-        d1, d2 = st.columns(2)  # made when clicked: not on every redraw
+        """Below the panel, drawn by the page's run and not by each redraw (each was two buttons and a row more for
+        the server, per session and redraw): the files are made when clicked, from the run as it is then."""
+        d1, d2 = st.columns(2)
         ui.download("Loss history (CSV)", lambda: h.call("csv"), f"train_live_history_{cfg.task}",
                     key=f"{PREFIX}:csv", where=d1, icon=None)
         ui.download("Weights + settings (.pt)", lambda: h.call("weights_file"), f"train_live_model_{cfg.task}",
@@ -245,6 +246,8 @@ with main, ui.friendly_errors():
         downloads()
     else:
         training_panel()
+        if now is not None and now.has_model and not first:  # (a first visit: with the rest, on the rerun after its paint)
+            downloads()
     if not h.read_only:  # a follower's upload would replace the room's run
         st.file_uploader("Continue from a saved weights file", type=["pt"], key=f"{PREFIX}:upload",
                          on_change=on_upload)

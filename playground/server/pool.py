@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import Listener
@@ -44,6 +45,7 @@ from playground.training import live
 
 log = logging.getLogger("playground")
 CALL_TIMEOUT = 60.0  # a request that takes longer means a hung worker
+LOOK_EVERY_S = 0.5  # how often worker_of asks the OS whether the workers still run
 USE_ZYGOTE = os.environ.get("PLAYGROUND_ZYGOTE", "1") != "0"  # fork the workers from one preloaded process
 
 
@@ -92,6 +94,7 @@ class Worker:
         self.progress: dict[int, Callable[[float, str], None]] = {}  # a running job's progress callback
         self.lock = threading.Lock()
         self.send_lock = threading.Lock()
+        self.gone = False  # its connection ended: it died (set by the reader, or by a send that failed)
         self._reader = threading.Thread(target=self._read, daemon=True, name=f"{self.name}-reader")
         self._reader.start()
 
@@ -110,6 +113,7 @@ class Worker:
             with self.send_lock:
                 send(self.conn, (rid, sid, op, args))
         except (OSError, ValueError):
+            self.gone = True
             self._fail_all()
         return fut
 
@@ -120,6 +124,7 @@ class Worker:
             except Exception as e:  # noqa: BLE001 - EOF / OSError: it died; anything else: no call may hang
                 if not isinstance(e, (EOFError, OSError)):
                     log.exception("unreadable reply from %s", self.name)
+                self.gone = True
                 self._fail_all()
                 return
             if ok == "progress":
@@ -162,11 +167,16 @@ class Pool:
         self.home: dict[str, Worker] = {}
         self._rid = itertools.count()
         self.lock = threading.Lock()
+        self._looked = 0.0  # when worker_of last asked the OS whether each worker is alive
 
     def worker_of(self, sid: str, op: str) -> Worker:
         with self.lock:
+            now = time.monotonic()  # a worker's end is seen at once on its connection (gone); the OS is asked
+            look = now - self._looked >= LOOK_EVERY_S  # at most every LOOK_EVERY_S (a /proc read per worker and
+            if look:  # call was 4% of a crowd's redraws, each a release of the GIL to wait for)
+                self._looked = now
             for i, w in enumerate(self.workers):
-                if not w.alive:  # replace a dead worker; its sessions learn it at their next call
+                if w.gone or (look and not w.alive):  # replace a dead worker; its sessions learn it at their next call
                     log.warning("training worker %s died; starting a new one", w.name)
                     self.workers[i] = Worker()
             w = self.home.get(sid)

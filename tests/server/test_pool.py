@@ -152,6 +152,29 @@ def test_a_dead_worker_is_replaced_and_its_session_says_so(workers):
     assert h.snapshot().step == 0
 
 
+def test_calls_ask_the_os_about_the_workers_at_most_every_half_second_and_a_dead_one_is_seen_on_its_connection(
+        workers, monkeypatch):
+    h = pool.Handle(workers, "often")
+    h.call("open", _cfg())
+    asked = []
+    for w in workers.workers:
+        monkeypatch.setattr(w.process, "poll", lambda w=w: asked.append(w) or None)
+    workers._looked = time.monotonic()
+    for _ in range(50):  # a crowd's redraws: a snapshot each
+        h.snapshot()
+    assert asked == []  # no /proc read (a release of the server's GIL) per call
+    workers._looked -= pool.LOOK_EVERY_S
+    h.snapshot()
+    assert len(asked) == len(workers.workers)  # then each worker once
+    w = workers.home["often"]
+    w.process.kill()  # the real process: seen ended on its connection, between two looks at the OS
+    w._reader.join(10)
+    assert w.gone
+    with pytest.raises(pool.WorkerGone, match="Reset"):
+        h.snapshot()
+    assert workers.home["often"] is w and w not in workers.workers  # replaced; the next "open" starts it afresh
+
+
 def test_closing_a_session_frees_it_on_its_worker(workers):
     h = pool.Handle(workers, "bye")
     h.call("open", _cfg())
