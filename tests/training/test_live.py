@@ -92,6 +92,22 @@ def test_the_step_cap_pauses_the_session(monkeypatch):
     assert s.status == "capped"
 
 
+def test_a_long_run_s_snapshot_carries_evenly_spaced_rows_from_the_first_to_the_last_and_its_csv_all(monkeypatch):
+    monkeypatch.setattr(live, "SHOWN_ROWS", 7)
+    s = _session(steps_per_tick=1)
+    s.play()
+    for _ in range(30):
+        s.tick()
+    snap = live.snapshot(s)
+    steps = [r["step"] for r in snap.rows]
+    assert len(s.rows) == 31 and steps == [0, 5, 10, 15, 20, 25, 30]  # the untrained row, then every 5th, the last
+    assert snap.rows[-1] == s.rows[-1] and snap.step == 30
+    p = live_panel.panel(snap)  # the page's curves end at the current step and its numbers are the last row's
+    assert p.curves.data[0]["x"] == steps and p.stats["test_loss"] == s.rows[-1]["test_loss"]
+    assert len(pd.read_csv(io.StringIO(s.csv())).step) == 31  # the download has every row
+    assert [r["step"] for r in live.thinned(s.rows[:5])] == [0, 1, 2, 3, 4]  # short histories whole
+
+
 def test_history_csv_and_weights_file_round_trip():
     s = _session(task="recall", g="softmax", length=2)
     s.step_once()
