@@ -254,7 +254,7 @@ def live_chart(fig: fastfig.Spec, key: str, alt: str, height_factor: float = cla
 _REDRAW = priority.InTurn()
 
 
-PACES = (0.8, 1.6, 3.2, 6.4)  # seconds between redraws a crowd may slow a session to (each step halves its share)
+PACES = (0.8, 1.2, 1.6, 2.4, 3.2, 6.4)  # seconds between redraws a crowd may slow a session to
 SERVER_SHARE = 0.65  # the timer redraws of all sessions take at most this share of the server's Python thread (their
 # cost is the CPU time of the redraw's own thread; sending what it drew takes the event loop's thread about as long)
 PACE_WINDOW = 2 * PACES[-1]  # a session that redrew within this many seconds counts as redrawing
@@ -267,7 +267,8 @@ class Pace:
     its last run still waits there cuts that run short when it reaches its next element (Streamlit 1.67: a fragment
     whose run takes longer than its run_every never draws). So when the crowd asks for more redraws than the server
     can draw, nearly every run is cut short: fifty sessions on one link at 0.8 s got 0.07 redraws/s each and 38 of
-    them none in 15 s (bench/load.py --sessions 50 --same); at 1.6 s they got 0.60 each and no one stalled. The pace
+    them none in 15 s (bench/load.py --sessions 50 --same); at 1.6 s they got 0.60 each and no one stalled. The paces
+    step by 1.5x and 1.33x, not 2x: fifty on one link need ~0.85 s, and at 1.6 s the slowest got 0.37-0.43. The pace
     follows the load: the sessions `redrawing` times the `cost` of one redraw (the median CPU time of a redraw's own
     thread over the last 101) must stay under SERVER_SHARE of the thread."""
 

@@ -63,9 +63,9 @@ def test_a_crowd_on_the_server_slows_the_redraws_and_the_page_says_so(at, monkey
     monkeypatch.setattr(live_ui, "pace", crowd)
     at.run()
     every = crowd.every(live.redraw_every(1))
-    assert every == 1.6 and at.session_state["train:every"] == every
+    assert every == 1.2 and at.session_state["train:every"] == every
     assert [c.value for c in at.caption if "Busy server" in c.value] == [
-        "⏳ Busy server: 60 sessions are watching live runs, so the charts here redraw every 1.6 s. Training goes on "
+        "⏳ Busy server: 60 sessions are watching live runs, so the charts here redraw every 1.2 s. Training goes on "
         "at its own speed between redraws."]
 
 
