@@ -4,6 +4,7 @@
     python bench/room.py --followers 100 --browser             # ... and one real Chromium follower
     python bench/room.py --followers 10 --seconds 10 --check   # CI's short form: exits 1 on a failure
     python bench/room.py --followers 50 --solos 20             # a room and 20 students training on their own
+    python bench/room.py --followers 50 --solos 20 --visitor   # ... and a new visitor of Read a review in Chromium
 
 It starts the app (bench/load.py's `Server`, its own port) and drives it with light clients (bench/stclient.py):
 1. The presenter opens the Lecture page, presses "Open a room" (room:open) and reads the room's code off the page.
@@ -20,6 +21,11 @@ It starts the app (bench/load.py's `Server`, its own port) and drives it with li
    - memory: PSS of the app's process tree (server, zygote, workers), sampled every 2 s; the server's CPU.
 5. The move: the presenter presses Next scene (lecture:next); each follower's time from that click until its
    screen shows the next scene's title ("Scene 8 of 9: ...", the page's first element).
+
+--visitor (load goal 3): a Chromium of its own opens Read a review in a fresh context and types a review (bench/
+felt.py's visitor: seconds to the first chart, and from the typed review to its heatmap), 3 times on the idle server
+before the room opens, then 3 times during the window (which lasts until they are done); goal: the visit's median
+<= 1.5x the idle one's.
 
 The light followers' times are taken when the bench's event loop reads the message, so a busy bench adds to them
 (its own CPU is printed); the browser's are taken in the page (a MutationObserver, the wall clock) when the DOM
@@ -42,15 +48,17 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import PANEL_CHARTS, ROOT, Server, cpu_seconds  # noqa: E402
+from load import PANEL_CHARTS, ROOT, Server  # noqa: E402
 from feedclient import Feed, feed_of  # noqa: E402
 from stclient import Client  # noqa: E402
-from browser_follower import Browser  # noqa: E402
+from browser_follower import CHROMIUM, CHROMIUM_ARGS, Browser  # noqa: E402
+import felt  # noqa: E402
 from room_report import Report, changes, keyed, lags, step_at  # noqa: E402
 
 # The bench's process stays free of torch: a Python that maps the torch library beside the server's would lower
@@ -156,10 +164,58 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def browsers_cpu(server: Server) -> dict[int, float]:
+    """CPU seconds of each of the bench's own child processes that are not the server's (the Chromiums and their
+    playwright drivers), their reaped children's included."""
+    out, app = {}, set(server.pids())
+    for pid in descendants(os.getpid()):
+        if pid in app:
+            continue
+        try:
+            f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[pid] = sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError):
+            pass
+    return out
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds the whole machine has been busy (every core, every process), from /proc/stat."""
     f = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     return (sum(f[:8]) - f[3] - f[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+class Visitor(threading.Thread):
+    """Load goal 3's new visitor of Read a review: a Chromium of its own, driven by sync playwright in this thread
+    (bench/felt.py's visitor), `rounds` visits on the idle server, then as many once `go` is set."""
+
+    def __init__(self, url: str, rounds: int = 3):
+        super().__init__(daemon=True, name="visitor")
+        self.url, self.rounds = url, rounds
+        self.idle_done, self.go, self.done = threading.Event(), threading.Event(), threading.Event()
+        self.idle: tuple[list[float], list[float]] = ([], [])
+        self.loaded: tuple[list[float], list[float]] = ([], [])
+        self.error: str | None = None
+
+    def run(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                try:
+                    felt.visitor(browser, self.url, 1)  # the server's first visit of the page (imports) is not his
+                    self.idle = felt.visitor(browser, self.url, self.rounds)
+                    self.idle_done.set()
+                    self.go.wait()
+                    self.loaded = felt.visitor(browser, self.url, self.rounds)
+                finally:
+                    browser.close()
+        except Exception as e:  # noqa: BLE001 - reported with the figures
+            self.error = f"the visitor: {e!r}"
+        finally:
+            self.idle_done.set()
+            self.done.set()
 
 
 def scene_link(n: int) -> tuple[str, int, int, str]:
@@ -171,6 +227,14 @@ def scene_link(n: int) -> tuple[str, int, int, str]:
     return re.sub(r"^\d+_", "", Path(path).stem), int(count), int(cap), out[1]
 
 
+async def sample_browsers(server: Server, into: dict[int, float], every: float = 0.25) -> None:
+    """Keep `into` at each browser process's latest CPU seconds (browsers_cpu): a browser context's renderer comes
+    and goes within the window, and its parent does not reap it, so only a sample taken while it lives counts it."""
+    while True:
+        into.update(await asyncio.to_thread(browsers_cpu, server))
+        await asyncio.sleep(every)
+
+
 async def sample_pss(server: Server, into: list[float], every: float = 2.0) -> None:
     while True:
         into.append(await asyncio.to_thread(server.rss_mb))
@@ -178,7 +242,7 @@ async def sample_pss(server: Server, into: list[float], every: float = 2.0) -> N
 
 
 async def measure(server: Server, n: int, seconds: float, warmup: float, scene: int, browser: bool,
-                  stagger: float, n_solos: int = 0) -> Report:
+                  stagger: float, n_solos: int = 0, visitor: bool = False) -> Report:
     rep = Report(n, scene, browser=browser)
     page, count, cap, query = scene_link(scene)
     if page != "train_live" or scene >= count:
@@ -187,7 +251,11 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
     tasks: list[asyncio.Future] = []
     clients: list[Screen] = []
     chromium = Browser() if browser else None
+    vis = Visitor(server.url) if visitor else None
     try:
+        if vis is not None:  # load goal 3's visitor, on the idle server first
+            vis.start()
+            await asyncio.to_thread(vis.idle_done.wait)
         # 1. the presenter opens a room on the Lecture page
         presenter = Screen(server.url, "lecture")
         clients.append(presenter)
@@ -226,14 +294,22 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
         tasks.append(asyncio.ensure_future(keep_training(presenter, cap, resets)))
         await asyncio.sleep(warmup)
         sampler = asyncio.ensure_future(sample_pss(server, rep.pss))
-        others = [p for p in descendants(os.getpid()) if p not in set(server.pids())]  # Chromium, its driver
-        t0, cpu0, own0, b0 = time.perf_counter(), server.cpu_seconds(), time.process_time(), cpu_seconds(others)
+        b0 = browsers_cpu(server)
+        b1 = dict(b0)
+        watch = asyncio.ensure_future(sample_browsers(server, b1))
+        t0, cpu0, own0 = time.perf_counter(), server.cpu_seconds(), time.process_time()
         m0 = machine_busy_seconds()
+        if vis is not None:
+            vis.go.set()
         await asyncio.sleep(seconds)
-        t1, cpu1, own1, b1 = time.perf_counter(), server.cpu_seconds(), time.process_time(), cpu_seconds(others)
+        if vis is not None:  # the window lasts until the visitor's visits are done
+            await asyncio.to_thread(vis.done.wait, 300)
+        t1, cpu1, own1 = time.perf_counter(), server.cpu_seconds(), time.process_time()
+        watch.cancel()
+        b1.update(browsers_cpu(server))
         m1 = machine_busy_seconds()
-        rep.browser_cores = (b1 - b0) / (t1 - t0)
-        rep.other_cores = max(0.0, (m1 - m0) - (cpu1 - cpu0) - (own1 - own0) - (b1 - b0)) / (t1 - t0)
+        rep.browser_cores = sum(c - b0.get(p, 0.0) for p, c in b1.items()) / (t1 - t0)
+        rep.other_cores = max(0.0, ((m1 - m0) - (cpu1 - cpu0) - (own1 - own0)) / (t1 - t0) - rep.browser_cores)
         sampler.cancel()
         await asyncio.sleep(TAIL_S)  # still playing: the last changes of the window reach every screen
         tail = time.perf_counter()
@@ -281,6 +357,9 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
             at = chromium.title_at(next_title, moved)
             rep.move_browser_s = at - moved if at is not None else None
             rep.errors += chromium.errors
+        if vis is not None:
+            (rep.visits_idle, rep.typed_idle), (rep.visits_loaded, rep.typed_loaded) = vis.idle, vis.loaded
+            rep.errors += [vis.error] if vis.error else []
         rel = lambda v: [(round(t - t0, 3), x) for t, x in v]  # noqa: E731 - seconds from the window's start
         rep.trace = {"window": [0, round(t1 - t0, 3)], "move": round(moved - t0, 3),
                      "presenter_steps": rel(presenter.steps), "presenter_titles": rel(presenter.titles)}
@@ -302,6 +381,9 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
         await asyncio.gather(*tasks, return_exceptions=True)
         if chromium is not None:
             await chromium.close()
+        if vis is not None:
+            vis.go.set()
+            await asyncio.to_thread(vis.join, 120)
 
 
 def _panel_runs(c: Client, t0: float, t1: float) -> list:
@@ -320,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--browser", action="store_true", help="one more follower: a real headless Chromium")
     ap.add_argument("--solos", type=int, default=0, help="sessions training on their own beside the room, each "
                     "with its own seed (load goal 3: a room of 50 and 20 solo students)")
+    ap.add_argument("--visitor", action="store_true", help="a new visitor of Read a review in Chromium, idle and "
+                    "during the window (load goal 3)")
     ap.add_argument("--check", action="store_true", help="exit 1 on a failure (see the docstring)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args(argv)
@@ -327,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     with Server() as server:
         try:
             rep = asyncio.run(measure(server, a.followers, a.seconds, a.warmup, a.scene, a.browser, a.stagger,
-                                     a.solos))
+                                     a.solos, a.visitor))
         except RuntimeError as e:  # a step that never happened: say which, then the log's errors
             rep = Report(a.followers, a.scene, browser=a.browser, errors=[str(e)])
         rep.log = [ln for ln in server.log_path.read_text(errors="replace").splitlines() if LOG_WORDS.search(ln)]

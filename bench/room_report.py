@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 GOAL_REDRAWS, GOAL_LAG_MEDIAN, GOAL_LAG_MAX, GOAL_PSS_MB, GOAL_MOVE_S = 1.0, 1.0, 2.0, 690.0, 2.0
 GOAL_SOLO_REDRAWS, GOAL_SOLO_STEPS = 1.0, 20.0  # load goal 3: each solo student beside a room
+GOAL_VISIT = 1.5  # load goal 3: a new visitor's Read a review beside the room, against the same visit idle
 
 # A Step shown is keyed (run, step): the run counts the Resets this screen has seen (its Step fell to under half),
 # so that "that step or a later one" holds across the presenter's Resets at the step cap.
@@ -79,7 +80,7 @@ class Report:
     pss: list[float] = field(default_factory=list)  # MB, samples over the window
     cores: float = 0.0
     bench_cores: float = 0.0
-    browser_cores: float = 0.0  # Chromium and its playwright driver
+    browser_cores: float = 0.0  # the Chromiums (follower, visitor) and their playwright drivers
     other_cores: float = 0.0  # every other process on the machine (another bench, a test run): not ours
     move_presenter_s: float | None = None
     moves: list[float | None] = field(default_factory=list)  # per light follower, s (None: never)
@@ -90,6 +91,10 @@ class Report:
     trace: dict = field(default_factory=dict)  # --json: what the presenter and the browser showed, and when
     solo_redraws: list[float] = field(default_factory=list)  # --solos: per solo session, /s
     solo_steps: list[float] = field(default_factory=list)  # ...its Step's advance over the window, /s
+    visits_idle: list[float] = field(default_factory=list)  # --visitor: seconds to Read a review's first chart, idle
+    visits_loaded: list[float] = field(default_factory=list)  # ...and during the window
+    typed_idle: list[float] = field(default_factory=list)  # ...seconds from a typed review to its heatmap
+    typed_loaded: list[float] = field(default_factory=list)
 
     def table(self) -> str:
         def goal(ok: bool) -> str:
@@ -100,7 +105,7 @@ class Report:
             f"link",
             f"window {self.window_s:.0f} s: presenter {self.presenter_redraws:.2f} redraws/s, "
             f"{self.presenter_steps / max(self.window_s, 1e-9):.0f} steps/s ({self.resets} Reset(s) at the step cap); server {self.cores:.2f} cores, bench {self.bench_cores:.2f} "
-            f"cores" + (f", Chromium {self.browser_cores:.2f} cores" if self.browser else "")
+            f"cores" + (f", Chromium {self.browser_cores:.2f} cores" if self.browser or self.visits_idle else "")
             + f"; other processes {self.other_cores:.2f} of the machine's {os.cpu_count()} cores",
             f"{'':34}{'min/median/max':>22}",
             f"{'light followers redraws/s':34}{mmm(self.redraws, '.2f'):>22}   below {GOAL_REDRAWS:g}/s: "
@@ -123,6 +128,13 @@ class Report:
             rows += [f"{'solo sessions redraws/s':34}{mmm(self.solo_redraws, '.2f'):>22}",
                      f"{'solo sessions steps/s':34}{mmm(self.solo_steps, '.0f'):>22}   goal >= "
                      f"{GOAL_SOLO_REDRAWS:g} redraw/s and >= {GOAL_SOLO_STEPS:g} steps/s each: {goal(ok)}"]
+        if self.visits_idle and self.visits_loaded:  # load goal 3: a new visitor beside the room
+            ratio = statistics.median(self.visits_loaded) / statistics.median(self.visits_idle)
+            rows += [f"{'visitor: Read a review chart s':34}{mmm(self.visits_loaded, '.2f'):>22}   idle "
+                     f"{mmm(self.visits_idle, '.2f')}: {ratio:.2f}x (medians)   goal <= {GOAL_VISIT:g}x: "
+                     f"{goal(ratio <= GOAL_VISIT)}",
+                     f"{'visitor: typed review -> heatmap s':34}{mmm(self.typed_loaded, '.2f'):>22}   idle "
+                     f"{mmm(self.typed_idle, '.2f')}"]
         rows.append(f"{'memory PSS MB over the window':34}{mmm(self.pss, '.0f'):>22}   goal <= {GOAL_PSS_MB:g}: "
                     f"{goal(bool(self.pss) and max(self.pss) <= GOAL_PSS_MB)}")
         got = [m for m in self.moves if m is not None]
@@ -150,6 +162,8 @@ class Report:
             out.append(f"followers {never} never showed scene {self.scene + 1}")
         if self.browser and self.move_browser_s is None:
             out.append(f"the Chromium follower never showed scene {self.scene + 1}")
+        if self.visits_idle and not self.visits_loaded:
+            out.append("the Chromium visitor did not visit during the window")
         if self.errors:
             out.append(f"sessions saw errors: {self.errors[:3]}")
         if self.log:
