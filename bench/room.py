@@ -318,12 +318,14 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
         # 5. the move: Next scene, until every follower shows the next scene's title
         await presenter.press("lecture:next")
         moved = presenter.pressed_at
+        mcpu0, mown0 = server.cpu_seconds(), time.process_time()
         try:
             await until(lambda: all(f.title_at(next_title, moved) for f in followers)
                         and (chromium is None or chromium.title_at(next_title, moved)), 30,
                         f"every follower to show {next_title!r}", every=0.1)
         except RuntimeError as e:
             rep.errors.append(str(e))
+        rep.move_cpu = (server.cpu_seconds() - mcpu0, time.process_time() - mown0, time.perf_counter() - moved)
         await asyncio.sleep(1.0)  # the tail of the presenter's own run, and late messages
         # the figures
         rep.presenter_redraws = len(_panel_runs(presenter, t0, t1)) / rep.window_s
