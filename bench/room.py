@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import PANEL_CHARTS, ROOT, Server  # noqa: E402
+from load import PANEL_CHARTS, ROOT, Server, cpu_seconds  # noqa: E402
 from feedclient import Feed, feed_of  # noqa: E402
 from stclient import Client  # noqa: E402
 from browser_follower import CHROMIUM, CHROMIUM_ARGS, Browser  # noqa: E402
@@ -318,14 +318,14 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
         # 5. the move: Next scene, until every follower shows the next scene's title
         await presenter.press("lecture:next")
         moved = presenter.pressed_at
-        mcpu0, mown0 = server.cpu_seconds(), time.process_time()
+        mcpu0, mown0 = cpu_seconds([server.proc.pid]), time.process_time()  # the server's process, not its workers
         try:
             await until(lambda: all(f.title_at(next_title, moved) for f in followers)
                         and (chromium is None or chromium.title_at(next_title, moved)), 30,
                         f"every follower to show {next_title!r}", every=0.1)
         except RuntimeError as e:
             rep.errors.append(str(e))
-        rep.move_cpu = (server.cpu_seconds() - mcpu0, time.process_time() - mown0, time.perf_counter() - moved)
+        rep.move_cpu = (cpu_seconds([server.proc.pid]) - mcpu0, time.process_time() - mown0, time.perf_counter() - moved)
         await asyncio.sleep(1.0)  # the tail of the presenter's own run, and late messages
         # the figures
         rep.presenter_redraws = len(_panel_runs(presenter, t0, t1)) / rep.window_s

@@ -85,8 +85,8 @@ class Report:
     move_presenter_s: float | None = None
     moves: list[float | None] = field(default_factory=list)  # per light follower, s (None: never)
     move_browser_s: float | None = None
-    move_cpu: tuple[float, float, float] | None = None  # CPU seconds of the server and the bench from the move's press
-    # until every follower showed it, and the wall seconds
+    move_cpu: tuple[float, float, float] | None = None  # CPU seconds of the server's process (not its workers) and the
+    # bench's from the move's press until every follower showed it, and the wall seconds
     errors: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     browser: bool = False
@@ -148,7 +148,7 @@ class Report:
             rows.append(f"{'move: Chromium s':34}{(format(self.move_browser_s, '.2f') if self.move_browser_s is not None else 'never'):>22}")
         if self.move_cpu:
             server_s, bench_s, wall_s = self.move_cpu
-            rows.append(f"{'move: CPU s until all shown':34}{'':>22}   server {server_s:.2f}, bench {bench_s:.2f}, in "
+            rows.append(f"{'move: CPU s until all shown':34}{'':>22}   server process {server_s:.2f}, bench {bench_s:.2f}, in "
                         f"{wall_s:.2f} s")
         ok = all(m is not None and m <= GOAL_MOVE_S for m in everyone)
         rows.append(f"{'move: every follower within':34}{GOAL_MOVE_S:>21g}s   goal: {goal(ok)}")
