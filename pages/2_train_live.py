@@ -131,7 +131,8 @@ with main, ui.friendly_errors():
                        args=("play",), type="primary", **({"disabled": now is None or not now.has_model} | lead))
     buttons.button("Step", icon=":material/skip_next:", key=f"{PREFIX}:step", on_click=control,
                    args=("step_once",), **({"disabled": now is None or not now.has_model,
-                                            "help": f"Train one tick ({cfg.steps_per_tick} steps), then stop."} | lead))
+                                            "help": f"Train to the end of this tick (a tick is {cfg.steps_per_tick} "
+                                                    "steps; after a Pause, what is left of it), then stop."} | lead))
     buttons.button("Reset", icon=":material/restart_alt:", key=f"{PREFIX}:reset", on_click=control,
                    args=("reset",), **({"help": "New weights from the seed; the history starts over."} | lead))
     if rebuilt:

@@ -103,9 +103,10 @@ with ui.friendly_errors():
                    "How to read it: each line is the size of the gradient that reaches step $t$ from the loss at the "
                    "last step. The vertical axis is logarithmic, so a straight falling line means the gradient "
                    "shrinks by the same factor at every step back, and a line that leaves the bottom has vanished: "
-                   "what the model saw at those steps can no longer be learned from. Dashed lines: the same models "
-                   f"after {saved['steps'] if trained else 'training'} steps" + (
-                       f" (held-out accuracy {gates.accuracy_summary(trained)})." if trained else "."))
+                   "what the model saw at those steps can no longer be learned from. " + (
+                       f"Dashed lines: the same models after {saved['steps']} steps (held-out accuracy "
+                       f"{gates.accuracy_summary(trained)})." if trained else
+                       "*Train all five* adds dashed lines: the same models after training."))
         st.markdown(gates.reach_summary(view.reach, setup.T))
         if not first:  # (a press between a first visit's two runs would ask for a file the second run replaced)
             ui.download("Both charts' curves (CSV)", lambda v=view: v.table, f"gradient_flow_T{setup.T}",
@@ -189,7 +190,8 @@ with race_box, ui.friendly_errors():
                 runs.pop(next(iter(runs)))
         result = runs.get(settings)
         if result is None:
-            st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
+            if not jobs.pending(f"{PREFIX}:race"):  # (while it trains: its progress bar above, and no prompt)
+                st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
         else:
             ui.chart(gates.race_view(result), key=f"{PREFIX}:race",
                      alt="Held-out accuracy against delay for RNN, LSTM and GRU")

@@ -188,7 +188,9 @@ with ui.friendly_errors():
         with eq:
             st.markdown(f"**{TERMS[cfg.look][0]}** with this step's numbers"
                         + (f" (units {', '.join(map(str, units))})" if units else "") + ":")
-            st.latex(numbers_tex)
+            with st.container(key=views.NUMBERS_KEY):  # the widest (H = 4, a product in full) scrolls
+                st.html(views.NUMBERS_CSS)
+                st.latex(numbers_tex)
         with plot:
             if not first:  # a first visit: the step's picture alone, f's chart on the rerun that follows its paint
                 ui.chart(views.activation_view(s, units), key=f"{PREFIX}:f_chart",

@@ -109,7 +109,7 @@ def prepare(text: str, sm: Sentiment, cap: int = CAP) -> Prepared:
     n_typed = len(tokens)
     if n_typed > cap:
         tokens = tokens[:cap]
-        notices.append(f"The review has {n_typed} words and punctuation marks; the model reads the first {cap}.")
+        notices.append(f"The model reads the first {cap} of the {n_typed:,} words and punctuation marks in the box.")
     enc = sm.vocab.encode(tokens)
     if all(enc.oov):
         notices.append("None of these words is in the model's 10,000-word vocabulary, so it reads <unk> at every "

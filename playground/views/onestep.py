@@ -249,22 +249,32 @@ def numbers(s: Step, look: str, w: Weights | None = None, units: list[int] | Non
     fl, gl = HIDDEN[s.f].latex, OUTPUT[s.g].latex
     full = w is not None and units is None
     if look == "xterm":
-        rhs = f"{_mat(w.W_xh)}{_vec(s.x)}" if full else ""
-        return rf"W_{{xh}}\,x_t = {rhs + ' = ' if rhs else ''}{_vec(sub(s.xterm))}"
+        return _chain(r"W_{xh}\,x_t", *([f"{_mat(w.W_xh)}{_vec(s.x)}"] if full else []), _vec(sub(s.xterm)))
     if look == "hterm":
-        rhs = f"{_mat(w.W_hh)}{_vec(s.h_prev)}" if full else ""
-        return rf"W_{{hh}}\,h_{{t-1}} = {rhs + ' = ' if rhs else ''}{_vec(sub(s.hterm))}"
+        return _chain(r"W_{hh}\,h_{t-1}", *([f"{_mat(w.W_hh)}{_vec(s.h_prev)}"] if full else []),
+                      _vec(sub(s.hterm)))
     if look == "b_h":
         return rf"b_h = {_vec(sub(s.b_h))}"
     if look == "a":
-        return (rf"a_t = {_vec(sub(s.xterm))} + {_vec(sub(s.hterm))} + {_vec(sub(s.b_h))} = "
-                rf"{_vec(sub(s.a), 3)}")
+        return _chain("a_t", f"{_vec(sub(s.xterm))} + {_vec(sub(s.hterm))} + {_vec(sub(s.b_h))}", _vec(sub(s.a), 3))
     if look == "h":
-        return rf"h_t = {fl}\left({_vec(sub(s.a), 3)}\right) = {_vec(sub(s.h), 3)}"
+        return _chain("h_t", rf"{fl}\left({_vec(sub(s.a), 3)}\right)", _vec(sub(s.h), 3))
     if look == "z":
-        rhs = f"{_mat(w.W_hy)}{_vec(s.h, 3)} + {_vec(w.b_y)} = " if full else ""
-        return rf"z_t = W_{{hy}}\,h_t + b_y = {rhs}{_vec(s.z, 3)}"
-    return rf"y_t = {gl}\left({_vec(s.z, 3)}\right) = {_vec(s.y, 3)}"
+        return _chain("z_t", r"W_{hy}\,h_t + b_y", *([f"{_mat(w.W_hy)}{_vec(s.h, 3)} + {_vec(w.b_y)}"] if full else []),
+                      _vec(s.z, 3))
+    return _chain("y_t", rf"{gl}\left({_vec(s.z, 3)}\right)", _vec(s.y, 3))
+
+
+NUMBERS_KEY = f"{PREFIX}-numbers"  # the container of numbers(): a line wider than its column scrolls, not cut off
+NUMBERS_CSS = f"<style>.st-key-{NUMBERS_KEY} .katex-display {{ overflow-x: auto; overflow-y: hidden; }}</style>"
+
+
+def _chain(head: str, *sides: str) -> str:
+    """head = side = side ...: one side a line (aligned at "="), so a chain of vectors fits a narrow column (1024 px:
+    the sum a_t's four vectors in one line were cut at the column's edge)."""
+    if len(sides) == 1:
+        return f"{head} = {sides[0]}"
+    return r"\begin{aligned}" + f"{head} &= " + r" \\ &= ".join(sides) + r"\end{aligned}"
 
 
 def _scales(s: Step) -> dict[str, dict]:

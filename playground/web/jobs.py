@@ -49,6 +49,11 @@ def start_job(name: str, run: str, *args: Hashable) -> None:
     st.session_state[f"job:{name}"] = q.submit((run, *args), lambda progress: call(run, args, progress))
 
 
+def pending(name: str) -> bool:
+    """Whether this session's run `name` was asked for and has not been collected by finished_job yet."""
+    return f"job:{name}" in st.session_state
+
+
 def finished_job(name: str) -> jobs.Job | None:
     """This session's run `name` once it has finished (its error shown, if any), else None; while it trains, a
     progress bar that follows it and reruns the page when it ends."""

@@ -54,7 +54,12 @@ def test_gates_page_runs_everything_from_clicks(app_url, page):
     assert "no clipping: blew up at step" in body.inner_text()  # T=25, ReLU, 2.5 x orthogonal: it must
     _shot(page, "gates_clipping")
 
-    _click(page, "Start the race (100 steps each, 3 cells × 2 delays)", then="Held-out accuracy after 100 steps")
+    page.get_by_role("button", name="Start the race (100 steps each, 3 cells × 2 delays)").click()
+    while_racing = page.wait_for_function("""() => document.querySelector('[data-testid="stProgress"]')
+        ? {prompt: document.querySelector('[data-testid="stMain"]').innerText.includes('Press Start the race')}
+        : null""", timeout=60_000).json_value()
+    assert while_racing == {"prompt": False}  # its progress bar, and no "Press Start the race" under it
+    _wait_for(page, "Held-out accuracy after 100 steps")
     # the summary names, for each cell, the delays at which the race's own chart shows >= 90%
     lines = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
         .filter(p => (p.layout.title.text || '').startsWith('Held-out accuracy after'))

@@ -174,6 +174,19 @@ def test_views_name_f_and_g_and_highlight_the_term_looked_at():
     assert "2.750" in views.numbers(s, "a") and "0.992" in views.numbers(s, "h")
 
 
+def test_a_chain_of_equalities_puts_each_side_on_a_line_of_its_own():
+    """At 1024 px the sum a_t's four vectors in one line were cut at the column's edge: the terms on one line, their
+    sum (the number a student checks) on the next; a single equality stays one line."""
+    tw = onestep.tiny_weights(OneStepConfig())
+    s = onestep.step(tw.weights, tw.x, tw.h_prev, "tanh", "sigmoid")
+    terms, total = views.numbers(s, "a").removeprefix(r"\begin{aligned}a_t &=").split(r"\\ &=")
+    assert terms.count(r"\begin{bmatrix}") == 3 and "2.750" not in terms
+    assert total.count(r"\begin{bmatrix}") == 1 and "2.750" in total
+    full = views.numbers(s, "z", tw.weights)  # z_t = W_hy h_t + b_y = (the numbers) = (z): three sides, three lines
+    assert full.startswith(r"\begin{aligned}z_t &= W_{hy}") and full.count(r"\\ &=") == 2
+    assert r"\begin{aligned}" not in views.numbers(s, "b_h")
+
+
 def test_step_picture_shows_the_step_and_marks_the_term():
     tw = onestep.tiny_weights(OneStepConfig())
     s = onestep.step(tw.weights, tw.x, tw.h_prev, "tanh", "sigmoid")
