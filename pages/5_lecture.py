@@ -9,6 +9,7 @@ from playground.web import ui
 ui.require_navigation()
 rooms_ui.before_page("lecture")
 st.title("Lecture")
+lecture_ui.tell_bad_scene()  # /lecture?scene=99: said, not silently ignored
 lecture_ui.left_tour()  # a scene opened from here takes its link's settings, whatever this session had set
 st.markdown(f"A guided tour of the playground in {lecture.count()} scenes. Each scene opens a page with the "
             "settings it needs; a bar at the top of the page says what to do and what the audience will see, and "

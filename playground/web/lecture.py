@@ -37,6 +37,19 @@ BAR_CSS = ("<style>.st-key-lecture_bar h1 { font-size: 1.1rem; font-weight: 600;
            ".st-key-lecture_bar { padding: 0.35rem 0.75rem; gap: 0.5rem; }</style>")
 
 
+BAD_SCENE = "lecture:bad_scene"  # the last bad scene= of a link this session was told about
+
+
+def tell_bad_scene() -> None:
+    """A link whose scene= names no scene (scene=99, scene=x): say so once, as for any other refused link setting."""
+    raw = st.query_params.get(lecture.SCENE)
+    if raw is None or lecture.scene_from_params({lecture.SCENE: raw}) is not None:
+        return
+    if st.session_state.get(BAD_SCENE) != raw:
+        st.session_state[BAD_SCENE] = raw
+        st.toast(f"Link setting scene={raw!r} was ignored (the tour's scenes are 1 to {lecture.count()}).", icon="⚠️")
+
+
 def header(title: str, prefix: str) -> lecture.Scene | None:
     """A page's top, right after ui.require_navigation. Outside the tour: the page's title (returns None). When the
     URL names one of this page's scenes: take its settings on arrival, and in the title's place one compact bar
@@ -46,6 +59,7 @@ def header(title: str, prefix: str) -> lecture.Scene | None:
     params = st.query_params.to_dict()
     number = lecture.scene_from_params(params, prefix)
     if number is None:
+        tell_bad_scene()
         left_tour()
         st.title(title)
         return None
