@@ -84,7 +84,7 @@ def _curves_skeleton(loss_name: str, metric_name: str, chance: float | None, per
             fig.add_annotation(text=text, x=1, y=value, xref="x2 domain", yref="y2", xanchor="left", xshift=4,
                                showarrow=False, font=dict(size=11, color=REFERENCE))
     if untrained:  # before the first tick: say what the lone points are, not just empty axes
-        fig.add_annotation(text=UNTRAINED_NOTE, x=0.5, y=0.5, xref="x domain", yref="y domain", showarrow=False,
+        fig.add_annotation(text=UNTRAINED_NOTE, x=0.55, y=0.2, xref="x domain", yref="y domain", showarrow=False,
                            font=dict(size=12, color=REFERENCE))
     fig.update_xaxes(title="training step", rangemode="tozero")
     fig.update_yaxes(type="log", row=1, col=1)
