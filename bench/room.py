@@ -204,7 +204,7 @@ class Visitor(threading.Thread):
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 try:
-                    felt.visitor(browser, self.url, 1)  # the server's first visit of the page (imports) is not his
+                    felt.visitor(browser, self.url, 1)  # the server's first visit of the page (imports) is not timed
                     self.idle = felt.visitor(browser, self.url, self.rounds)
                     self.idle_done.set()
                     self.go.wait()
