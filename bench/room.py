@@ -166,14 +166,15 @@ def descendants(pid: int) -> list[int]:
 
 def browsers_cpu(server: Server) -> dict[int, float]:
     """CPU seconds of each of the bench's own child processes that are not the server's (the Chromiums and their
-    playwright drivers), their reaped children's included."""
+    playwright drivers). Their own only: a parent's count of its reaped children would count a Chromium that closes
+    within the window twice (sampled while it ran, then in its driver's)."""
     out, app = {}, set(server.pids())
     for pid in descendants(os.getpid()):
         if pid in app:
             continue
         try:
             f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            out[pid] = sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+            out[pid] = (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError):
             pass
     return out
@@ -227,9 +228,35 @@ def scene_link(n: int) -> tuple[str, int, int, str]:
     return re.sub(r"^\d+_", "", Path(path).stem), int(count), int(cap), out[1]
 
 
+async def light_visit(url: str, timeout: float = 60.0) -> float:
+    """The server's side of a new visitor: a light client opens Read a review; seconds until its first chart arrives
+    (no browser's own work in it)."""
+    c = Client(url, "read_a_review")
+    t0 = time.perf_counter()
+    task = asyncio.ensure_future(c.visit(timeout))
+    try:
+        while not any(r.charts for r in c.runs):
+            if task.done() or time.perf_counter() - t0 > timeout:
+                raise RuntimeError(f"a light visitor saw no chart of Read a review in {timeout:g} s: {c.errors}")
+            await asyncio.sleep(0.005)
+        return time.perf_counter() - t0
+    finally:
+        c._stop_timers()
+        if c._ws is not None:
+            await asyncio.wait_for(c._ws.close(), 10)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def light_visits(url: str, n: int, into: list[float], every: float = 2.0) -> None:
+    for _ in range(n):
+        into.append(await light_visit(url))
+        await asyncio.sleep(every)
+
+
 async def sample_browsers(server: Server, into: dict[int, float], every: float = 0.25) -> None:
     """Keep `into` at each browser process's latest CPU seconds (browsers_cpu): a browser context's renderer comes
-    and goes within the window, and its parent does not reap it, so only a sample taken while it lives counts it."""
+    and goes within the window, so only a sample taken while it lives counts it (up to `every` s of it is lost)."""
     while True:
         into.update(await asyncio.to_thread(browsers_cpu, server))
         await asyncio.sleep(every)
@@ -256,6 +283,7 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
         if vis is not None:  # load goal 3's visitor, on the idle server first
             vis.start()
             await asyncio.to_thread(vis.idle_done.wait)
+            await light_visits(server.url, 5, rep.light_idle, every=0.5)
         # 1. the presenter opens a room on the Lecture page
         presenter = Screen(server.url, "lecture")
         clients.append(presenter)
@@ -301,6 +329,7 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
         m0 = machine_busy_seconds()
         if vis is not None:
             vis.go.set()
+            tasks.append(asyncio.ensure_future(light_visits(server.url, 5, rep.light_loaded, every=seconds / 6)))
         await asyncio.sleep(seconds)
         if vis is not None:  # the window lasts until the visitor's visits are done
             await asyncio.to_thread(vis.done.wait, 300)

@@ -97,6 +97,8 @@ class Report:
     visits_loaded: list[float] = field(default_factory=list)  # ...and during the window
     typed_idle: list[float] = field(default_factory=list)  # ...seconds from a typed review to its heatmap
     typed_loaded: list[float] = field(default_factory=list)
+    light_idle: list[float] = field(default_factory=list)  # --visitor: a light client's first chart of Read a review,
+    light_loaded: list[float] = field(default_factory=list)  # s: the server's side of a visit, idle and in the window
 
     def table(self) -> str:
         def goal(ok: bool) -> str:
@@ -137,6 +139,9 @@ class Report:
                      f"{goal(ratio <= GOAL_VISIT)}",
                      f"{'visitor: typed review -> heatmap s':34}{mmm(self.typed_loaded, '.2f'):>22}   idle "
                      f"{mmm(self.typed_idle, '.2f')}"]
+        if self.light_idle and self.light_loaded:  # the server's side of the same visit, without a browser's work
+            rows.append(f"{'visitor, light client: chart s':34}{mmm(self.light_loaded, '.3f'):>22}   idle "
+                        f"{mmm(self.light_idle, '.3f')}")
         rows.append(f"{'memory PSS MB over the window':34}{mmm(self.pss, '.0f'):>22}   goal <= {GOAL_PSS_MB:g}: "
                     f"{goal(bool(self.pss) and max(self.pss) <= GOAL_PSS_MB)}")
         got = [m for m in self.moves if m is not None]
