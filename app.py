@@ -2,8 +2,10 @@
 import streamlit as st
 
 from playground.web import rooms as rooms_ui
-from playground.web import priority, ui, warm
+from playground.web import internals, priority, ui, warm
 from playground.views.pages import GLOSSARY, PAGES, missing_page, not_found_message
+
+internals.batch_script_events()  # a script run's elements reach the event loop in batches (a class at once)
 
 
 def landing() -> None:
@@ -47,8 +49,8 @@ st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide",
 current = st.navigation(pages)
 rooms_ui.register_pages({p.url_path: p for p in pages})  # where a room's followers may be taken
 with st.sidebar:
-    for page in pages:
-        st.page_link(page, label=page.title, icon=page.icon, query_params=ui.link_params({}))
+    for page in pages if not rooms_ui.following() else ():  # a follower is taken where the lecturer is (and its
+        st.page_link(page, label=page.title, icon=page.icon, query_params=ui.link_params({}))  # page runs lighter)
     ui.classroom_toggle()
     rooms_ui.sidebar(current.url_path)
     st.divider()

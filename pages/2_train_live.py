@@ -75,45 +75,48 @@ st.html(live.CONTROLS_CSS)  # big buttons
 buttons = top.container(horizontal=True, vertical_alignment="center", width="content")  # filled below
 if st.session_state.get(f"{PREFIX}:demo"):
     st.caption(live.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
-controls, header, main = ui.settings_columns([1.4, 3], gap="medium")  # classroom mode: folded, main full width
-with controls:
-    if ui.classroom_on():
-        st.caption(INTRO)
-    st.markdown("**Data**")
-    about = st.container()  # the task's card, once the settings are known
-    st.slider(task_now.knob.label.capitalize(), task_now.knob.lo, task_now.knob.hi, key=K("length"),
-              help=task_now.knob.help or None)
-    if task_now.takes_text:
-        st.text_area("Text to learn", key=K("text"), max_chars=live.TEXT_MAX_CHARS, height=90,
-                     help="Any short text; the model learns to predict its next character.")
-        if not st.session_state[K("text")].strip():
-            st.caption("The box is empty, so the model learns the default text.")
-    st.markdown("**Model**")
-    st.radio("Cell", list(live.CELLS), format_func=lambda c: live.CELLS[c].label, horizontal=True, key=K("cell"))
-    st.selectbox("Hidden activation f", list(live.HIDDEN), format_func=lambda f: live.HIDDEN[f].label,
-                 key=K("f"), disabled=st.session_state[K("cell")] != "rnn",
-                 help="Only the Elman RNN uses f; LSTM and GRU have fixed sigmoid gates and tanh.")
-    st.selectbox("Output activation g (picks the loss)", list(live.OUTPUT), key=K("g"),
-                 format_func=lambda g: live.OUTPUT[g].label)
-    st.caption(f"Loss: {live.OUTPUT[st.session_state[K('g')]].loss_name}")
-    st.slider("Hidden size (units in h_t)", **limits(LiveConfig, "hidden"), key=K("hidden"))
-    st.markdown("**Training**")
-    st.selectbox("Optimizer", list(live.OPTIMIZERS), format_func=lambda o: live.OPTIMIZERS[o].label,
-                 key=K("optimizer"))  # one widget per row: the column is narrow on a 1024 px projector
-    st.selectbox("Batch size", options(LiveConfig, "batch_size"), key=K("batch_size"))
-    st.select_slider("Learning rate", options(LiveConfig, "lr"), key=K("lr"), format_func=lambda v: f"{v:g}")
-    if hint := live.rate_hint(*(st.session_state[K(n)] for n in ("lr", "optimizer", "f", "cell", "clip"))):
-        st.caption(f"⚠️ {hint}")
-    st.toggle("Clipping", key=K("clip"), help="Gradient clipping: rescale the gradient when its norm exceeds "
-                                              "the max norm.")
-    st.number_input("Max norm", **limits(LiveConfig, "clip_norm"), step=0.1, key=K("clip_norm"),
-                    disabled=not st.session_state[K("clip")])
-    st.number_input("Random seed", **limits(LiveConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
-                    help="Same seed, same settings: the same data, starting weights and curves.")
-    st.select_slider("Steps per tick", options(LiveConfig, "steps_per_tick"), key=K("steps_per_tick"),
-                     help="Training steps per point of the loss history and per click of Step: the same on "
-                          "every screen, however busy the server is.")
-    st.toggle("Slow pace", key=K("slow"), help=live.SLOW_HELP.format(steps=st.session_state[K("steps_per_tick")]))
+controls, header, main = ui.settings_columns([1.4, 3], key=f"{PREFIX}:settings_open", gap="medium")  # classroom mode
+# and a room's follower: folded, main full width
+about = None  # the task's card, in the settings (not in a follower's closed fold)
+if ui.opened(controls):
+    with controls:
+        if ui.classroom_on():
+            st.caption(INTRO)
+        st.markdown("**Data**")
+        about = st.container()  # the task's card, once the settings are known
+        st.slider(task_now.knob.label.capitalize(), task_now.knob.lo, task_now.knob.hi, key=K("length"),
+                  help=task_now.knob.help or None)
+        if task_now.takes_text:
+            st.text_area("Text to learn", key=K("text"), max_chars=live.TEXT_MAX_CHARS, height=90,
+                         help="Any short text; the model learns to predict its next character.")
+            if not st.session_state[K("text")].strip():
+                st.caption("The box is empty, so the model learns the default text.")
+        st.markdown("**Model**")
+        st.radio("Cell", list(live.CELLS), format_func=lambda c: live.CELLS[c].label, horizontal=True, key=K("cell"))
+        st.selectbox("Hidden activation f", list(live.HIDDEN), format_func=lambda f: live.HIDDEN[f].label,
+                     key=K("f"), disabled=st.session_state[K("cell")] != "rnn",
+                     help="Only the Elman RNN uses f; LSTM and GRU have fixed sigmoid gates and tanh.")
+        st.selectbox("Output activation g (picks the loss)", list(live.OUTPUT), key=K("g"),
+                     format_func=lambda g: live.OUTPUT[g].label)
+        st.caption(f"Loss: {live.OUTPUT[st.session_state[K('g')]].loss_name}")
+        st.slider("Hidden size (units in h_t)", **limits(LiveConfig, "hidden"), key=K("hidden"))
+        st.markdown("**Training**")
+        st.selectbox("Optimizer", list(live.OPTIMIZERS), format_func=lambda o: live.OPTIMIZERS[o].label,
+                     key=K("optimizer"))  # one widget per row: the column is narrow on a 1024 px projector
+        st.selectbox("Batch size", options(LiveConfig, "batch_size"), key=K("batch_size"))
+        st.select_slider("Learning rate", options(LiveConfig, "lr"), key=K("lr"), format_func=lambda v: f"{v:g}")
+        if hint := live.rate_hint(*(st.session_state[K(n)] for n in ("lr", "optimizer", "f", "cell", "clip"))):
+            st.caption(f"⚠️ {hint}")
+        st.toggle("Clipping", key=K("clip"), help="Gradient clipping: rescale the gradient when its norm exceeds "
+                                                  "the max norm.")
+        st.number_input("Max norm", **limits(LiveConfig, "clip_norm"), step=0.1, key=K("clip_norm"),
+                        disabled=not st.session_state[K("clip")])
+        st.number_input("Random seed", **limits(LiveConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
+                        help="Same seed, same settings: the same data, starting weights and curves.")
+        st.select_slider("Steps per tick", options(LiveConfig, "steps_per_tick"), key=K("steps_per_tick"),
+                         help="Training steps per point of the loss history and per click of Step: the same on "
+                              "every screen, however busy the server is.")
+        st.toggle("Slow pace", key=K("slow"), help=live.SLOW_HELP.format(steps=st.session_state[K("steps_per_tick")]))
 cfg = ui.publish_config(LiveConfig, PREFIX)
 
 with main, ui.friendly_errors():
@@ -121,8 +124,9 @@ with main, ui.friendly_errors():
     rebuilt, now = (False, live_ui.room_snapshot(h)) if h.read_only else h.call("open", cfg)  # a follower's: None
     # until the lecturer's run is on the server (the room moves here as the lecturer's page opens it)
     lead = dict(disabled=True, help=ROOM_HELP) if h.read_only else {}  # a follower's controls: the lecturer's
-    with about, st.expander("About this task", expanded=False):
-        st.markdown(live.task_card(cfg))
+    if about is not None:
+        with about, st.expander("About this task", expanded=False):
+            st.markdown(live.task_card(cfg))
     if now is not None and now.playing:
         buttons.button("Pause", icon=":material/pause:", key=f"{PREFIX}:pause", on_click=control, args=("pause",),
                        **lead)

@@ -29,53 +29,60 @@ FLOW_LABEL = gates.flow_settings_label(*(st.session_state[K(n)] for n in ("T", "
                                                                          "seed")))
 with box["flow"]:  # the flow's settings folded, labelled with their values: its chart on the first screen at 1024x768
     flow_row = st.container(horizontal=True, vertical_alignment="top")  # the folded settings, then their button
-    flow_controls = ui.settings_box(flow_row.container(), fold=True, label=FLOW_LABEL)
+    flow_controls = ui.settings_box(flow_row.container(), fold=True, label=FLOW_LABEL, key=K("flow_open"))
     five_slot, flow_box = flow_row.container(width="content"), st.container()
-    inspect_controls, inspect_box = ui.settings_box(), st.container()
+    inspect_controls, inspect_box = ui.settings_box(key=K("inspect_open")), st.container()
     st.subheader("Exploding gradients and clipping")
-    boom_controls, boom_box = ui.settings_box(), st.container()
+    boom_controls, boom_box = ui.settings_box(key=K("boom_open")), st.container()
 with box["race"]:
     if scene is None or "race" not in scene.focus:
         st.header("2. A fair race: RNN vs LSTM vs GRU", anchor=gates.RACE_ANCHOR)
-    race_controls, race_box = ui.settings_box(), st.container()
+    race_controls, race_box = ui.settings_box(key=K("race_open")), st.container()
 with box["gates"]:
     st.header("3. What the gates do")
     gates_box = st.container()
 
-with flow_controls:
-    a, b, c = st.columns(3)
-    a.slider("Sequence length T", **limits(GatesConfig, "T"), key=K("T"),
-             help="1 symbol followed by T−1 distractors.")
-    b.slider("Hidden size H", **limits(GatesConfig, "hidden"), key=K("hidden"))
-    c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
-                   help="Same seed: same data and starting weights.")
-    st.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"),
-                 width=ui.px(330))  # "orthogonal (all singular values 1)" whole, the fold beside its button at 1024 px
-    b, c = st.columns(2)
-    b.slider("W_hh scale (×)", **limits(GatesConfig, "scale"), step=0.05, key=K("scale"),
-             help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can "
-                  "explode.")
-    c.slider("Memory-gate bias (LSTM b_f, GRU b_z)", **limits(GatesConfig, "memory_bias"), step=0.5,
-             key=K("memory_bias"),
-             help=gates.memory_bias_help())
-    st.columns(3)[0].slider("Training steps for “Train all five”", **limits(GatesConfig, "train_steps"), step=10,
-                            key=K("train_steps"))
-with inspect_controls:
-    st.selectbox("Model for the eigenvalue plot", list(CONTENDERS), format_func=LABEL, key=K("inspect"))
-with boom_controls:
-    a, b, c, d = st.columns(4)
-    a.selectbox("Model", list(CONTENDERS), format_func=LABEL, key=K("boom"))
-    b.slider("W_hh = orthogonal × this scale", **limits(GatesConfig, "boom_scale"), step=0.05,
-             key=K("boom_scale"))
-    c.number_input("SGD learning rate", **limits(GatesConfig, "boom_lr"), step=0.01, format="%.3f", key=K("boom_lr"))
-    d.number_input("Clip the gradient norm at", **limits(GatesConfig, "clip"), step=0.5, key=K("clip"))
-with race_controls:
-    a, b, c, d = st.columns(4)
-    a.text_input("Delays N (comma separated)", key=K("race_delays"), max_chars=60,
-                 help=f"Up to {gates.MAX_DELAYS} delays between 1 and {gates.MAX_DELAY}.")
-    b.radio("Compare at", list(gates.MODES), format_func=gates.MODES.get, key=K("race_mode"))
-    c.slider("Hidden size (the RNN's)", **limits(GatesConfig, "race_hidden"), key=K("race_hidden"))
-    d.slider("Training steps per model and delay", **limits(GatesConfig, "race_steps"), step=25, key=K("race_steps"))
+if ui.opened(flow_controls):  # a room's follower: folded, drawn once opened
+    with flow_controls:
+        a, b, c = st.columns(3)
+        a.slider("Sequence length T", **limits(GatesConfig, "T"), key=K("T"),
+                 help="1 symbol followed by T−1 distractors.")
+        b.slider("Hidden size H", **limits(GatesConfig, "hidden"), key=K("hidden"))
+        c.number_input("Seed", **limits(GatesConfig, "seed"), step=1, key=K("seed"), disabled=ui.classroom_on(),
+                       help="Same seed: same data and starting weights.")
+        st.selectbox("W_hh initialisation", list(INITS), format_func=lambda k: INITS[k].label, key=K("init"),
+                     width=ui.px(330))  # "orthogonal (all singular values 1)" whole, the fold beside its button
+        # at 1024 px
+        b, c = st.columns(2)
+        b.slider("W_hh scale (×)", **limits(GatesConfig, "scale"), step=0.05, key=K("scale"),
+                 help="Every block of W_hh is multiplied by this. Below 1 gradients vanish faster, above 1 they can "
+                      "explode.")
+        c.slider("Memory-gate bias (LSTM b_f, GRU b_z)", **limits(GatesConfig, "memory_bias"), step=0.5,
+                 key=K("memory_bias"),
+                 help=gates.memory_bias_help())
+        st.columns(3)[0].slider("Training steps for “Train all five”", **limits(GatesConfig, "train_steps"), step=10,
+                                key=K("train_steps"))
+if ui.opened(inspect_controls):
+    with inspect_controls:
+        st.selectbox("Model for the eigenvalue plot", list(CONTENDERS), format_func=LABEL, key=K("inspect"))
+if ui.opened(boom_controls):
+    with boom_controls:
+        a, b, c, d = st.columns(4)
+        a.selectbox("Model", list(CONTENDERS), format_func=LABEL, key=K("boom"))
+        b.slider("W_hh = orthogonal × this scale", **limits(GatesConfig, "boom_scale"), step=0.05,
+                 key=K("boom_scale"))
+        c.number_input("SGD learning rate", **limits(GatesConfig, "boom_lr"), step=0.01, format="%.3f",
+                       key=K("boom_lr"))
+        d.number_input("Clip the gradient norm at", **limits(GatesConfig, "clip"), step=0.5, key=K("clip"))
+if ui.opened(race_controls):
+    with race_controls:
+        a, b, c, d = st.columns(4)
+        a.text_input("Delays N (comma separated)", key=K("race_delays"), max_chars=60,
+                     help=f"Up to {gates.MAX_DELAYS} delays between 1 and {gates.MAX_DELAY}.")
+        b.radio("Compare at", list(gates.MODES), format_func=gates.MODES.get, key=K("race_mode"))
+        c.slider("Hidden size (the RNN's)", **limits(GatesConfig, "race_hidden"), key=K("race_hidden"))
+        d.slider("Training steps per model and delay", **limits(GatesConfig, "race_steps"), step=25,
+                 key=K("race_steps"))
 cfg = ui.publish_config(GatesConfig, PREFIX)
 setup, trained, run = cfg.setup(), None, None  # run: which training run the views show (None: untrained)
 

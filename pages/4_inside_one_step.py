@@ -71,8 +71,13 @@ st.session_state[T_KEY] = views.steps_of(st.session_state[K("seq")])
 version = st.session_state.get(VERSION, 0) + ui.forgotten(PREFIX)  # either grows: new editors (e.g. a lecture scene)
 tiny_mode = st.session_state[K("source")] == "tiny"
 SOURCE = dict(label="Calculator for", options=list(SOURCES), format_func=SOURCES.get, key=K("source"))
-settings = ui.settings_box()  # classroom mode: folded
-if tiny_mode:
+settings = ui.settings_box(key=f"{PREFIX}:settings_open")  # classroom mode, a room's follower: folded
+if not tiny_mode:  # the review's word t within its words, whether its box is drawn or not
+    T = max(views.n_tokens(st.session_state[K("text")]), 1)
+    if not 1 <= st.session_state[K("word")] <= T:
+        st.session_state[K("word")] = T
+drawn = ui.opened(settings)  # not a follower's closed fold
+if drawn and tiny_mode:
     top = settings.container(horizontal=True, vertical_alignment="bottom")  # fixed widths: wraps on a narrow screen
     top.selectbox(**SOURCE, width=ui.px(130))
     for d, label in zip(DIMS, ("Hidden H", "Inputs I", "Outputs")):
@@ -89,14 +94,11 @@ if tiny_mode:
     draw.button("Random", on_click=on_random, help=views.random_help(st.session_state[K("f")]))
     draw.button("Reset", on_click=on_reset, help=views.reset_help())
     ui.show_callback_error(PREFIX)
-else:
+elif drawn:
     top = settings.columns([1.5, 3, 0.9, 2.5], vertical_alignment="bottom")
     top[0].selectbox(**SOURCE)
     top[1].text_input("Review", key=K("text"), max_chars=views.MAX_CHARS,
                       help=views.review_help())
-    T = max(views.n_tokens(st.session_state[K("text")]), 1)
-    if not 1 <= st.session_state[K("word")] <= T:
-        st.session_state[K("word")] = T
     top[2].number_input("Word t", 1, T, step=1, key=K("word"))
 st.segmented_control("Look at", list(TERMS), format_func=lambda k: TERMS[k][0], key=K("look"), required=True,
                      label_visibility="collapsed")

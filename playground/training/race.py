@@ -7,6 +7,7 @@ Every number the page shows comes out of `race()`; nothing here is a stored resu
 from __future__ import annotations
 
 import functools
+import threading
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
@@ -87,10 +88,19 @@ def make_model(cell: str, hidden: int, memory_bias: float, seed: int, f: str = "
     return model
 
 
-@functools.lru_cache(maxsize=None)  # at most len(CELLS) x MAX_HIDDEN entries
+_sizes_lock = threading.Lock()
+
+
 def _sizes(cell: str, hidden: int) -> tuple[int, int]:
     """(parameters, W_hh's entries) of a racer: they depend on the cell and hidden size alone. Cached: Why LSTM &
-    GRU's lineup asks on every run of the page, and a model built just to count it costs a seeded init (~5 ms)."""
+    GRU's lineup asks on every run of the page, and a model built just to count it costs a seeded init (~5 ms).
+    Counted by one thread: a room's hundred followers open the page at once, and each would build the same models."""
+    with _sizes_lock:
+        return _count(cell, hidden)
+
+
+@functools.lru_cache(maxsize=None)  # at most len(CELLS) x MAX_HIDDEN entries
+def _count(cell: str, hidden: int) -> tuple[int, int]:
     model = make_model(cell, hidden, 0.0, 0)
     return n_params(model), model.W_hh.numel()
 

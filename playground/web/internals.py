@@ -5,9 +5,13 @@ loudly on another version (read each function again against the new Streamlit be
 - session_id: which browser session a script run belongs to (a training run's key on the worker);
 - send_plotly_json: a live chart sent as its JSON as it is (st.plotly_chart rebuilds, copies and encodes a
   figure three times: too slow for five charts a tick per student);
-- stop_pages_directory_mode: a first visit's deep link run through app.py's st.navigation, not the page file alone.
+- stop_pages_directory_mode: a first visit's deep link run through app.py's st.navigation, not the page file alone;
+- batch_script_events: a script run's elements handed to the server's event loop in batches, not one wake each.
 """
 from __future__ import annotations
+
+import collections
+import threading
 
 import streamlit as st
 
@@ -50,3 +54,48 @@ def stop_pages_directory_mode() -> bool:
         return False
     PagesManager.uses_pages_directory = False
     return True
+
+
+def batch_script_events() -> None:
+    """Hand a script run's events (each element it draws is one) to the server's event loop in batches.
+
+    Streamlit wakes its event loop once per element (AppSession._on_scriptrunner_event: call_soon_threadsafe, a
+    write to the loop's self-pipe, which gives up the GIL in the script's thread and must win it back). When a
+    room's lecturer moves, a hundred followers' pages run at once, each of ~60 elements: the wakes cost ~15% of the
+    server's CPU for the move (bench/room.py). Here an event joins the session's queue, and the loop is woken only
+    when no drain of that queue is pending; the drain handles the events in their order, as Streamlit would have.
+    Idempotent: app.py calls it on every run."""
+    from streamlit.runtime.app_session import AppSession
+
+    if getattr(AppSession, "_rnnp_batched", False):
+        return
+    def on_event(self, sender, event, **kwargs) -> None:
+        state = self.__dict__.get("_rnnp_events")
+        if state is None:
+            state = self.__dict__.setdefault("_rnnp_events", _Events())
+        with state.lock:
+            state.queue.append((sender, event, kwargs))
+            wake, state.pending = not state.pending, True
+        if wake:
+            self._call_soon_on_event_loop(lambda: drain(self, state))
+
+    def drain(self, state: "_Events") -> None:
+        with state.lock:
+            events, state.pending = list(state.queue), False
+            state.queue.clear()
+        for sender, event, kwargs in events:
+            self._handle_scriptrunner_event_on_event_loop(sender, event, **kwargs)
+
+    # the runs in progress hold Streamlit's own handler by a weak reference (its Signal): keep it alive
+    AppSession._rnnp_unbatched = AppSession._on_scriptrunner_event
+    AppSession._on_scriptrunner_event = on_event
+    AppSession._rnnp_batched = True
+
+
+class _Events:
+    """One session's script events on their way to the event loop (batch_script_events)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.queue: collections.deque = collections.deque()
+        self.pending = False

@@ -211,6 +211,7 @@ def after_page(url_path: str, params: Mapping[str, str] | None = None) -> None:
 
 
 ui.PUBLISHED.append(after_page)  # every page's publish_config tells the room
+ui.FOLLOWING.append(lambda: following() is not None)  # a follower's settings are folded (ui.settings_box)
 
 
 def branch_off(toast: bool = False) -> None:

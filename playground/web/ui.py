@@ -153,7 +153,7 @@ def publish_config(cls: type[C], prefix: str) -> C:
     for hook in PUBLISHED:
         hook(url_for(prefix), url)
     base = st.context.url
-    if base and not classroom_on():  # a projector shows no share box
+    if base and not classroom_on() and not following_room():  # a projector and a room's follower: no share box
         with st.sidebar:
             st.caption("Share this view: the link below (or the address bar) reproduces these settings.")
             link = share_link(base, url_for(prefix), params)
@@ -224,22 +224,42 @@ def _toggled() -> None:
     st.session_state[_CLASSROOM_ON] = st.session_state[classroom.KEY]
 
 
-def settings_box(where=None, fold: bool = False, label: str = "Settings"):
+FOLLOWING: list[Callable[[], bool]] = []  # web/rooms: True while this session follows a lecturer's room
+
+
+def following_room() -> bool:
+    """This session follows a room: its settings are the lecturer's (see settings_box)."""
+    return any(f() for f in FOLLOWING)
+
+
+def settings_box(where=None, fold: bool = False, label: str = "Settings", key: str | None = None):
     """Where a page's settings go: `where` (a column or container; a new container if None), or, in classroom mode
     or when `fold`, an expander folded in it, labelled `label` (e.g. the settings' values). The widgets and their
-    keys are the same either way."""
+    keys are the same either way.
+
+    A room's follower gets every box with a `key` folded, and its widgets are drawn only once it is opened (test
+    with `opened`): the settings are the lecturer's, and a follower's page runs again whenever the lecturer moves, a
+    whole class at once (a setting changed in the open fold branches off, as anywhere)."""
     where = st.container() if where is None else where
+    if key is not None and following_room():
+        return where.expander(label, expanded=False, icon=":material/tune:", key=key, on_change="rerun")
     folded = fold or classroom_on()
     return where.expander(label, expanded=False, icon=":material/tune:") if folded else where
 
 
-def settings_columns(spec, **kw) -> tuple:
+def opened(box) -> bool:
+    """Whether to draw the widgets of a settings box (settings_box): False only for a follower's closed fold."""
+    return getattr(box, "open", None) is not False
+
+
+def settings_columns(spec, key: str, **kw) -> tuple:
     """(settings, header, main) for a page whose settings take a column: st.columns(spec, **kw) as (settings, main),
-    with `header` at the top of main. In classroom mode the settings are folded into an expander with `header`
-    beside it (one row less above the charts on a 1280x720 projector), above a main area of the full width."""
-    if classroom_on():
+    with `header` at the top of main. In classroom mode (and for a room's follower, whose fold is `key`: see
+    settings_box) the settings are folded into an expander with `header` beside it (one row less above the charts
+    on a 1280x720 projector), above a main area of the full width."""
+    if classroom_on() or following_room():
         fold, header = st.columns([1, 2])  # the equation stays beside the closed fold when it opens
-        return settings_box(fold), header, st.container()
+        return settings_box(fold, key=key), header, st.container()
     settings, main = st.columns(spec, **kw)
     return settings, main.container(), main
 

@@ -26,6 +26,18 @@ def step_shown(at: AppTest) -> str:
     return next(m.value for m in at.metric if m.label == "Step")
 
 
+def room_on(page: str) -> tuple[AppTest, AppTest, str]:
+    """(presenter, follower, code): a room opened on the Lecture page, a follower on its link, the presenter moved
+    on to `page`."""
+    presenter = session(page="pages/5_lecture.py")
+    ok(presenter.button(key="room:open").click().run())
+    code, _ = presenter.session_state[PRESENTING]
+    follower = ok(session({"room": code}))
+    ok(presenter.switch_page(page).run())
+    presenter._page_hash = ""
+    return presenter, follower, code
+
+
 def test_a_room_s_follower_goes_where_the_presenter_goes_and_never_moves_it():
     presenter = session(page="pages/5_lecture.py")
     ok(presenter.button(key="room:open").click().run())
@@ -51,12 +63,7 @@ def test_a_room_s_follower_goes_where_the_presenter_goes_and_never_moves_it():
 
 
 def test_on_train_live_a_room_trains_one_run_that_followers_draw_and_cannot_drive():
-    presenter = session(page="pages/5_lecture.py")
-    ok(presenter.button(key="room:open").click().run())
-    code, _ = presenter.session_state[PRESENTING]
-    follower = ok(session({"room": code}))
-    ok(presenter.switch_page("pages/2_train_live.py").run())
-    presenter._page_hash = ""
+    presenter, follower, code = room_on("pages/2_train_live.py")
     ok(presenter.button(key="train:step").click().run())
     ok(presenter.button(key="train:step").click().run())
     ok(follower.run())
@@ -89,3 +96,29 @@ def test_on_train_live_a_room_trains_one_run_that_followers_draw_and_cannot_driv
     # Back to the lecture leaves it (rooms.rejoin; the button is app.py's sidebar, which AppTest runs only once)
     ok(follower.run())
     assert not follower.session_state[FOLLOWING]["branched"] and step_shown(follower) == before
+
+
+def test_a_follower_s_settings_are_the_lecturer_s_folded_and_drawn_once_opened():
+    """A follower's page runs again at every move of the lecturer, a whole class at once: its settings (the
+    lecturer's) are folded and drawn only when the student opens a fold (ui.settings_box), where a change branches
+    off as anywhere. The presenter's page keeps its widgets."""
+    presenter, follower, code = room_on("pages/3_why_lstm_gru.py")
+    presenter.slider(key="gates.T").set_value(45)
+    ok(presenter.run())
+    ok(follower.run())
+
+    assert titles(follower) == titles(presenter) and follower.session_state["gates:config"].T == 45
+    folds = [e.proto.label for e in follower.expander]
+    assert any("T = 45" in label for label in folds) and folds.count("Settings") == 3  # the flow's: its values
+    assert [s.key for s in follower.slider] == [] and [s.key for s in presenter.slider if s.key == "gates.T"]
+
+    follower.session_state["gates.flow_open"] = True  # what opening the flow's fold sends
+    ok(follower.run())
+    assert follower.slider(key="gates.T").value == 45 and not follower.session_state[FOLLOWING]["branched"]
+    assert [s.key for s in follower.slider if s.key == "gates.race_steps"] == []  # the others stay folded
+
+    follower.slider(key="gates.T").set_value(30)  # a change in the open fold: it explores on its own
+    ok(follower.run())
+    ok(follower.run())
+    assert follower.session_state[FOLLOWING]["branched"] and "gates.race_steps" in [s.key for s in follower.slider]
+    assert server_rooms().get(code).where[2]["T"] == "45"  # the room (and the presenter's page) did not move

@@ -33,3 +33,35 @@ def test_no_private_streamlit_outside_internals():
     files = [p for p in (ROOT / "playground").rglob("*.py")] + [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]
     found = {str(p.relative_to(ROOT)): u for p in files if (u := private_uses(p))}
     assert set(found) == {"playground/web/internals.py"}, found
+
+
+def test_a_script_run_s_events_reach_the_event_loop_in_order_with_one_wake_per_batch():
+    """internals.batch_script_events: a hundred elements drawn while the loop is busy wake it once, and are handled
+    in the order drawn; the next batch wakes it again."""
+    import asyncio
+    import threading
+
+    from streamlit.runtime.app_session import AppSession
+
+    internals.batch_script_events()
+    internals.batch_script_events()  # idempotent (app.py calls it on every run)
+    loop = asyncio.new_event_loop()
+    session = AppSession.__new__(AppSession)  # the parts the events touch: its loop and its handler
+    session._event_loop, handled, wakes = loop, [], []
+    session._handle_scriptrunner_event_on_event_loop = lambda sender, event, **kw: handled.append((event, kw))
+    session._call_soon_on_event_loop = lambda callback: (wakes.append(1), loop.call_soon_threadsafe(callback))
+
+    def draw(first: int) -> None:  # a script thread's elements
+        for i in range(first, first + 100):
+            session._on_scriptrunner_event(None, i, forward_msg=f"element {i}")
+
+    try:
+        for first in (0, 100):
+            thread = threading.Thread(target=draw, args=(first,))
+            thread.start()
+            thread.join()
+            loop.run_until_complete(asyncio.sleep(0.01))
+        assert handled == [(i, {"forward_msg": f"element {i}"}) for i in range(200)]
+        assert len(wakes) == 2
+    finally:
+        loop.close()
