@@ -101,7 +101,7 @@ with ui.friendly_errors():
         if saved and trained is None:
             st.info("The settings above changed since the last training run, so its dashed “trained” curves are "
                     "hidden. Press the button to train again.")
-        view = jobs.shared_view(f"{PREFIX}:flow_view", (setup, run), lambda: gates.flow_view(setup, trained))
+        view = jobs.shared_view(gates.FLOW_VIEW, (setup, run), lambda: gates.flow_view(setup, trained))
         ui.chart(view.grads, key=f"{PREFIX}:grads",
                  alt="Gradient of the last-step loss reaching each step t, log scale, one line per model")
         st.caption("Five models read the same sequences from the same seed and the same $W_{hh}$ initialisation: the "
@@ -133,7 +133,7 @@ with ui.friendly_errors():
     with inspect_box:
         left, right = st.columns([3, 2])
         with left:
-            fig, radius = jobs.shared_view(f"{PREFIX}:eigen_view", (setup, cfg.inspect, run),
+            fig, radius = jobs.shared_view(gates.EIGEN_VIEW, (setup, cfg.inspect, run),
                                         lambda: gates.eigen_view(setup, cfg.inspect, trained))
             if not first:
                 ui.chart(fig, key=f"{PREFIX}:eig", alt="Eigenvalues of W_hh in the complex plane with the unit circle")

@@ -65,6 +65,7 @@ class Room:
     _secret: str = field(repr=False)
     touched: float = 0.0  # when the presenter last moved, or a follower last asked (monotonic seconds)
     version: int = 0  # counts the presenter's moves: a follower that has applied this one is where the room is
+    moved: float = 0.0  # when the version last changed (monotonic seconds)
     page: str = ""  # the page's url path ("" = the landing page)
     params: dict[str, str] = field(default_factory=dict)  # the page's link parameters (its settings, the scene)
     followers: dict[str, float] = field(default_factory=dict)  # follower id -> last heard of
@@ -129,7 +130,7 @@ class Rooms:
             room = self._presented(code, secret)
             room.touched = now
             if (page, params) != (room.page, room.params):
-                room.page, room.params, room.version = page, dict(params), room.version + 1
+                room.page, room.params, room.version, room.moved = page, dict(params), room.version + 1, now
             return room.version
 
     def close(self, code: str, secret: str | None) -> None:

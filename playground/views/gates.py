@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pandas only when a table is downloaded (a server that never
     import pandas as pd
 
 PREFIX = "gates"
+FLOW_VIEW, EIGEN_VIEW = f"{PREFIX}:flow_view", f"{PREFIX}:eigen_view"  # names of the page's shared views
 RACE_ANCHOR = "race"  # the race's section (its header's anchor)
 SECTIONS = ("flow", "race", "gates")  # the page's sections top to bottom (a lecture scene may draw one first)
 
@@ -120,6 +121,14 @@ def flow_view(setup: FlowSetup, trained: dict | None = None) -> FlowView:
 
 def _reach(norms: np.ndarray) -> float:
     return float(norms[0] / norms[-1]) if norms[-1] > 0 else math.nan
+
+
+def untrained_views(cfg: "GatesConfig") -> dict[str, tuple[tuple, Callable[[], object]]]:
+    """The shared views the page draws first for settings `cfg` before any training, as it asks for them: name ->
+    (key, compute). What a lecture computes before its class arrives (web/lecture.prepare_next)."""
+    setup = cfg.setup()
+    return {FLOW_VIEW: ((setup, None), lambda: flow_view(setup)),
+            EIGEN_VIEW: ((setup, cfg.inspect, None), lambda: eigen_view(setup, cfg.inspect))}
 
 
 def eigen_view(setup: FlowSetup, key: str, trained: dict | None = None

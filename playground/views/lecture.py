@@ -24,6 +24,7 @@ from playground.state import check, to_params
 SECTIONS = {"review": review.SECTIONS, "gates": gates.SECTIONS, "onestep": onestep.SECTIONS, "train": ()}
 CONFIGS: dict[str, type] = {"review": ReviewConfig, "train": LiveConfig, "gates": GatesConfig,
                             "onestep": OneStepConfig}
+PREPARED = {"gates": gates.untrained_views}  # a page's first shared views for a config: computed before a class comes
 
 # Numbers the scripts quote, kept here so that script, settings and test read the same ones.
 GOOD, NOT_GOOD = "This movie is good.", "This movie is not good."

@@ -98,3 +98,4 @@ def sections(names: Sequence[str], first: Sequence[str] = ()) -> dict[str, Any]:
     boxes = {n: st.container() for n in first}
     boxes.update({n: st.container() for n in names if n not in boxes})
     return boxes
+

@@ -31,6 +31,7 @@ CONSOLE_SET = "room:console_cookie"  # session_state: the cookie has been writte
 POLL_SECONDS = 1.0  # a follower looks for the presenter's moves this often
 FOLLOW_REDRAW = 0.8  # ...and redraws a room's Train live run this often (>= 1 redraw a second with a margin)
 COUNTS_SECONDS = 5.0  # the presenter's counts of followers refresh this often
+PREPARE_AFTER = 3.0  # seconds a room stays on a scene before its next scene is prepared (prepare_next)
 
 
 @st.cache_resource(show_spinner=False)
@@ -302,6 +303,24 @@ def _presenter_counts(code: str) -> None:
         return
     here, away = room.counts(_now())
     st.caption(f"Presenting room **{spaced(code)}**: {here} following, {away} exploring on their own.")
+    prepare_next(room, _now())
+
+
+def prepare_next(room: Any, now: float) -> None:
+    """In the presenter's counts (every COUNTS_SECONDS): once the room has stayed on a scene of the tour for
+    PREPARE_AFTER seconds, the next scene's first shared views (views.lecture.PREPARED), computed if they are not
+    yet (a few tenths of a second, once per server and settings). The class arrives there at once when the lecturer
+    moves: each follower's page would wait for the first of them to compute them. Not at the move itself, when the
+    class's page runs share the server's one Python thread."""
+    from playground.views import lecture  # (torch: not loaded by Home's first run)
+    from playground.web import jobs
+
+    number = lecture.scene_from_params(room.params)
+    if now - room.moved < PREPARE_AFTER or number is None or number >= lecture.count():
+        return
+    views = lecture.PREPARED.get(lecture.scene(number + 1).page)
+    for name, (key, compute) in (views(lecture.scene_config(number + 1)) if views else {}).items():
+        jobs.shared_view(name, key, compute)
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -122,3 +122,46 @@ def test_a_follower_s_settings_are_the_lecturer_s_folded_and_drawn_once_opened()
     ok(follower.run())
     assert follower.session_state[FOLLOWING]["branched"] and "gates.race_steps" in [s.key for s in follower.slider]
     assert server_rooms().get(code).where[2]["T"] == "45"  # the room (and the presenter's page) did not move
+
+
+
+
+def presenter_counts(scene: int, moved_ago: float) -> None:
+    """The presenter's counts (rooms._presenter_counts, on its timer) in a room that moved to `scene` `moved_ago`
+    seconds ago."""
+    def script(scene: int, moved_ago: float) -> None:
+        import time
+
+        import streamlit as st
+
+        from playground.views import lecture
+        from playground.web import rooms as rooms_ui
+
+        now = time.monotonic()
+        room, secret = rooms_ui.server_rooms().open(now, "", {})
+        page = rooms_ui.page_of(lecture.scene_url(scene))
+        rooms_ui.server_rooms().move(room.code, secret, page, lecture.scene_params(scene), now - moved_ago)
+        st.session_state[rooms_ui.PRESENTING] = (room.code, secret)
+        rooms_ui._presenter_counts(room.code)
+
+    ok(AppTest.from_function(script, args=(scene, moved_ago), default_timeout=120).run())
+
+
+def test_a_presenter_s_scene_prepares_the_next_scene_s_first_views_before_the_class_moves(monkeypatch):
+    """The gradient-flow view of scene 8 (a few tenths of a second of torch) is computed while the room stays on
+    scene 7, not by the first of a class arriving at scene 8 together (rooms.prepare_next, in the presenter's
+    counts); not during the move to scene 7 itself (the class's page runs then), nor ahead of the tour's end."""
+    from playground.views import gates, lecture
+    from playground.web import jobs, rooms as rooms_ui
+
+    jobs._shared.clear()
+    computed, real = [], gates.flow_view
+    monkeypatch.setattr(gates, "flow_view", lambda setup, trained=None: computed.append(setup.T) or real(setup, trained))
+    presenter_counts(7, moved_ago=0.0)
+    presenter_counts(len(SCENES), moved_ago=60.0)
+    assert computed == []
+    presenter_counts(7, moved_ago=rooms_ui.PREPARE_AFTER + 1)
+    assert computed == [lecture.VANISH_T]  # scene 8's
+    at = ok(session(lecture.scene_params(8), page="pages/3_why_lstm_gru.py"))
+    assert titles(at) == [f"Scene 8 of {len(SCENES)}: {SCENES[7].title}"] and at.get("plotly_chart")
+    assert computed == [lecture.VANISH_T]  # the page's own ask found it computed

@@ -121,3 +121,21 @@ def test_the_feed_draws_the_snapshot_its_answer_names_a_follower_s_redraw_the_ne
     assert live_ui.room_snapshot(h).step == 30 and older.step == 20
     assert live_ui.panel(h, older, lambda s: s.step) == 30  # a follower's redraw: the room's newest
     assert live_ui.panel(h, older, lambda s: s.step, newest=False) == 20  # the feed: the one its numbers state
+
+
+def test_the_bench_s_light_follower_reads_an_answer_s_numbers_without_its_figures(room):
+    """bench/feedclient.meta: the version, id and numbers of a real answer, gzipped or not, as the whole JSON has
+    them (a bench that decoded every figure took a share of the cores the server is measured on)."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from feedclient import meta
+
+    rooms, r = room
+    whole = json.loads(ask(r.code).body)
+    for body, gzipped in ((ask(r.code).body, False), (ask(r.code, gzipped=True).body, True)):
+        head = meta(body, gzipped)
+        assert "figs" not in head and head == {k: v for k, v in whole.items() if k != "figs"} and head["numbers"]
+    assert meta(ask("NOPE0").body, False) == json.loads(ask("NOPE0").body)  # a gone room's answer, as it is
