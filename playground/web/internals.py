@@ -83,8 +83,11 @@ def batch_script_events() -> None:
         with state.lock:
             events, state.pending = list(state.queue), False
             state.queue.clear()
-        for sender, event, kwargs in events:
-            self._handle_scriptrunner_event_on_event_loop(sender, event, **kwargs)
+        for sender, event, kwargs in events:  # each on its own, as when each was a callback of the loop's
+            try:
+                self._handle_scriptrunner_event_on_event_loop(sender, event, **kwargs)
+            except Exception as e:  # noqa: BLE001 - the loop logs a callback's error and goes on to the next
+                self._event_loop.call_exception_handler({"message": "Exception in a script event", "exception": e})
 
     # the runs in progress hold Streamlit's own handler by a weak reference (its Signal): keep it alive
     AppSession._rnnp_unbatched = AppSession._on_scriptrunner_event

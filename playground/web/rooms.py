@@ -12,6 +12,7 @@ draw it through a read-only handle (web/live.py).
 from __future__ import annotations
 
 import io
+import logging
 import os
 import time
 from typing import Any, Mapping
@@ -31,6 +32,7 @@ CONSOLE_SET = "room:console_cookie"  # session_state: the cookie has been writte
 POLL_SECONDS = 1.0  # a follower looks for the presenter's moves this often
 FOLLOW_REDRAW = 0.8  # ...and redraws a room's Train live run this often (>= 1 redraw a second with a margin)
 COUNTS_SECONDS = 5.0  # the presenter's counts of followers refresh this often
+log = logging.getLogger("playground")
 PREPARE_AFTER = 3.0  # seconds a room stays on a scene before its next scene is prepared (prepare_next)
 
 
@@ -319,8 +321,11 @@ def prepare_next(room: Any, now: float) -> None:
     if now - room.moved < PREPARE_AFTER or number is None or number >= lecture.count():
         return
     views = lecture.PREPARED.get(lecture.scene(number + 1).page)
-    for name, (key, compute) in (views(lecture.scene_config(number + 1)) if views else {}).items():
-        jobs.shared_view(name, key, compute)
+    try:
+        for name, (key, compute) in (views(lecture.scene_config(number + 1)) if views else {}).items():
+            jobs.shared_view(name, key, compute)
+    except Exception:  # noqa: BLE001 - ahead of time only: the page computes (and reports) it when it gets there
+        log.warning("could not prepare scene %d's views", number + 1, exc_info=True)
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -165,3 +165,7 @@ def test_a_presenter_s_scene_prepares_the_next_scene_s_first_views_before_the_cl
     at = ok(session(lecture.scene_params(8), page="pages/3_why_lstm_gru.py"))
     assert titles(at) == [f"Scene 8 of {len(SCENES)}: {SCENES[7].title}"] and at.get("plotly_chart")
     assert computed == [lecture.VANISH_T]  # the page's own ask found it computed
+
+    jobs._shared.clear()
+    monkeypatch.setattr(gates, "flow_view", lambda setup, trained=None: 1 / 0)
+    presenter_counts(7, moved_ago=rooms_ui.PREPARE_AFTER + 1)  # a view that fails ahead: logged, the console goes on

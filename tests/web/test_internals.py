@@ -65,3 +65,30 @@ def test_a_script_run_s_events_reach_the_event_loop_in_order_with_one_wake_per_b
         assert len(wakes) == 2
     finally:
         loop.close()
+
+
+def test_an_event_that_fails_is_reported_and_the_rest_of_its_batch_still_handled():
+    import asyncio
+
+    from streamlit.runtime.app_session import AppSession
+
+    internals.batch_script_events()
+    loop = asyncio.new_event_loop()
+    session = AppSession.__new__(AppSession)
+    session._event_loop, handled, reported = loop, [], []
+
+    def handle(sender, event, **kw):
+        if event == 3:
+            raise RuntimeError("a bad event")
+        handled.append(event)
+
+    session._handle_scriptrunner_event_on_event_loop = handle
+    session._call_soon_on_event_loop = loop.call_soon_threadsafe
+    loop.set_exception_handler(lambda _loop, context: reported.append(str(context["exception"])))
+    try:
+        for i in range(6):
+            session._on_scriptrunner_event(None, i)
+        loop.run_until_complete(asyncio.sleep(0.01))
+    finally:
+        loop.close()
+    assert handled == [0, 1, 2, 4, 5] and reported == ["a bad event"]
