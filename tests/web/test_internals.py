@@ -35,60 +35,60 @@ def test_no_private_streamlit_outside_internals():
     assert set(found) == {"playground/web/internals.py"}, found
 
 
+
+class FakeSession:
+    """What the batched events touch of an AppSession: its handler, its way onto the loop, the loop's error report.
+    The loop is a list of callbacks, run by run_loop (a real loop cannot run here beside the browser tests' own)."""
+
+    def __init__(self, handle):
+        self.handled, self.wakes, self.reported, self._loop = [], 0, [], []
+        self._handle_scriptrunner_event_on_event_loop = handle
+        self._event_loop = self
+
+    def _call_soon_on_event_loop(self, callback):
+        self.wakes += 1
+        self._loop.append(callback)
+
+    def call_exception_handler(self, context):
+        self.reported.append(str(context["exception"]))
+
+    def run_loop(self):
+        while self._loop:
+            self._loop.pop(0)()
+
+    def draw(self, events):
+        """A script thread's elements, as its ScriptRunner sends them (AppSession's patched handler)."""
+        from streamlit.runtime.app_session import AppSession
+
+        for i in events:
+            AppSession._on_scriptrunner_event(self, None, i, forward_msg=f"element {i}")
+
+
 def test_a_script_run_s_events_reach_the_event_loop_in_order_with_one_wake_per_batch():
     """internals.batch_script_events: a hundred elements drawn while the loop is busy wake it once, and are handled
     in the order drawn; the next batch wakes it again."""
-    import asyncio
     import threading
-
-    from streamlit.runtime.app_session import AppSession
 
     internals.batch_script_events()
     internals.batch_script_events()  # idempotent (app.py calls it on every run)
-    loop = asyncio.new_event_loop()
-    session = AppSession.__new__(AppSession)  # the parts the events touch: its loop and its handler
-    session._event_loop, handled, wakes = loop, [], []
-    session._handle_scriptrunner_event_on_event_loop = lambda sender, event, **kw: handled.append((event, kw))
-    session._call_soon_on_event_loop = lambda callback: (wakes.append(1), loop.call_soon_threadsafe(callback))
-
-    def draw(first: int) -> None:  # a script thread's elements
-        for i in range(first, first + 100):
-            session._on_scriptrunner_event(None, i, forward_msg=f"element {i}")
-
-    try:
-        for first in (0, 100):
-            thread = threading.Thread(target=draw, args=(first,))
-            thread.start()
-            thread.join()
-            loop.run_until_complete(asyncio.sleep(0.01))
-        assert handled == [(i, {"forward_msg": f"element {i}"}) for i in range(200)]
-        assert len(wakes) == 2
-    finally:
-        loop.close()
+    session = FakeSession(lambda sender, event, **kw: session.handled.append((event, kw)))
+    for first in (0, 100):
+        thread = threading.Thread(target=session.draw, args=(range(first, first + 100),))
+        thread.start()
+        thread.join()
+        session.run_loop()
+    assert session.handled == [(i, {"forward_msg": f"element {i}"}) for i in range(200)]
+    assert session.wakes == 2
 
 
 def test_an_event_that_fails_is_reported_and_the_rest_of_its_batch_still_handled():
-    import asyncio
-
-    from streamlit.runtime.app_session import AppSession
-
-    internals.batch_script_events()
-    loop = asyncio.new_event_loop()
-    session = AppSession.__new__(AppSession)
-    session._event_loop, handled, reported = loop, [], []
-
     def handle(sender, event, **kw):
         if event == 3:
             raise RuntimeError("a bad event")
-        handled.append(event)
+        session.handled.append(event)
 
-    session._handle_scriptrunner_event_on_event_loop = handle
-    session._call_soon_on_event_loop = loop.call_soon_threadsafe
-    loop.set_exception_handler(lambda _loop, context: reported.append(str(context["exception"])))
-    try:
-        for i in range(6):
-            session._on_scriptrunner_event(None, i)
-        loop.run_until_complete(asyncio.sleep(0.01))
-    finally:
-        loop.close()
-    assert handled == [0, 1, 2, 4, 5] and reported == ["a bad event"]
+    internals.batch_script_events()
+    session = FakeSession(handle)
+    session.draw(range(6))
+    session.run_loop()
+    assert session.handled == [0, 1, 2, 4, 5] and session.reported == ["a bad event"] and session.wakes == 1
