@@ -5,6 +5,7 @@
     python bench/room.py --followers 10 --seconds 10 --check   # CI's short form: exits 1 on a failure
     python bench/room.py --followers 50 --solos 20             # a room and 20 students training on their own
     python bench/room.py --followers 50 --solos 20 --visitor   # ... and a new visitor of Read a review in Chromium
+    python bench/room.py --followers 100 --moves 9             # ... then back and forth between scenes 7 and 8
 
 It starts the app (bench/load.py's `Server`, its own port) and drives it with light clients (bench/stclient.py):
 1. The presenter opens the Lecture page, presses "Open a room" (room:open) and reads the room's code off the page.
@@ -20,7 +21,9 @@ It starts the app (bench/load.py's `Server`, its own port) and drives it with li
      room's snapshot is shared, either may fetch it);
    - memory: PSS of the app's process tree (server, zygote, workers), sampled every 2 s; the server's CPU.
 5. The move: the presenter presses Next scene (lecture:next); each follower's time from that click until its
-   screen shows the next scene's title ("Scene 8 of 9: ...", the page's first element).
+   screen shows the next scene's title ("Scene 8 of 9: ...", the page's first element). With --moves N, then
+   Previous / Next in turn until N moves in all, 3 s apart (the scenes' views computed by then): each move's time
+   until every light follower showed it, and the server process's CPU seconds for it.
 
 --visitor (load goal 3): a Chromium of its own opens Read a review in a fresh context and types a review (bench/
 felt.py's visitor: seconds to the first chart, and from the typed review to its heatmap), 3 times on the idle server
@@ -162,7 +165,7 @@ def scene_link(n: int) -> tuple[str, int, int, str]:
 
 
 async def measure(server: Server, n: int, seconds: float, warmup: float, scene: int, browser: bool,
-                  stagger: float, n_solos: int = 0, visitor: bool = False) -> Report:
+                  stagger: float, n_solos: int = 0, visitor: bool = False, moves: int = 1) -> Report:
     rep = Report(n, scene, browser=browser)
     page, count, cap, query = scene_link(scene)
     if page != "train_live" or scene >= count:
@@ -249,6 +252,15 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
             rep.errors.append(str(e))
         rep.move_cpu = (cpu_seconds([server.proc.pid]) - mcpu0, time.process_time() - mown0, time.perf_counter() - moved)
         await asyncio.sleep(1.0)  # the tail of the presenter's own run, and late messages
+        for i in range(moves - 1):  # --moves: back and forth between the two scenes, the views computed by now
+            key, n = ("lecture:previous", scene) if i % 2 == 0 else ("lecture:next", scene + 1)
+            title, cpu0 = f"Scene {n} of {count}", cpu_seconds([server.proc.pid])
+            await presenter.press(key)
+            at = presenter.pressed_at
+            await until(lambda: all(f.title_at(title, at) for f in followers), 60, f"every follower to show {title!r}")
+            shown = [f.title_at(title, at) - at for f in followers]
+            rep.repeat_moves.append((n, max(shown), statistics.median(shown), cpu_seconds([server.proc.pid]) - cpu0))
+            await asyncio.sleep(3.0)
         # the figures
         rep.presenter_redraws = len(_panel_runs(presenter, t0, t1)) / rep.window_s
         shown = [(t, k) for t, k in keyed(presenter.steps) if t <= t1]
@@ -328,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
                     "with its own seed (load goal 3: a room of 50 and 20 solo students)")
     ap.add_argument("--visitor", action="store_true", help="a new visitor of Read a review in Chromium, idle and "
                     "during the window (load goal 3)")
+    ap.add_argument("--moves", type=int, default=1, help="after the move, go back and forth between the two scenes "
+                    "until this many moves in all, each timed (the light followers) with the server's CPU for it")
     ap.add_argument("--check", action="store_true", help="exit 1 on a failure (see the docstring)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args(argv)
@@ -335,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     with Server() as server:
         try:
             rep = asyncio.run(measure(server, a.followers, a.seconds, a.warmup, a.scene, a.browser, a.stagger,
-                                     a.solos, a.visitor))
+                                     a.solos, a.visitor, a.moves))
         except RuntimeError as e:  # a step that never happened: say which, then the log's errors
             rep = Report(a.followers, a.scene, browser=a.browser, errors=[str(e)])
         rep.log = [ln for ln in server.log_path.read_text(errors="replace").splitlines() if LOG_WORDS.search(ln)]

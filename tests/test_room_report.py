@@ -23,3 +23,11 @@ def test_a_visitor_who_never_visited_during_the_window_is_a_failure_and_no_visit
     assert "did not visit" in " ".join(Report(10, 7, visits_idle=[3.0]).failures())
     assert Report(10, 7).failures() == []
     assert "visitor" not in Report(10, 7).table()
+
+
+def test_each_move_after_the_first_is_printed_with_its_scene_times_and_cpu():
+    rep = Report(100, 7, moves=[1.5] * 100, repeat_moves=[(7, 1.91, 1.84, 1.42), (8, 1.73, 1.69, 1.55)])
+    rows = [r for r in rep.table().splitlines() if r.startswith("move again")]
+    assert len(rows) == 2 and "scene 7" in rows[0] and "within 1.91 (median 1.84)" in rows[0]
+    assert "scene 8" in rows[1] and "1.55 CPU s" in rows[1]
+    assert "move again" not in Report(100, 7, moves=[1.5] * 100).table()
