@@ -5,7 +5,7 @@
     python bench/room.py --followers 10 --seconds 10 --check   # CI's short form: exits 1 on a failure
     python bench/room.py --followers 50 --solos 20             # a room and 20 students training on their own
     python bench/room.py --followers 50 --solos 20 --visitor   # ... and a new visitor of Read a review in Chromium
-    python bench/room.py --followers 100 --moves 9             # ... then back and forth between scenes 7 and 8
+    python bench/room.py --followers 100 --moves 9             # 100 followers, then scenes 8, 7, 8, ...: each move timed
 
 It starts the app (bench/load.py's `Server`, its own port) and drives it with light clients (bench/stclient.py):
 1. The presenter opens the Lecture page, presses "Open a room" (room:open) and reads the room's code off the page.
