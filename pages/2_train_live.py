@@ -75,7 +75,7 @@ st.html(live.CONTROLS_CSS)  # big buttons
 buttons = top.container(horizontal=True, vertical_alignment="center", width="content")  # filled below
 if st.session_state.get(f"{PREFIX}:demo"):
     st.caption(live.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
-controls, header, main = ui.settings_columns([1.4, 3], key=f"{PREFIX}:settings_open", gap="medium")  # classroom mode
+controls, header, main = ui.settings_columns([1.4, 3], key=ui.memory_key(PREFIX, "settings_open"), gap="medium")  # classroom mode
 # and a room's follower: folded, main full width
 about = None  # the task's card, in the settings (not in a follower's closed fold)
 if ui.opened(controls):

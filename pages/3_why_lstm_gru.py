@@ -10,6 +10,8 @@ from playground.web import paint, ui
 
 K = lambda name: ui.key(PREFIX, name)  # noqa: E731
 LABEL = lambda k: CONTENDERS[k].label  # noqa: E731
+VALUE = lambda name: st.session_state[K(name)]  # noqa: E731 - a setting's value (after ui.init_config)
+FOLD = lambda name: ui.memory_key(PREFIX, f"{name}_open")  # noqa: E731 - a follower's fold: closed at each new scene
 
 ui.require_navigation()
 scene = lecture_ui.header("Why LSTM & GRU", PREFIX)  # a lecture scene: its bar in the title's place, its settings
@@ -29,15 +31,20 @@ FLOW_LABEL = gates.flow_settings_label(*(st.session_state[K(n)] for n in ("T", "
                                                                          "seed")))
 with box["flow"]:  # the flow's settings folded, labelled with their values: its chart on the first screen at 1024x768
     flow_row = st.container(horizontal=True, vertical_alignment="top")  # the folded settings, then their button
-    flow_controls = ui.settings_box(flow_row.container(), fold=True, label=FLOW_LABEL, key=K("flow_open"))
+    flow_controls = ui.settings_box(flow_row.container(), fold=True, label=FLOW_LABEL, key=FOLD("flow"))
     five_slot, flow_box = flow_row.container(width="content"), st.container()
-    inspect_controls, inspect_box = ui.settings_box(key=K("inspect_open")), st.container()
+    inspect_controls = ui.settings_box(label=gates.inspect_settings_label(VALUE("inspect")), key=FOLD("inspect"))
+    inspect_box = st.container()
     st.subheader("Exploding gradients and clipping")
-    boom_controls, boom_box = ui.settings_box(key=K("boom_open")), st.container()
+    boom_controls = ui.settings_box(label=gates.boom_settings_label(*map(VALUE, ("boom", "boom_scale", "boom_lr", "clip"))),
+                                    key=FOLD("boom"))
+    boom_box = st.container()
 with box["race"]:
     if scene is None or "race" not in scene.focus:
         st.header("2. A fair race: RNN vs LSTM vs GRU", anchor=gates.RACE_ANCHOR)
-    race_controls, race_box = ui.settings_box(key=K("race_open")), st.container()
+    race_controls = ui.settings_box(label=gates.race_settings_label(*map(VALUE, ("race_delays", "race_mode", "race_hidden",
+                                                                               "race_steps"))), key=FOLD("race"))
+    race_box = st.container()
 with box["gates"]:
     st.header("3. What the gates do")
     gates_box = st.container()

@@ -71,7 +71,7 @@ st.session_state[T_KEY] = views.steps_of(st.session_state[K("seq")])
 version = st.session_state.get(VERSION, 0) + ui.forgotten(PREFIX)  # either grows: new editors (e.g. a lecture scene)
 tiny_mode = st.session_state[K("source")] == "tiny"
 SOURCE = dict(label="Calculator for", options=list(SOURCES), format_func=SOURCES.get, key=K("source"))
-settings = ui.settings_box(key=f"{PREFIX}:settings_open")  # classroom mode, a room's follower: folded
+settings = ui.settings_box(key=ui.memory_key(PREFIX, "settings_open"))  # classroom mode, a room's follower: folded
 if not tiny_mode:  # the review's word t within its words, whether its box is drawn or not
     T = max(views.n_tokens(st.session_state[K("text")]), 1)
     if not 1 <= st.session_state[K("word")] <= T:

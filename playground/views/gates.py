@@ -190,6 +190,21 @@ def flow_settings_label(T: int, hidden: int, init: str, scale: float, memory_bia
             f"memory-gate bias {memory_bias:g}, seed {seed}")
 
 
+
+def inspect_settings_label(key: str) -> str:
+    """The eigenvalue plot's folded setting (a room's follower), labelled with its value."""
+    return f"Settings: the eigenvalues of {CONTENDERS[key].label}"
+
+
+def boom_settings_label(key: str, scale: float, lr: float, clip: float) -> str:
+    """The exploding-gradient run's folded settings (a room's follower), labelled with their values."""
+    return f"Settings: {CONTENDERS[key].label}, W_hh orthogonal × {scale:g}, SGD learning rate {lr:g}, clip at {clip:g}"
+
+
+def race_settings_label(delays: str, mode: str, hidden: int, steps: int) -> str:
+    """The race's folded settings (a room's follower), labelled with their values."""
+    return f"Settings: delays {delays}, {MODES[mode]}, hidden size {hidden}, {steps} steps per model and delay"
+
 def accuracy_summary(trained: dict) -> str:
     return ", ".join(f"{LABELS[k]} {r['accuracy']:.0%}" for k, r in trained.items())
 

@@ -108,11 +108,12 @@ def test_a_follower_s_settings_are_the_lecturer_s_folded_and_drawn_once_opened()
     ok(follower.run())
 
     assert titles(follower) == titles(presenter) and follower.session_state["gates:config"].T == 45
-    folds = [e.proto.label for e in follower.expander]
-    assert any("T = 45" in label for label in folds) and folds.count("Settings") == 3  # the flow's: its values
+    folds = [e.proto.label for e in follower.expander if e.proto.label.startswith("Settings")]
+    assert len(folds) == 4 and "T = 45" in folds[0]  # each labelled with its values
+    assert "delays 5, 10, 20, 40" in folds[3] and "RNN (ReLU)" in folds[2]
     assert [s.key for s in follower.slider] == [] and [s.key for s in presenter.slider if s.key == "gates.T"]
 
-    follower.session_state["gates.flow_open"] = True  # what opening the flow's fold sends
+    follower.session_state["gates:memory:flow_open"] = True  # what opening the flow's fold sends
     ok(follower.run())
     assert follower.slider(key="gates.T").value == 45 and not follower.session_state[FOLLOWING]["branched"]
     assert [s.key for s in follower.slider if s.key == "gates.race_steps"] == []  # the others stay folded
