@@ -1,4 +1,6 @@
 """Train live: a tiny RNN learns a toy sequence task in the browser; Play / Pause / Step / Reset."""
+import time
+
 import streamlit as st
 
 from playground.state import limits, options
@@ -118,6 +120,7 @@ if ui.opened(controls):
                               "every screen, however busy the server is.")
         st.toggle("Slow pace", key=K("slow"), help=live.SLOW_HELP.format(steps=st.session_state[K("steps_per_tick")]))
 cfg = ui.publish_config(LiveConfig, PREFIX)
+temperature_run = st.session_state[K("temperature")]  # as this whole run published it (see sample_block)
 
 with main, ui.friendly_errors():
     h = live_ui.live_handle()  # in a room: the room's run (a follower only looks at it)
@@ -151,12 +154,17 @@ with main, ui.friendly_errors():
         with st.container(horizontal=True, vertical_alignment="bottom"):
             st.slider("Temperature (0: always the likeliest character)", **limits(LiveConfig, "temperature"),
                       step=0.1, key=K("temperature"), width=ui.px(330))
+            if st.session_state[K("temperature")] != temperature_run:  # moved in the panel's redraw (a fragment):
+                st.rerun(scope="app")  # a whole run writes it to the link (a presenter's: to the room's screens)
             if st.button("Generate 200 characters", key=f"{PREFIX}:sample", icon=":material/edit_note:"):
-                st.session_state[f"{PREFIX}:sampled"] = h.call(
-                    "sample_text", "", 200, st.session_state[K("temperature")])
-        if st.session_state.get(f"{PREFIX}:sampled"):
-            st.container(key=f"{PREFIX}:sampled").code(st.session_state[f"{PREFIX}:sampled"], language=None,
-                                                       wrap_lines=True)
+                text = h.call("sample_text", "", 200, st.session_state[K("temperature")])
+                st.session_state[f"{PREFIX}:sampled"] = mine = (time.monotonic(), text)
+                ui.share_with_room(f"{PREFIX}:sampled", mine)  # a presenter's text: the class sees it too
+        # the newer of this session's text and, on a follower's screen, the lecturer's
+        sampled = max([t for t in (st.session_state.get(f"{PREFIX}:sampled"), ui.room_shared(f"{PREFIX}:sampled"))
+                       if t], default=None)
+        if sampled:
+            st.container(key=f"{PREFIX}:sampled").code(sampled[1], language=None, wrap_lines=True)
 
     first = paint.first_run(PREFIX)  # a first visit: the curves alone, the rest on the rerun that follows
 
@@ -245,9 +253,9 @@ with main, ui.friendly_errors():
                     help="Load it again below, or in Python with playground.lesson.cells.load_model.")
 
     if h.read_only and feed_ui.wanted():  # a follower's browser draws the room's run itself: no script run per redraw
-        feed_ui.follow(rooms_ui.following(), rooms_ui.applied_version(), ui.classroom_on())
-        if live.TASKS[cfg.task].generates:
+        if live.TASKS[cfg.task].generates:  # the lecturer's text on the first screen, above the room's run
             sample_block()
+        feed_ui.follow(rooms_ui.following(), rooms_ui.applied_version(), ui.classroom_on())
         downloads()
     else:
         training_panel()

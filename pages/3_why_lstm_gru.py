@@ -212,10 +212,7 @@ with race_box, ui.friendly_errors():
             st.caption("How to read it: one point per cell and delay, the accuracy on held-out sequences after the "
                        f"step budget. The dotted line is guessing (1 in {gates.SYMBOLS}). Where a line falls to the dotted "
                        "line, that cell could not carry the first symbol across that many distractors within the budget.")
-            st.dataframe(result.rows(), hide_index=True, column_config={  # counts as in the lineup above: 1,872
-                "parameters": st.column_config.NumberColumn(format="localized"),
-                "steps/s": st.column_config.NumberColumn(format="localized")} | {
-                f"delay {d}": st.column_config.NumberColumn(format="percent") for d in settings.delays})
+            st.markdown(gates.race_markdown(result))  # as the lineup above: no data grid, no pandas
             st.markdown(gates.race_summary(result))
             ui.download("Race results (CSV)", result.table, f"race_seed{settings.seed}", key=f"{PREFIX}:race_csv",
                         help="One row per cell and delay: hidden size, parameters, held-out accuracy, seconds.")

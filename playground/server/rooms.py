@@ -10,6 +10,7 @@ names the secret, and a wrong one is refused.
     rooms.move(room.code, secret, "train_live", {"task": "parity", ...}, now)
     rooms.join(room.code, follower_id, now)                 # a student: RoomError says why not (wrong, gone, full)
     rooms.get(room.code).where                              # (version, page, params) the followers go to
+    rooms.share(room.code, secret, "why:race", key, now)    # a result the presenter's press made, for all to show
 
 Bounded: at most MAX_ROOMS rooms, MAX_FOLLOWERS followers each; a room nobody has asked about for IDLE_AFTER
 seconds is closed. Times are passed in (monotonic seconds), so tests need no clock.
@@ -20,6 +21,7 @@ import hmac
 import secrets
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from playground.errors import PlaygroundError
 
@@ -68,6 +70,7 @@ class Room:
     moved: float = 0.0  # when the version last changed (monotonic seconds)
     page: str = ""  # the page's url path ("" = the landing page)
     params: dict[str, str] = field(default_factory=dict)  # the page's link parameters (its settings, the scene)
+    shared: dict[str, Any] = field(default_factory=dict)  # the presenter's results (a shared run's key, a text)
     followers: dict[str, float] = field(default_factory=dict)  # follower id -> last heard of
     branched: set[str] = field(default_factory=set)  # followers exploring on their own
 
@@ -131,6 +134,18 @@ class Rooms:
             room.touched = now
             if (page, params) != (room.page, room.params):
                 room.page, room.params, room.version, room.moved = page, dict(params), room.version + 1, now
+            return room.version
+
+    def share(self, code: str, secret: str | None, name: str, value: Any, now: float) -> int:
+        """The presenter's press made a result the followers should show too (the race they started, the text
+        they generated): kept as the room's `name` (read-only for all) and counted as a move, so that every follower
+        runs its page again and shows it. Returns the room's version. Refused (RoomError) without the secret."""
+        with self._lock:
+            room = self._presented(code, secret)
+            room.touched = now
+            if room.shared.get(name) != value:
+                room.shared[name] = value
+                room.version, room.moved = room.version + 1, now
             return room.version
 
     def close(self, code: str, secret: str | None) -> None:

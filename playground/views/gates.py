@@ -270,6 +270,26 @@ def lineup_markdown(s: RaceSettings) -> str:
     return "\n".join(lines)
 
 
+def race_markdown(result: RaceResult) -> str:
+    """The race's results (RaceResult.rows) as a small Markdown table: hidden size, parameters, held-out accuracy per
+    delay (in percent), steps per second. Plain text, as the lineup: a data grid would load pandas in the server
+    when a room's class draws the race at once, and plotly building a figure in another session meanwhile can meet
+    a half-loaded pandas (seen: "partially initialized module 'pandas'")."""
+    rows = result.rows()
+    head = list(rows[0])
+
+    def cell(name: str, v) -> str:
+        if isinstance(v, str):
+            return v
+        if v is None:
+            return "–"
+        return f"{v:.1%}" if name.startswith("delay ") else f"{v:,}"
+
+    lines = ["| " + " | ".join(head) + " |", "|:--|" + "--:|" * (len(head) - 1)]
+    lines += ["| " + " | ".join(cell(k, v) for k, v in r.items()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
 def race_summary(result: RaceResult, good: float = 0.9) -> str:
     """The delays at which each cell reached `good` held-out accuracy, read off this race."""
     parts = []

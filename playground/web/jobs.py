@@ -7,11 +7,13 @@ from typing import Callable, Hashable, TypeVar
 import streamlit as st
 
 from playground.server import jobs, pool
+from playground.web import ui
 
 T = TypeVar("T")
 
 
 JOB_POLL = 0.5  # seconds between progress redraws while a shared run trains
+FOLLOWER_POLL = 1.0  # ...on a room follower's screen (a class of them at once)
 
 
 @st.cache_resource
@@ -44,19 +46,36 @@ def start_job(name: str, run: str, *args: Hashable) -> None:
     """Ask for the shared run `run` (a name in jobs.RUNS) with `args`, joining it if another session asked for
     the same, and remember it as this session's run `name` until finished_job collects it. The job's key is
     (run, *args): everything the result depends on."""
+    _submit(name, (run, *args))
+    ui.share_with_room(f"job:{name}", (run, *args))  # a presenter's run: its room's followers show it too
+
+
+def _submit(name: str, key: tuple) -> None:
     q = shared_jobs()
+    run, args = key[0], key[1:]
     call = jobs.call if q.inline else job_runner().call
-    st.session_state[f"job:{name}"] = q.submit((run, *args), lambda progress: call(run, args, progress))
+    st.session_state[f"job:{name}"] = q.submit(key, lambda progress: call(run, args, progress))
+    st.session_state[f"job_seen:{name}"] = key
+
+
+def _room_job(name: str) -> None:
+    """A room's follower takes the presenter's run `name` as its own (joining it: computed once) the first time its
+    page sees it, so that its progress and result show as on the presenter's screen."""
+    key = ui.room_shared(f"job:{name}")
+    if key is not None and st.session_state.get(f"job_seen:{name}") != key:
+        _submit(name, key)
 
 
 def pending(name: str) -> bool:
     """Whether this session's run `name` was asked for and has not been collected by finished_job yet."""
+    _room_job(name)
     return f"job:{name}" in st.session_state
 
 
 def finished_job(name: str) -> jobs.Job | None:
     """This session's run `name` once it has finished (its error shown, if any), else None; while it trains, a
     progress bar that follows it and reruns the page when it ends."""
+    _room_job(name)
     job = st.session_state.get(f"job:{name}")
     if job is None:
         return None
@@ -67,7 +86,7 @@ def finished_job(name: str) -> jobs.Job | None:
             return None
         return job
 
-    @st.fragment(run_every=JOB_POLL)
+    @st.fragment(run_every=FOLLOWER_POLL if ui.following_room() else JOB_POLL)
     def follow() -> None:
         if job.done:
             st.rerun()

@@ -217,6 +217,31 @@ ui.PUBLISHED.append(after_page)  # every page's publish_config tells the room
 ui.FOLLOWING.append(lambda: following() is not None)  # a follower's settings are folded (ui.settings_box)
 
 
+def share(name: str, value: Any) -> None:
+    """The presenter's result `name` (ui.share_with_room): the room's, and its followers run their page to show it."""
+    p = presenting()
+    if p:
+        try:
+            server_rooms().share(*p, name, value, _now())
+        except RoomError:
+            pass  # closed: the next publish says so
+
+
+def shared(name: str) -> Any:
+    """The result `name` the presenter of the room this session follows has shared (None: none or not following)."""
+    code = following()
+    if code is None:
+        return None
+    try:
+        return server_rooms().get(code).shared.get(name)
+    except RoomError:
+        return None
+
+
+ui.SHARING.append(share)
+ui.SHARED.append(shared)
+
+
 def branch_off(toast: bool = False) -> None:
     """Explore on my own: the room's settings stay (and on Train live, a copy of the room's run, at its step)."""
     code = following()

@@ -15,7 +15,7 @@ import functools
 import html
 import json
 import logging
-from typing import Callable, Iterable, Iterator, NoReturn, TypeVar
+from typing import Callable, Hashable, Iterable, Iterator, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -230,6 +230,22 @@ FOLLOWING: list[Callable[[], bool]] = []  # web/rooms: True while this session f
 def following_room() -> bool:
     """This session follows a room: its settings are the lecturer's (see settings_box)."""
     return any(f() for f in FOLLOWING)
+
+
+SHARING: list[Callable[[str, object], None]] = []  # web/rooms: a presenter's result, made the room's
+SHARED: list[Callable[[str], object]] = []  # web/rooms: the followed room's result of that name (None: none)
+
+
+def share_with_room(name: str, value: Hashable) -> None:
+    """A result this session's press made (a shared run's key, a generated text): when it presents a room, every
+    follower is moved to show it too (rooms.Rooms.share). Nothing otherwise."""
+    for hook in SHARING:
+        hook(name, value)
+
+
+def room_shared(name: str):
+    """The result `name` the presenter of the room this session follows has shared (None: none, or not following)."""
+    return next((v for v in (f(name) for f in SHARED) if v is not None), None)
 
 
 def settings_box(where=None, fold: bool = False, label: str = "Settings", key: str | None = None):

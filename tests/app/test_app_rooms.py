@@ -170,3 +170,41 @@ def test_a_presenter_s_scene_prepares_the_next_scene_s_first_views_before_the_cl
     jobs._shared.clear()
     monkeypatch.setattr(gates, "flow_view", lambda setup, trained=None: 1 / 0)
     presenter_counts(7, moved_ago=rooms_ui.PREPARE_AFTER + 1)  # a view that fails ahead: logged, the console goes on
+
+
+def test_the_lecturer_s_race_and_generated_text_reach_the_followers_computed_once():
+    """What the lecturer's press makes (Why LSTM & GRU's race, Train live's generated text) shows on every
+    follower's screen too: the race is the presenter's one shared run (not one per follower), the text theirs."""
+    from playground.web import jobs
+
+    presenter, follower, code = room_on("pages/3_why_lstm_gru.py")
+    presenter.slider(key="gates.T").set_value(12)
+    presenter.session_state["gates.race_steps"] = 25
+    presenter.session_state["gates.race_delays"] = "3"
+    ok(presenter.run())
+    ok(follower.run())
+    assert not [c for c in follower.get("plotly_chart") if c.key == "gates:race"]  # no race yet
+    submitted, real = [], jobs.shared_jobs().submit
+    jobs.shared_jobs().submit = lambda key, run: submitted.append(key[0]) or real(key, run)
+    try:
+        ok(presenter.button(key="gates:race_run").click().run())
+        ok(follower.run())
+    finally:
+        del jobs.shared_jobs().submit
+    (race,) = presenter.session_state["gates:race"].values()
+    (followed,) = follower.session_state["gates:race"].values()
+    assert followed is race  # the presenter's run, joined: computed once
+    summary = lambda at: [m.value for m in at.markdown if "at delay 3" in m.value or "none of these" in m.value]  # noqa: E731
+    assert summary(follower) == summary(presenter) != []  # the same race summary a student reads
+    assert submitted == ["race", "race"]  # asked for by the presenter, then joined by the follower
+    assert not follower.session_state[FOLLOWING]["branched"]
+
+    ok(presenter.switch_page("pages/2_train_live.py").run())
+    presenter.selectbox(key="train.task").set_value("text")
+    ok(presenter.run())
+    ok(follower.run())
+    ok(presenter.button(key="train:step").click().run())
+    ok(presenter.button(key="train:sample").click().run())
+    ok(follower.run())
+    text = presenter.code[0].value
+    assert len(text) == 200 and [c.value for c in follower.code] == [text]

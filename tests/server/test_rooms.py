@@ -35,8 +35,20 @@ def test_only_the_presenter_s_secret_moves_or_closes_a_room(secret):
     other, other_secret = rooms.open(0.0)
     with pytest.raises(RoomError):  # a presenter of another room has no rights here
         rooms.move(room.code, other_secret, "train_live", {}, 1.0)
-    assert rooms.get(room.code).where == (0, "read_a_review", {})
+    with pytest.raises(RoomError, match="Only the room's presenter"):
+        rooms.share(room.code, secret, "why:race", ("race", "forged"), 1.0)
+    assert rooms.get(room.code).where == (0, "read_a_review", {}) and rooms.get(room.code).shared == {}
     assert rooms.is_presenter(room.code, real) and not rooms.is_presenter(room.code, secret)
+
+
+def test_a_presenter_s_result_is_shared_once_and_moves_the_followers_to_show_it():
+    rooms = Rooms()
+    room, secret = rooms.open(0.0, "why_lstm_gru", {"T": "20"})
+    assert rooms.share(room.code, secret, "why:race", ("race", 1), 5.0) == 1  # the followers run their page again
+    assert rooms.share(room.code, secret, "why:race", ("race", 1), 6.0) == 1  # the same result: no move
+    assert rooms.share(room.code, secret, "train:sampled", "hello", 7.0) == 2
+    assert room.shared == {"why:race": ("race", 1), "train:sampled": "hello"} and room.moved == 7.0
+    assert room.where == (2, "why_lstm_gru", {"T": "20"})  # where the room is has not changed
 
 
 def test_branching_off_and_back_is_counted():

@@ -168,3 +168,16 @@ def test_the_lineup_table_shows_each_racers_counts_from_its_model():
                          f"{counts['of which W_hh']:,}"]
     lstm = [c.strip() for c in rows[3].strip("|").split("|")]
     assert lstm[0] == "LSTM" and int(lstm[1]) < 24  # same parameter count: the LSTM is narrower than the RNN
+
+
+def test_the_race_table_shows_each_cell_s_accuracy_per_delay_in_percent():
+    """The race's results as the student reads them (Markdown, no data grid: no pandas when a class draws it)."""
+    from playground.training.race import Lane, RaceResult, RaceSettings
+
+    lanes = [Lane(c, d, h, p, acc, [0.1] * 100, 0.5) for c, d, h, p, acc in
+             [("rnn", 5, 16, 672, 0.95), ("rnn", 20, 16, 672, 0.125), ("lstm", 5, 8, 1872, 1.0),
+              ("lstm", 20, 8, 1872, 0.5), ("gru", 5, 9, 1520, 1.0), ("gru", 20, 9, 1520, 0.99)]]
+    lines = gates.race_markdown(RaceResult(RaceSettings(delays=(5, 20)), lanes)).splitlines()
+    assert lines[0] == "| cell | hidden size | parameters | delay 5 | delay 20 | steps/s |"
+    assert lines[2] == "| RNN (Elman) | 16 | 672 | 95.0% | 12.5% | 200 |"  # 200 steps in 1 s
+    assert lines[3] == "| LSTM | 8 | 1,872 | 100.0% | 50.0% | 200 |" and len(lines) == 5
