@@ -165,3 +165,29 @@ def test_the_presenter_s_reload_keeps_the_room_and_a_projector_window_of_the_sam
         assert exception_texts(console) == [] and exception_texts(projector) == []
     finally:
         ctx.close()
+
+
+def test_the_lecturer_s_race_reaches_the_follower_s_screen(app_url, browser):
+    """What the lecturer's press makes shows on the class's screens: scene 9's race, run once (rooms.Rooms.share)."""
+    presenter = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    follower = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    try:
+        open_page(presenter, f"{app_url}/lecture")
+        presenter.get_by_role("button", name="Open a room").click()
+        presenter.locator(".room-code").wait_for(timeout=60_000)
+        code = presenter.locator(".room-code").inner_text().replace("-", "").strip()
+        open_page(follower, f"{app_url}/?room={code}")
+        open_page(presenter, f"{app_url}/why_lstm_gru?scene=9&race_steps=50&race_delays=3")  # (a reload: the
+        # console cookie keeps the room)
+        assert until(lambda: bar_title(follower).startswith(f"Scene 9 of {len(SCENES)}"), 30), bar_title(follower)
+        summary = lambda page: page.get_by_text("Held-out accuracy of at least")  # noqa: E731
+        assert summary(follower).count() == 0
+        presenter.get_by_role("button", name=re.compile("^Start the race")).click()
+        assert until(lambda: summary(presenter).count() == 1, 60)
+        assert until(lambda: summary(follower).count() == 1, 30), "the race's results on the follower's screen"
+        assert summary(follower).inner_text() == summary(presenter).inner_text()
+        assert f"room={code}" in follower.url and exception_texts(follower) == [] == exception_texts(presenter)
+        screenshot(follower, "room_follower_race")
+    finally:
+        presenter.context.close()
+        follower.context.close()
