@@ -44,6 +44,7 @@ class TrainSettings:
     negation_repeat: int = 0  # extra times each SST row with a negation word ("not bad") joins the rows
     pair_loss: float = 0.0  # > 0: CAD pairs come as pair batches, + pair_loss x the worse half's loss (see pair_term)
     cosine: bool = True  # learning rate decays to 0 along a cosine over all steps
+    ema: float = 0.0  # > 0: dev sets read (and the best epoch kept) with an exponential average of the weights
     clip: float = 5.0  # gradient-norm clipping: a vanilla RNN's gradient can explode through time
     seed: int = 0
     threads: int = 1  # small matrices: a second thread helps little, and on a busy machine it stalls badly
@@ -185,6 +186,7 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
     bar = Progress(label or config.cell, settings.epochs * n_batches, stream)
     history: list[dict] = []
     best: tuple[float, dict] | None = None
+    average = {k: v.detach().clone() for k, v in model.state_dict().items()} if settings.ema > 0 else None
     step = 0
     try:
         for epoch in range(1, settings.epochs + 1):
@@ -199,10 +201,18 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
                                           "try a smaller learning rate.")
                 update(loss, model.parameters(), opt, settings.clip, skip_nonfinite=False)
                 sched.step()
+                if average is not None:
+                    with torch.no_grad():
+                        for k, v in model.state_dict().items():
+                            average[k].lerp_(v, 1 - settings.ema)
                 total += loss.item() * len(y)
                 seen += len(y)
                 step += 1
                 bar.update(step, f"epoch {epoch}/{settings.epochs} loss {total / seen:.3f}")
+            current = None
+            if average is not None:  # read the dev sets with the averaged weights; train on from the current ones
+                current = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                model.load_state_dict(average)
             devs = {f"dev_{k}": accuracy(model, d) for k, d in dev_sets.items() if d}
             dev = sum(devs.values()) / len(devs) if devs else float("nan")
             row = {"epoch": epoch, "train_loss": total / max(1, seen), "dev_accuracy": dev,
@@ -212,6 +222,8 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
                 on_epoch(row)
             if best is None or dev > best[0]:
                 best = (dev, {k: v.detach().clone() for k, v in model.state_dict().items()})
+            if current is not None:
+                model.load_state_dict(current)
             bar.update(step, f"epoch {epoch}/{settings.epochs} loss {row['train_loss']:.3f} dev {dev:.3f}",
                        force=True)
         bar.close(f"best dev {best[0]:.3f}" if best else "")

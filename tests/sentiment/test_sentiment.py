@@ -57,6 +57,18 @@ def test_tiny_training_learns_a_separable_corpus(cell, capsys):
     assert f"[{cell}]" in capsys.readouterr().err  # the progress line went to stderr
 
 
+def test_with_an_average_of_the_weights_the_average_is_what_dev_reads_and_training_returns():
+    import dataclasses
+
+    data, vocab = toy_data(400, 0)
+    dev, _ = toy_data(200, 1, vocab)
+    cfg, quiet = ModelConfig(cell="rnn", **TINY), open("/dev/null", "w")
+    plain = train(cfg, data, dev, FAST, stream=quiet)[0]
+    averaged, history = train(cfg, data, dev, dataclasses.replace(FAST, ema=0.9), stream=quiet)
+    assert accuracy(averaged, dev) == max(h["dev_accuracy"] for h in history) >= 0.9
+    assert not all(torch.equal(a, b) for a, b in zip(plain.state_dict().values(), averaged.state_dict().values()))
+
+
 def test_training_is_deterministic_for_a_seed():
     data, _ = toy_data(120, 0)
     cfg = ModelConfig(cell="rnn", **TINY)
