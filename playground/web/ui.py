@@ -259,8 +259,8 @@ def settings_box(where=None, fold: bool = False, label: str = "Settings", key: s
     where = st.container() if where is None else where
     if key is not None and following_room():
         return where.expander(label, expanded=False, icon=":material/tune:", key=key, on_change="rerun")
-    folded = fold or classroom_on()
-    return where.expander(label, expanded=False, icon=":material/tune:") if folded else where
+    folded = fold or classroom_on()  # keyed: the same fold when its label (the values) changes, so it stays open
+    return where.expander(label, expanded=False, icon=":material/tune:", key=key) if folded else where
 
 
 def opened(box) -> bool:

@@ -72,3 +72,20 @@ def test_gates_page_runs_everything_from_clicks(app_url, page):
     shot = _shot(page, "gates_race")
     assert shot.stat().st_size > 50_000
     assert exception_texts(page) == []
+
+
+def test_a_settings_fold_stays_open_while_its_values_change(app_url, page):
+    """The gradient flow's fold is labelled with its values: a change inside it relabels it, and it stays open (keyed,
+    ui.settings_box; it used to close under the student's hand at every change)."""
+    open_page(page, app_url + "/why_lstm_gru?T=25")
+    fold = page.locator('[data-testid="stExpander"]').filter(has_text="Settings: T =").first
+    fold.locator("summary").click()
+    slider = fold.locator('input[type="range"]').first
+    slider.wait_for(timeout=30_000)
+    slider.focus()
+    slider.press("ArrowRight")
+    page.wait_for_function("() => [...document.querySelectorAll('summary')].some(s => s.innerText.includes('T = 26'))",
+                           timeout=30_000)
+    wait_for_app(page)
+    assert fold.locator("details").get_attribute("open") is not None and fold.locator('input[type="range"]').count()
+    assert exception_texts(page) == []
