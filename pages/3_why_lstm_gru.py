@@ -168,7 +168,7 @@ with boom_box, ui.friendly_errors():
     if job := jobs.finished_job(f"{PREFIX}:boom"):
         boom = st.session_state[f"{PREFIX}:boom"] = {"key": job.key[1:-1], "runs": job.result}
     if boom and boom["key"] == boom_key:
-        ui.chart(gates.clipping_view(boom["runs"]), key=f"{PREFIX}:boom",
+        ui.chart(jobs.shared_view(gates.BOOM_VIEW, boom_key, lambda: gates.clipping_view(boom["runs"])), key=f"{PREFIX}:boom",
                  alt="Training loss and gradient norm per step, with and without gradient clipping")
         st.caption("Top: the training loss per step. Bottom: the gradient norm before clipping. Both axes are "
                    "logarithmic. "
@@ -207,7 +207,8 @@ with race_box, ui.friendly_errors():
             if not jobs.pending(f"{PREFIX}:race"):  # (while it trains: its progress bar above, and no prompt)
                 st.info("Press **Start the race** to train the three cells; the chart below appears from that run.")
         else:
-            ui.chart(gates.race_view(result), key=f"{PREFIX}:race",
+            race_fig = jobs.shared_view(gates.RACE_VIEW, settings, lambda: gates.race_view(result))  # a room's class
+            ui.chart(race_fig, key=f"{PREFIX}:race",  # draws the lecturer's race at once: one figure, encoded once
                      alt="Held-out accuracy against delay for RNN, LSTM and GRU")
             st.caption("How to read it: one point per cell and delay, the accuracy on held-out sequences after the "
                        f"step budget. The dotted line is guessing (1 in {gates.SYMBOLS}). Where a line falls to the dotted "

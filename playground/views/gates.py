@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pandas only when a table is downloaded (a server that never
 
 PREFIX = "gates"
 FLOW_VIEW, EIGEN_VIEW = f"{PREFIX}:flow_view", f"{PREFIX}:eigen_view"  # names of the page's shared views
+RACE_VIEW, BOOM_VIEW = f"{PREFIX}:race_view", f"{PREFIX}:boom_view"  # ...and of its shared runs' figures
 RACE_ANCHOR = "race"  # the race's section (its header's anchor)
 SECTIONS = ("flow", "race", "gates")  # the page's sections top to bottom (a lecture scene may draw one first)
 

@@ -196,6 +196,9 @@ def test_the_lecturer_s_race_and_generated_text_reach_the_followers_computed_onc
     assert followed is race  # the presenter's run, joined: computed once
     summary = lambda at: [m.value for m in at.markdown if "at delay 3" in m.value or "none of these" in m.value]  # noqa: E731
     assert summary(follower) == summary(presenter) != []  # the same race summary a student reads
+    race_chart = lambda at: [c.proto.spec for c in at.get("plotly_chart") if c.key == "gates:race"]  # noqa: E731
+    assert race_chart(follower) == race_chart(presenter) and len(race_chart(follower)) == 1
+    assert '"delay (distractor steps' in race_chart(follower)[0]  # the race's chart, drawn from one shared figure
     assert submitted == ["race", "race"]  # asked for by the presenter, then joined by the follower
     assert not follower.session_state[FOLLOWING]["branched"]
 
