@@ -273,7 +273,11 @@ def settings_columns(spec, key: str, **kw) -> tuple:
     with `header` at the top of main. In classroom mode (and for a room's follower, whose fold is `key`: see
     settings_box) the settings are folded into an expander with `header` beside it (one row less above the charts
     on a 1280x720 projector), above a main area of the full width."""
-    if classroom_on() or following_room():
+    if following_room():  # the lecturer's settings, floating over the charts when opened (a fold in a third of the
+        # width was a tall narrow column that pushed the room's charts below the first screen)
+        fold, header = st.columns([1, 2])
+        return fold.popover("Settings", icon=":material/tune:", key=key, on_change="rerun"), header, st.container()
+    if classroom_on():
         fold, header = st.columns([1, 2])  # the equation stays beside the closed fold when it opens
         return settings_box(fold, key=key), header, st.container()
     settings, main = st.columns(spec, **kw)

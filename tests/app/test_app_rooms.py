@@ -69,6 +69,9 @@ def test_on_train_live_a_room_trains_one_run_that_followers_draw_and_cannot_driv
     ok(follower.run())
     assert step_shown(follower) == step_shown(presenter) != "0"
     assert follower.button(key="train:step").disabled and follower.button(key="train:reset").disabled
+    # the lecturer's settings float over the charts when opened (a popover), drawn only then
+    assert [p.proto.popover.label for p in follower.get("popover")] == ["Settings"] and not follower.slider
+    assert presenter.slider(key="train.hidden").value == follower.session_state["train:config"].hidden
 
     before = step_shown(presenter)
     for key in ("train:reset", "train:play"):  # forged clicks: a message as the disabled buttons would send
