@@ -140,6 +140,7 @@ def before_page(url_path: str) -> None:
     follower found on another page than the room's goes there too: a timer's rerun that crossed a page switch can
     leave a browser on the page it came from."""
     st.session_state[LOOKED] = st.session_state.get(RUNS, 0)  # this full run has looked (see _poll)
+    _say_branched()  # a change of the last run branched off: said now
     raw = st.query_params.get(ROOM)
     mine = presenting()
     if raw and mine and normal_code(raw) == mine[0]:
@@ -250,7 +251,16 @@ def branch_off(toast: bool = False) -> None:
     st.session_state[FOLLOWING].update(branched=True, copy=True)  # web/live copies the run (take_copy)
     if ROOM in st.query_params:
         del st.query_params[ROOM]
-    if toast:
+    if toast:  # said by the next run (before_page), which the caller's rerun starts: a toast of a run cut short by a
+        # rerun went with it when the next run ended (a quick page's, Inside one step's, before it could be read)
+        st.session_state[TOAST] = True
+
+
+TOAST = "room:branched_toast"  # session_state: say at the next run that a change branched off
+
+
+def _say_branched() -> None:
+    if st.session_state.pop(TOAST, False):
         st.toast("You changed a setting: you explore on your own now. **Back to the lecture** is in the sidebar.",
                  icon=":material/explore:")
 

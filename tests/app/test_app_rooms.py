@@ -214,3 +214,16 @@ def test_the_lecturer_s_race_and_generated_text_reach_the_followers_computed_onc
     ok(follower.run())
     text = presenter.code[0].value
     assert len(text) == 200 and [c.value for c in follower.code] == [text]
+
+
+def test_a_follower_s_own_change_branches_off_and_the_toast_says_so_after_the_rerun():
+    """The toast comes with the run that follows the branch-off (rooms.TOAST): one sent just before st.rerun() was
+    gone when that quick run ended (Inside one step, in Chromium)."""
+    presenter, follower, code = room_on("pages/4_inside_one_step.py")
+    ok(follower.run())
+    follower.session_state["onestep.look"] = "h" if follower.session_state["onestep.look"] != "h" else "a"
+    ok(follower.run())
+    assert follower.session_state[FOLLOWING]["branched"]
+    assert [t.value for t in follower.toast if "explore on your own" in t.value] != []
+    ok(follower.run())
+    assert [t.value for t in follower.toast] == []  # said once
