@@ -156,7 +156,8 @@ with main, ui.friendly_errors():
                       step=0.1, key=K("temperature"), width=ui.px(330))
             if st.session_state[K("temperature")] != temperature_run:  # moved in the panel's redraw (a fragment):
                 st.rerun(scope="app")  # a whole run writes it to the link (a presenter's: to the room's screens)
-            if st.button("Generate 200 characters", key=f"{PREFIX}:sample", icon=":material/edit_note:"):
+            if st.button("Generate 200 characters", key=f"{PREFIX}:sample", icon=":material/edit_note:",
+                         **lead):  # a follower: the lecturer's text (another sample here would not be the class's)
                 text = h.call("sample_text", "", 200, st.session_state[K("temperature")])
                 st.session_state[f"{PREFIX}:sampled"] = mine = (time.monotonic(), text)
                 ui.share_with_room(f"{PREFIX}:sampled", mine)  # a presenter's text: the class sees it too

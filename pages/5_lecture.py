@@ -11,6 +11,13 @@ rooms_ui.before_page("lecture")
 st.title("Lecture")
 lecture_ui.tell_bad_scene()  # /lecture?scene=99: said, not silently ignored
 lecture_ui.left_tour()  # a scene opened from here takes its link's settings, whatever this session had set
+if rooms_ui.following():  # a room's student, or its projector: the lecturer drives, and the scenes' scripts (what
+    # to say, the answers to the questions asked) are the lecturer's
+    st.info("You follow the lecturer's room: when the tour starts, your screen goes to each scene with them.",
+            icon=":material/groups:")
+    st.markdown("\n".join(f"{n}. {s.title}" for n, s in enumerate(lecture.SCENES, 1)))
+    rooms_ui.after_page("lecture")
+    st.stop()
 st.markdown(f"A guided tour of the playground in {lecture.count()} scenes. Each scene opens a page with the "
             "settings it needs; a bar at the top of the page says what to do and what the audience will see, and "
             "**Next scene ▶** goes on. Under each scene: what it shows, measured over several seeds.")

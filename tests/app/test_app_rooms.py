@@ -46,6 +46,10 @@ def test_a_room_s_follower_goes_where_the_presenter_goes_and_never_moves_it():
 
     follower = ok(session({"room": code}))  # opened the link on the home page: taken to the Lecture page
     assert titles(follower) == ["Lecture"] and follower.session_state[FOLLOWING]["code"] == code
+    shown = " ".join(m.value for m in follower.markdown)  # no scene's script (they give the answers away), no
+    assert SCENES[1].title in shown and SCENES[1].script not in shown  # buttons of the lecturer's
+    assert not [b for b in follower.button if b.key in ("lecture:start", "room:open")]
+    assert SCENES[1].script in " ".join(m.value for m in presenter.markdown)
 
     ok(presenter.button(key="lecture:start").click().run())  # scene 1
     ok(presenter.button(key="lecture:next").click().run())  # scene 2
@@ -214,6 +218,7 @@ def test_the_lecturer_s_race_and_generated_text_reach_the_followers_computed_onc
     ok(follower.run())
     text = presenter.code[0].value
     assert len(text) == 200 and [c.value for c in follower.code] == [text]
+    assert follower.button(key="train:sample").disabled  # the class's text is the lecturer's
 
 
 def test_a_follower_s_own_change_branches_off_and_the_toast_says_so_after_the_rerun():
