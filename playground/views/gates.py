@@ -191,7 +191,6 @@ def flow_settings_label(T: int, hidden: int, init: str, scale: float, memory_bia
             f"memory-gate bias {memory_bias:g}, seed {seed}")
 
 
-
 def inspect_settings_label(key: str) -> str:
     """The eigenvalue plot's folded setting (a room's follower), labelled with its value."""
     return f"Settings: the eigenvalues of {CONTENDERS[key].label}"
@@ -205,6 +204,7 @@ def boom_settings_label(key: str, scale: float, lr: float, clip: float) -> str:
 def race_settings_label(delays: str, mode: str, hidden: int, steps: int) -> str:
     """The race's folded settings (a room's follower), labelled with their values."""
     return f"Settings: delays {delays}, {MODES[mode]}, hidden size {hidden}, {steps} steps per model and delay"
+
 
 def accuracy_summary(trained: dict) -> str:
     return ", ".join(f"{LABELS[k]} {r['accuracy']:.0%}" for k, r in trained.items())
@@ -264,10 +264,16 @@ def race_view(result: RaceResult) -> go.Figure:
 def lineup_markdown(s: RaceSettings) -> str:
     """The racers before the race (race.lineup) as a small Markdown table: cell, hidden size, parameters, W_hh's
     share. Plain text on purpose: a data grid costs the page a grid component and the server pandas."""
-    rows = lineup(s)
+    return markdown_table(lineup(s))
+
+
+def markdown_table(rows: list[dict], cell: Callable[[str, object], str] | None = None) -> str:
+    """Rows of one shape as a Markdown table: the first column left, the others right-aligned. `cell(column, value)`
+    writes a value; by default text as it is and numbers with thousands separators."""
+    cell = cell or (lambda name, v: v if isinstance(v, str) else f"{v:,}")
     head = list(rows[0])
     lines = ["| " + " | ".join(head) + " |", "|:--|" + "--:|" * (len(head) - 1)]
-    lines += ["| " + " | ".join(v if isinstance(v, str) else f"{v:,}" for v in r.values()) + " |" for r in rows]
+    lines += ["| " + " | ".join(cell(k, v) for k, v in r.items()) + " |" for r in rows]
     return "\n".join(lines)
 
 
@@ -276,9 +282,6 @@ def race_markdown(result: RaceResult) -> str:
     delay (in percent), steps per second. Plain text, as the lineup: a data grid would load pandas in the server
     when a room's class draws the race at once, and plotly building a figure in another session meanwhile can meet
     a half-loaded pandas (seen: "partially initialized module 'pandas'")."""
-    rows = result.rows()
-    head = list(rows[0])
-
     def cell(name: str, v) -> str:
         if isinstance(v, str):
             return v
@@ -286,9 +289,7 @@ def race_markdown(result: RaceResult) -> str:
             return "–"
         return f"{v:.1%}" if name.startswith("delay ") else f"{v:,}"
 
-    lines = ["| " + " | ".join(head) + " |", "|:--|" + "--:|" * (len(head) - 1)]
-    lines += ["| " + " | ".join(cell(k, v) for k, v in r.items()) + " |" for r in rows]
-    return "\n".join(lines)
+    return markdown_table(result.rows(), cell)
 
 
 def race_summary(result: RaceResult, good: float = 0.9) -> str:
