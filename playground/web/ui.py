@@ -270,16 +270,15 @@ def opened(box) -> bool:
 
 def settings_columns(spec, key: str, **kw) -> tuple:
     """(settings, header, main) for a page whose settings take a column: st.columns(spec, **kw) as (settings, main),
-    with `header` at the top of main. In classroom mode (and for a room's follower, whose fold is `key`: see
-    settings_box) the settings are folded into an expander with `header` beside it (one row less above the charts
-    on a 1280x720 projector), above a main area of the full width."""
-    if following_room():  # the lecturer's settings, floating over the charts when opened (a fold in a third of the
-        # width was a tall narrow column that pushed the room's charts below the first screen)
-        fold, header = st.columns([1, 2])
-        return fold.popover("Settings", icon=":material/tune:", key=key, on_change="rerun"), header, st.container()
-    if classroom_on():
+    with `header` at the top of main. In classroom mode the settings are folded into an expander with `header` beside
+    it (one row less above the charts on a 1280x720 projector), above a main area of the full width; a room's follower
+    gets a popover there instead, keyed `key` and drawn once opened (see settings_box): it floats over the charts (a
+    fold in a third of the width was a tall narrow column that pushed the room's charts below the first screen)."""
+    if classroom_on() or following_room():
         fold, header = st.columns([1, 2])  # the equation stays beside the closed fold when it opens
-        return settings_box(fold, key=key), header, st.container()
+        box = fold.popover("Settings", icon=":material/tune:", key=key, on_change="rerun") if following_room() \
+            else settings_box(fold, key=key)
+        return box, header, st.container()
     settings, main = st.columns(spec, **kw)
     return settings, main.container(), main
 
