@@ -187,6 +187,8 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
     history: list[dict] = []
     best: tuple[float, dict] | None = None
     average = {k: v.detach().clone() for k, v in model.state_dict().items()} if settings.ema > 0 else None
+    averaged = [(average[k], v) for k, v in model.state_dict().items()] if average else []  # (its average, a weight
+    # tensor the optimizer updates in place): paired once, not a state_dict per batch
     step = 0
     try:
         for epoch in range(1, settings.epochs + 1):
@@ -201,10 +203,9 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
                                           "try a smaller learning rate.")
                 update(loss, model.parameters(), opt, settings.clip, skip_nonfinite=False)
                 sched.step()
-                if average is not None:
-                    with torch.no_grad():
-                        for k, v in model.state_dict().items():
-                            average[k].lerp_(v, 1 - settings.ema)
+                with torch.no_grad():
+                    for mean, v in averaged:
+                        mean.lerp_(v, 1 - settings.ema)
                 total += loss.item() * len(y)
                 seen += len(y)
                 step += 1
