@@ -164,6 +164,16 @@ def scene_link(n: int) -> tuple[str, int, int, str]:
     return re.sub(r"^\d+_", "", Path(path).stem), int(count), int(cap), out[1]
 
 
+async def open_room(url: str) -> tuple[Screen, asyncio.Future, str]:
+    """A presenter opens the Lecture page of the app at `url` and a room there: (its screen, its visit, the code)."""
+    presenter = Screen(url, "lecture")
+    visit = asyncio.ensure_future(presenter.visit(10 ** 6))
+    await until(lambda: presenter.widget("room:open") and _drawn(presenter), 90, "the Lecture page's room:open")
+    await presenter.press("room:open")
+    m = await until(lambda: CODE_RE.search(presenter.texts_seen()), 30, "the room's code on the Lecture page")
+    return presenter, visit, m.group(1).replace("-", "")
+
+
 async def measure(server: Server, n: int, seconds: float, warmup: float, scene: int, browser: bool,
                   stagger: float, n_solos: int = 0, visitor: bool = False, moves: int = 1) -> Report:
     rep = Report(n, scene, browser=browser)
@@ -181,13 +191,9 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
             await asyncio.to_thread(vis.idle_done.wait)
             await light_visits(server.url, 5, rep.light_idle, every=0.5)
         # 1. the presenter opens a room on the Lecture page
-        presenter = Screen(server.url, "lecture")
+        presenter, visit, rep.code = await open_room(server.url)
         clients.append(presenter)
-        tasks.append(asyncio.ensure_future(presenter.visit(10 ** 6)))
-        await until(lambda: presenter.widget("room:open") and _drawn(presenter), 90, "the Lecture page's room:open")
-        await presenter.press("room:open")
-        m = await until(lambda: CODE_RE.search(presenter.texts_seen()), 30, "the room's code on the Lecture page")
-        rep.code = m.group(1).replace("-", "")
+        tasks.append(visit)
         # 2. ... goes to Train live, the tour's training scene, in the same session
         at = time.perf_counter()
         await presenter.goto(page, query)

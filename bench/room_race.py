@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from room import CODE_RE, Screen, Server, _drawn, cpu_seconds, until  # noqa: E402
+from room import Screen, Server, cpu_seconds, open_room, until  # noqa: E402
 
 QUERY = "scene=9&race_steps=150&race_delays=5%2C10"  # a short race: 3 cells x 2 delays x 150 steps
 SUMMARY = "Held-out accuracy of at least"  # the race summary's first words (views.gates.race_summary)
@@ -29,15 +29,11 @@ def shown_at(c: Screen, since: float) -> float | None:
 
 async def measure(n: int) -> str:
     with Server() as server:
-        tasks = []
-        presenter = Screen(server.url, "lecture")
-        tasks.append(asyncio.ensure_future(presenter.visit(10 ** 6)))
-        await until(lambda: presenter.widget("room:open") and _drawn(presenter), 90, "the Lecture page's room:open")
-        await presenter.press("room:open")
-        code = (await until(lambda: CODE_RE.search(presenter.texts_seen()), 30, "the room's code")).group(1)
+        presenter, visit, code = await open_room(server.url)
+        tasks = [visit]
         await presenter.goto("why_lstm_gru", QUERY)
         await until(lambda: presenter.widget("race_run"), 120, "the race's button")
-        followers = [Screen(server.url, "", f"room={code.replace('-', '')}") for _ in range(n)]
+        followers = [Screen(server.url, "", f"room={code}") for _ in range(n)]
         for f in followers:
             tasks.append(asyncio.ensure_future(f.visit(10 ** 6)))
             await asyncio.sleep(0.05)

@@ -32,6 +32,19 @@ def press(button, done, tries: int = 3) -> bool:
     return False
 
 
+def room_code(page) -> str:
+    """The room's code as the Lecture page shows it ("KQ7-M4"), without its dash."""
+    return page.locator(".room-code").inner_text().replace("-", "").strip()
+
+
+def open_room(app_url: str, page) -> str:
+    """`page` opens the Lecture page and a room there; the room's code."""
+    open_page(page, f"{app_url}/lecture")
+    page.get_by_role("button", name="Open a room").click()
+    page.locator(".room-code").wait_for(timeout=60_000)
+    return room_code(page)
+
+
 def bar_title(page) -> str:
     bar = page.locator(".st-key-lecture_bar h1")
     return bar.first.inner_text().strip() if bar.count() else ""
@@ -62,10 +75,7 @@ def test_a_projector_in_classroom_mode_draws_the_room_s_run(app_url, browser):
     presenter = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     projector = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     try:
-        open_page(presenter, f"{app_url}/lecture")
-        presenter.get_by_role("button", name="Open a room").click()
-        presenter.locator(".room-code").wait_for(timeout=60_000)
-        code = presenter.locator(".room-code").inner_text().replace("-", "").strip()
+        code = open_room(app_url, presenter)
         presenter.get_by_test_id("stSidebar").get_by_role("link", name="Train live").click()
         presenter.wait_for_url(re.compile("train_live"), timeout=60_000)
         wait_for_app(presenter)
@@ -94,10 +104,7 @@ def test_a_follower_s_screen_moves_with_the_presenter_s_and_can_branch_off(app_u
 
 
 def walk(app_url, presenter, follower) -> None:
-    open_page(presenter, f"{app_url}/lecture")
-    presenter.get_by_role("button", name="Open a room").click()
-    presenter.locator(".room-code").wait_for(timeout=60_000)
-    code = presenter.locator(".room-code").inner_text().replace("-", "").strip()
+    code = open_room(app_url, presenter)
     open_page(follower, f"{app_url}/?room={code}")
     assert until(lambda: "/lecture" in follower.url), follower.url  # taken to where the presenter is
     presenter.get_by_role("button", name="Start the tour").click()
@@ -147,14 +154,11 @@ def test_the_presenter_s_reload_keeps_the_room_and_a_projector_window_of_the_sam
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         console = ctx.new_page()
-        open_page(console, f"{app_url}/lecture")
-        console.get_by_role("button", name="Open a room").click()
-        console.locator(".room-code").wait_for(timeout=60_000)
-        code = console.locator(".room-code").inner_text().replace("-", "").strip()
+        code = open_room(app_url, console)
         console.reload()
         wait_for_app(console)
         console.locator(".room-code").wait_for(timeout=30_000)
-        assert console.locator(".room-code").inner_text().replace("-", "").strip() == code
+        assert room_code(console) == code
         assert until(lambda: console.get_by_role("button", name="Close the room").count() == 1)
         projector = ctx.new_page()
         open_page(projector, f"{app_url}/?room={code}")
@@ -172,10 +176,7 @@ def test_the_lecturer_s_race_reaches_the_follower_s_screen(app_url, browser):
     presenter = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     follower = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     try:
-        open_page(presenter, f"{app_url}/lecture")
-        presenter.get_by_role("button", name="Open a room").click()
-        presenter.locator(".room-code").wait_for(timeout=60_000)
-        code = presenter.locator(".room-code").inner_text().replace("-", "").strip()
+        code = open_room(app_url, presenter)
         open_page(follower, f"{app_url}/?room={code}")
         open_page(presenter, f"{app_url}/why_lstm_gru?scene=9&race_steps=50&race_delays=3")  # (a reload: the
         # console cookie keeps the room)
