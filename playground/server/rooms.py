@@ -55,6 +55,12 @@ def normal_code(text: str) -> str:
     return "".join(ch for ch in str(text).upper() if ch.isalnum())
 
 
+def shown(text: str, most: int = 12) -> str:
+    """A code as a message quotes it: a pasted paragraph is cut, not echoed whole."""
+    text = str(text)
+    return repr(text if len(text) <= most else text[:most] + "…")
+
+
 def spaced(code: str) -> str:
     """A code to read aloud or project: "KQ7-M4" style, in two halves."""
     half = (len(code) + 1) // 2
@@ -118,7 +124,7 @@ class Rooms:
                 self._expire(now)
             room = self._rooms.get(normal_code(code))
             if room is None:
-                raise RoomError(f"There is no open room {code!r}: check the code, or ask the lecturer for the link. "
+                raise RoomError(f"There is no open room {shown(code)}: check the code, or ask the lecturer for the link. "
                                 "A room closes when its lecturer closes it or after a few idle hours.")
             return room
 
@@ -192,7 +198,7 @@ class Rooms:
     def _presented(self, code: str, secret: str | None) -> Room:
         room = self._rooms.get(normal_code(code))
         if room is None:
-            raise RoomError(f"Room {code!r} is closed: open a new room on the Lecture page.")
+            raise RoomError(f"Room {shown(code)} is closed: open a new room on the Lecture page.")
         if not (secret and hmac.compare_digest(room._secret, secret)):
             raise RoomError("Only the room's presenter can move it.")
         return room

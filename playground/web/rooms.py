@@ -380,7 +380,12 @@ def check_moved(url_path: str) -> None:
     this timer sees the room elsewhere and switches the follower there once more."""
     here = page_of(st.context.url) if st.context.url else url_path
     f = st.session_state.get(FOLLOWING)
-    if not f or f["branched"] or st.session_state.get(LOOKED) != st.session_state.get(RUNS, 0):
+    if not f or f["branched"]:
+        return
+    if not server_rooms().heard(f["code"], internals.session_id(), _now()):  # its heartbeat: a follower on a
+        st.rerun(scope="app")  # page of text runs no page for minutes, and still counts in the presenter's console
+        return  # (closed, or forgotten: before_page says so, or joins it again)
+    if st.session_state.get(LOOKED) != st.session_state.get(RUNS, 0):
         return  # a full run whose page has not looked yet (the sidebar comes first): before_page will
     try:
         room = server_rooms().get(f["code"])

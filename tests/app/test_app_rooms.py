@@ -232,3 +232,26 @@ def test_a_follower_s_own_change_branches_off_and_the_toast_says_so_after_the_re
     assert [t.value for t in follower.toast if "explore on your own" in t.value] != []
     ok(follower.run())
     assert [t.value for t in follower.toast] == []  # said once
+
+
+def test_a_follower_on_a_page_of_text_still_counts_in_the_presenter_s_console():
+    """A follower whose page does not run for minutes (a scene of text) is heard by its sidebar's watch on the room
+    (rooms.check_moved, every POLL_SECONDS): the presenter's counts keep it past SEEN_WITHIN."""
+    def script() -> None:
+        import time
+
+        import streamlit as st
+
+        from playground.server.rooms import SEEN_WITHIN
+        from playground.web import internals, rooms as rooms_ui
+
+        now = time.monotonic()
+        room, _ = rooms_ui.server_rooms().open(now, "", {})
+        rooms_ui.server_rooms().join(room.code, internals.session_id(), now - SEEN_WITHIN - 5)  # its last page run
+        st.session_state[rooms_ui.FOLLOWING] = {"code": room.code, "applied": room.version, "branched": False}
+        before = room.counts(now)
+        rooms_ui.check_moved("")
+        st.session_state["counts"] = before, room.counts(time.monotonic())
+
+    at = ok(AppTest.from_function(script, default_timeout=60).run())
+    assert at.session_state["counts"] == ((0, 0), (1, 0))

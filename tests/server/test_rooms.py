@@ -83,6 +83,9 @@ def test_an_idle_room_expires_and_its_code_says_so():
         rooms.get(room.code, now=151.0)
     with pytest.raises(RoomError, match="no open room"):
         rooms.join("ZZZZZ", "a", 0.0)
+    with pytest.raises(RoomError, match="^There is no open room 'a pasted par…': check") as wrong:
+        rooms.join("a pasted paragraph " * 50, "a", 0.0)  # a message quotes a few characters of it, not all
+    assert len(str(wrong.value)) < 200
 
 
 def test_the_server_holds_a_bounded_number_of_rooms():
