@@ -92,6 +92,7 @@ class LiveSession:
     _rewind: tr.Checkpoint | None = field(default=None, init=False, repr=False)  # the last healthy row (rewind)
     _pending: tr.Tick | None = field(default=None, init=False, repr=False)  # the tick in progress (advance)
     _tick_started: float = field(default=-math.inf, init=False, repr=False)  # clock() when Play began the last tick
+    _texts: int = field(default=0, init=False, repr=False)  # texts sampled so far: a second press, another text
     clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
     lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
 
@@ -295,8 +296,9 @@ class LiveSession:
             raise ConfigError(f"{trn.task.label} does not write anything: sampling needs a generation task "
                               f"({', '.join(t.label for t in tasklib.TASKS.values() if t.generates)}).")
         temperature = self.cfg.temperature if temperature is None else float(temperature)
+        self._texts += 1  # (the same settings, step and press: the same text)
         return tasks_text.generate(trn.model, trn.task, prime, n_chars, temperature, trn.length,
-                                   seed=self.cfg.seed + self.step)
+                                   seed=self.cfg.seed + self.step + 1_000_003 * self._texts)
 
     @_locked
     def csv(self) -> str:

@@ -166,6 +166,8 @@ def test_text_task_samples_plain_text_of_the_requested_length():
     s.step_once()
     out = s.sample_text(n_chars=30, temperature=0.5)
     assert len(out) == 30 and set(out) <= set("abc")
+    again = [s.sample_text(n_chars=30, temperature=1.5) for _ in range(3)]  # paused: each press writes another text
+    assert len(set(again)) == 3
     with pytest.raises(ConfigError):
         _session().sample_text()
 
