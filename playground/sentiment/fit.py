@@ -129,7 +129,7 @@ def _train_all(data, out, names, seed, epochs, split_args, settings, vocab_size,
         naive_bayes["cad_dev"] = pair_scores(corpus.cad_dev, [y == r.label for y, r in
                                                               zip(nb_labels["cad_dev"], corpus.cad_dev)])
     metrics = {
-        "data": str(Path(data).name) + (f" + {imdb.name}/imdb_train.tsv.gz" if imdb is not None else ""),
+        "data": str(Path(data).name) + (f" + {Path(imdb).name}/imdb_train.tsv.gz" if imdb is not None else ""),
         "split": {**(split_args or SPLIT), "seed": seed, "train_rows": len(train_data), "dev": len(parts.dev),
                   "test": len(parts.test),
                   "rule": "held-out whole sentences; a phrase is trained on only if it is part of a "

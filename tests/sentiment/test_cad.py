@@ -89,8 +89,8 @@ def test_no_cad_dev_review_is_trained_on_and_the_cad_figures_are_the_evaluate_cl
     assert dropped["imdb_train_reviews_that_are_cad_dev_originals"] > 0  # some toy dev originals were IMDB train rows
 
     settings = {"gru": replace(FAST, epochs=2, cad_repeat=2)}
-    m = train_all(data, tmp_path / "out", ["gru"], settings=settings, split_args=split_args, imdb=imdb,
-                  imdb_tokens=12, imdb_dev=10, vocab_size=60, cad=cad)
+    m = train_all(data, tmp_path / "out", ["gru"], settings=settings, split_args=split_args, imdb=str(imdb),
+                  imdb_tokens=12, imdb_dev=10, vocab_size=60, cad=str(cad))  # (folders as text, as typed)
     out = run_cli("evaluate", str(cad / "cad_dev.tsv"), "--model", "gru", "--assets", str(tmp_path / "out"))
     assert {k: out[k] for k in ("originals", "revised", "pair_consistency", "pairs")} == m["models"]["gru"]["cad_dev"]
     assert "dev_cad" in m["models"]["gru"]["history"][0]  # CAD dev helps pick the epoch
