@@ -158,14 +158,17 @@ with main, ui.friendly_errors():
                 st.rerun(scope="app")  # a whole run writes it to the link (a presenter's: to the room's screens)
             if st.button("Generate 200 characters", key=f"{PREFIX}:sample", icon=":material/edit_note:",
                          **lead):  # a follower: the lecturer's text (another sample here would not be the class's)
-                text = h.call("sample_text", "", 200, st.session_state[K("temperature")])
-                st.session_state[f"{PREFIX}:sampled"] = mine = (time.monotonic(), text)
+                temperature = st.session_state[K("temperature")]
+                step, text = h.call("written", "", 200, temperature)
+                st.session_state[f"{PREFIX}:sampled"] = mine = (time.monotonic(), text, step, temperature)
                 ui.share_with_room(f"{PREFIX}:sampled", mine)  # a presenter's text: the class sees it too
         # the newer of this session's text and, on a follower's screen, the lecturer's
         sampled = max([t for t in (st.session_state.get(f"{PREFIX}:sampled"), ui.room_shared(f"{PREFIX}:sampled"))
                        if t], default=None)
         if sampled:
-            st.container(key=f"{PREFIX}:sampled").code(sampled[1], language=None, wrap_lines=True)
+            with st.container(key=f"{PREFIX}:sampled"):
+                st.code(sampled[1], language=None, wrap_lines=True)
+                st.caption(live.sample_caption(*sampled[2:], st.session_state[K("temperature")]))
 
     first = paint.first_run(PREFIX)  # a first visit: the curves alone, the rest on the rerun that follows
 

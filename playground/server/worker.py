@@ -25,8 +25,8 @@ GONE_AFTER = 60.0  # a playing session whose page asked nothing for this long is
 # pauses one whose browser disconnected at once; this catches a server that stopped asking at all)
 DROP_AFTER = 600.0  # ...and after this long forgotten (its memory comes back)
 WORKER_NICE = 10  # workers train with whatever CPU the server's page work leaves
-OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text", "csv", "weights_file", "load",
-       "close", "rewind", "copy_from")
+OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text", "written", "csv", "weights_file",
+       "load", "close", "rewind", "copy_from")
 READ_ONLY = ("snapshot", "sample_text", "csv", "weights_file")  # what a room's follower may ask of the room's run
 JOB_NICE = 5  # a shared run (one for many students) goes before the live runs (one student's each), after pages
 JOB_IDLE_EXIT = 300.0  # a job worker with no run for this long exits (its memory comes back)

@@ -301,6 +301,11 @@ class LiveSession:
                                    seed=self.cfg.seed + self.step + 1_000_003 * self._texts)
 
     @_locked
+    def written(self, prime: str = "", n_chars: int = 200, temperature: float | None = None) -> tuple[int, str]:
+        """(the step, the text the model wrote at it): sample_text with the step of the weights that wrote it."""
+        return self.step, self.sample_text(prime, n_chars, temperature)
+
+    @_locked
     def csv(self) -> str:
         """The history as CSV, its metric and loss columns named by the task's metric and the loss (test_accuracy,
         train_loss_MSE)."""

@@ -221,3 +221,11 @@ def busy_note(busy: int, steps_per_sec: float) -> str:
     rate = f" (about {steps_per_sec:.0f} steps/s for this one)" if steps_per_sec else ""
     return (f"Shared server: {busy} runs are training on this core, each gets an equal slice{rate}. The numbers "
             "at each step are the same as alone; they just come slower.")
+
+
+def sample_caption(step: int, temperature: float, now: float | None = None) -> str:
+    """What a generated text was written by: the model at a step, at a temperature; `now` (the slider's) when it has
+    moved since, so that a text shown under the new temperature does not pass for one written at it."""
+    moved = f" (the slider is at {now:g} now: press Generate again)" if now is not None and now != temperature else ""
+    return f"Written by the model at step {step:,}, temperature {temperature:g}{moved}."
+

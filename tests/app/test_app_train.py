@@ -143,6 +143,12 @@ def test_text_task_samples_text(at):
     at.button(key="train:step").click().run()
     at.button(key="train:sample").click().run()
     assert at.code and len(at.code[0].value) == 200 and not at.exception
+    step = at.session_state[SESSION_KEY].session.step
+    said = lambda: [c.value for c in at.caption if c.value.startswith("Written by")]  # noqa: E731
+    assert step > 0 and said() == [f"Written by the model at step {step:,}, temperature 0.8."]  # the text's own
+    at.slider(key="train.temperature").set_value(0.5).run()  # the slider moves on: the text shown is still the old one
+    assert said() == [f"Written by the model at step {step:,}, temperature 0.8 (the slider is at 0.5 now: press "
+                      "Generate again)."]
 
 
 def test_a_lecture_demo_sets_every_widget(at):

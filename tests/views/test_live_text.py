@@ -52,3 +52,10 @@ def test_the_task_card_states_input_target_loss_metric_and_guessing():
     card = live_text.task_card(dataclasses.replace(LiveConfig(), task="parity", length=8))
     assert "**Input:**" in card and "**Target:**" in card and "binary cross-entropy" in card
     assert "accuracy" in card and "guessing scores 50" in card and "A perfect model" in card
+
+
+def test_a_generated_text_says_what_wrote_it_and_whether_the_slider_has_moved_since():
+    assert live_text.sample_caption(1250, 0.2) == "Written by the model at step 1,250, temperature 0.2."
+    assert live_text.sample_caption(1250, 0.2, 0.2) == live_text.sample_caption(1250, 0.2)
+    assert live_text.sample_caption(1250, 0.2, 1.5).endswith("(the slider is at 1.5 now: press Generate again).")
+
