@@ -106,8 +106,7 @@ with ui.friendly_errors():
         trained = saved["result"] if saved and saved["setup"] == setup else None
         run = saved.get("run") if trained else None
         if saved and trained is None:
-            st.info("The settings above changed since the last training run, so its dashed “trained” curves are "
-                    "hidden. Press the button to train again.")
+            st.info(gates.stale_training_note(saved["setup"], saved["steps"], setup))
         view = jobs.shared_view(gates.FLOW_VIEW, (setup, run), lambda: gates.flow_view(setup, trained))
         ui.chart(view.grads, key=f"{PREFIX}:grads",
                  alt="Gradient of the last-step loss reaching each step t, log scale, one line per model")

@@ -191,6 +191,18 @@ def flow_settings_label(T: int, hidden: int, init: str, scale: float, memory_bia
             f"memory-gate bias {memory_bias:g}, seed {seed}")
 
 
+def stale_training_note(trained: FlowSetup, steps: int, now: FlowSetup) -> str:
+    """Why the dashed "trained" curves are gone: the last training run had other settings than these (changed by
+    hand, or by the lecture's next scene). Names what differs, so that nobody wonders what they changed."""
+    label = flow_settings_label(*(getattr(trained, f) for f in ("T", "hidden", "init", "scale", "memory_bias",
+                                                                  "seed")))
+    mine = flow_settings_label(*(getattr(now, f) for f in ("T", "hidden", "init", "scale", "memory_bias", "seed")))
+    differ = [part for part, here in zip(label.removeprefix("Settings: ").split(", "),
+                                         mine.removeprefix("Settings: ").split(", ")) if part != here]
+    return (f"The dashed “trained” curves are hidden: the last training run ({steps} steps) was at "
+            f"{', '.join(differ) or 'other settings'}. Press **Train all five** to train at these.")
+
+
 def inspect_settings_label(key: str) -> str:
     """The eigenvalue plot's folded setting (a room's follower), labelled with its value."""
     return f"Settings: the eigenvalues of {CONTENDERS[key].label}"

@@ -181,3 +181,11 @@ def test_the_race_table_shows_each_cell_s_accuracy_per_delay_in_percent():
     assert lines[0] == "| cell | hidden size | parameters | delay 5 | delay 20 | steps/s |"
     assert lines[2] == "| RNN (Elman) | 16 | 672 | 95.0% | 12.5% | 200 |"  # 200 steps in 1 s
     assert lines[3] == "| LSTM | 8 | 1,872 | 100.0% | 50.0% | 200 |" and len(lines) == 5
+
+
+def test_the_hidden_trained_curves_say_which_settings_they_were_trained_at():
+    """Scene 8 trains at T = 60; scene 9 is at T = 40: its note names T, not "the settings you changed"."""
+    note = gates.stale_training_note(FlowSetup(T=60), 300, FlowSetup(T=40))
+    assert note == ("The dashed “trained” curves are hidden: the last training run (300 steps) was at T = 60. Press "
+                    "**Train all five** to train at these.")
+    assert "at H = 32, seed 3." in gates.stale_training_note(FlowSetup(hidden=32, seed=3), 300, FlowSetup())
