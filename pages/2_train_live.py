@@ -142,10 +142,10 @@ with main, ui.friendly_errors():
                                                     "steps; after a Pause, what is left of it), then stop."} | lead))
     buttons.button("Reset", icon=":material/restart_alt:", key=f"{PREFIX}:reset", on_click=control,
                    args=("reset",), **({"help": "New weights from the seed; the history starts over."} | lead))
-    if rebuilt:
-        buttons.caption("Settings changed: a new model starts from step 0.")
     ui.show_callback_error(f"{PREFIX}:controls")
     header.markdown(live.equations_inline(cfg.cell, cfg.f, cfg.g))  # the model as chosen: wraps where narrow
+    if rebuilt:  # under the equations, not beside the buttons (which it pushed onto a row of their own)
+        header.caption(f":material/restart_alt: {live.REBUILT}")
 
     every = live_ui.redraw_every(now.busy if now is not None else 1, st.session_state.get(f"{PREFIX}:every"))
     st.session_state[f"{PREFIX}:every"] = every

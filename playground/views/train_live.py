@@ -30,6 +30,7 @@ from playground.training.trainer import HELD_OUT, HISTORY_COLUMNS, OPTIMIZERS
 CONTROLS_CSS = ("<style>" + ", ".join(f".st-key-{PREFIX}-{k} button" for k in ("play", "pause", "step", "reset"))
                 + " { min-height: 2.9rem; font-size: 1.1rem; padding: 0.25rem 0.9rem; }"
                 + f" .st-key-{PREFIX}-play button, .st-key-{PREFIX}-pause button {{ min-width: 6.2rem; }}</style>")
+REBUILT = "New settings, new model: training starts again from step 0."
 SLOW_HELP = ("The slow pace: Play trains one tick ({steps} steps, *Steps per tick* in the settings) a second, slow "
              "enough to narrate. Step always trains one tick.")
 

@@ -89,3 +89,22 @@ def test_a_diverging_run_pauses_itself_and_explains(app_url, page):
     assert _settled_step(page) == int(re.search(r"Rewound to step (\d+)", page.locator(
         '[data-testid="stAlert"]').filter(has_text="Rewound to step").inner_text()).group(1))
     assert exception_texts(page) == []
+
+
+@pytest.mark.parametrize("page", [(1280, 720)], indirect=True)
+def test_a_new_model_s_note_leaves_play_where_it_was(app_url, page):
+    """A setting that makes a new model says so under the equations: Play, Step and Reset stay beside the Task picker
+    (the note beside them pushed them onto a row of their own, away from the hand reaching for Play)."""
+    open_page(page, f"{app_url}/train_live")
+    play, task = page.get_by_role("button", name="Play"), page.locator(".st-key-train-task")
+    row = lambda: play.bounding_box()["y"] - task.bounding_box()["y"]  # noqa: E731 - (the page may scroll)
+    before = row()
+    slider = page.locator(".st-key-train-hidden input[type='range']")
+    slider.focus()
+    slider.press("ArrowRight")
+    note = page.get_by_text("New settings, new model")
+    note.wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert abs(row() - before) < 2, (before, row())  # beside the Task picker, as before
+    assert note.bounding_box()["y"] > play.bounding_box()["y"] + play.bounding_box()["height"]  # under the buttons
+    assert exception_texts(page) == []
