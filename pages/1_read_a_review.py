@@ -5,7 +5,7 @@ from playground.state import limits
 from playground.views import review
 from playground.views.review import PREFIX, ReviewConfig
 from playground.web import lecture as lecture_ui
-from playground.web import links, paint, ui
+from playground.web import links, paint, steady, ui
 
 ui.require_navigation()
 scene = lecture_ui.header("Read a review", PREFIX)  # a lecture scene: its bar, its settings, its sections first
@@ -86,6 +86,7 @@ if card is not None:
 readings = []
 with ui.friendly_errors():
     first = paint.first_run(PREFIX)
+    steady.steady_charts()  # a word's slider or a typed review redraws the charts without a blank
     readings = [review.read(ui.shipped_model(name), cfg.text) for name in review.models_shown(cfg.model)]
     r = readings[0]
     order = review.unit_order(r) if cfg.order else None

@@ -11,6 +11,7 @@ from playground.web import lecture as lecture_ui
 from playground.web import live as live_ui
 from playground.web import paint
 from playground.web import rooms as rooms_ui
+from playground.web import steady
 from playground.web import ui
 
 ui.require_navigation()
@@ -74,6 +75,7 @@ top.selectbox("Task", list(live.TASKS), key=K("task"), on_change=on_task_change,
               format_func=lambda n: live.TASKS[n].label, width=PICKER_WIDTH,
               label_visibility="collapsed" if scene else "visible")  # a scene: one row less above the chart
 st.html(live.CONTROLS_CSS)  # big buttons
+steady.steady_charts()  # the charts redraw without a blank
 buttons = top.container(horizontal=True, vertical_alignment="center", width="content")  # filled below
 if st.session_state.get(f"{PREFIX}:demo"):
     st.caption(live.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)

@@ -108,3 +108,35 @@ def test_a_new_model_s_note_leaves_play_where_it_was(app_url, page):
     assert abs(row() - before) < 2, (before, row())  # beside the Task picker, as before
     assert note.bounding_box()["y"] > play.bounding_box()["y"] + play.bounding_box()["height"]  # under the buttons
     assert exception_texts(page) == []
+
+
+# Per animation frame, for each of Train live's six charts: is any of it on screen (drawn by plotly.js, or the copy
+# web/steady.py shows in its place)? And how many times Streamlit took a chart's element out of the page.
+WATCH_CHARTS = """(keys) => {
+  window.blank = Object.fromEntries(keys.map((k) => [k, 0]));
+  window.replaced = 0;
+  new MutationObserver((muts) => { for (const m of muts) for (const n of m.removedNodes)
+    if (n.nodeType === 1 && n.querySelector?.('[data-testid="stPlotlyChart"]')) window.replaced++; })
+    .observe(document.body, {childList: true, subtree: true});
+  const shown = (k) => [...document.querySelectorAll('.st-key-train-' + k)].some((box) =>
+    [...box.querySelectorAll('.main-svg')].some((s) => s.closest('.steady-cover')
+      || getComputedStyle(s.closest('.js-plotly-plot')).visibility !== 'hidden'))
+    || [...document.querySelectorAll('.steady-cover')].some((c) => !c.closest('[class*="st-key-"]'));
+  const frame = () => { for (const k of keys) if (!shown(k)) window.blank[k]++; requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+}"""
+
+
+def test_the_charts_redraw_while_playing_without_a_blank(app_url, page):
+    """Streamlit remounts a chart whose figure changed: blank until plotly.js draws it (0.22-0.31 s, about every
+    redraw, seen before web/steady.py). While Play trains, every chart is on screen in every frame but the odd one."""
+    open_page(page, f"{app_url}/train_live")
+    page.locator(".st-key-train-weights .main-svg").first.wait_for(timeout=60_000)
+    page.evaluate(WATCH_CHARTS, ["curves", "network", "probe", "grads", "spectral", "weights"])
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(12_000)
+    blank, replaced = page.evaluate("[window.blank, window.replaced]")
+    page.get_by_role("button", name="Pause").click()
+    assert replaced >= 5 * 6, replaced  # the charts were redrawn (remounted) several times each
+    assert max(blank.values()) <= 3, blank  # without the copies: ~35 blank frames each in 20 s
+    assert exception_texts(page) == []
