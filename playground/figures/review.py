@@ -129,12 +129,14 @@ def _outline(step: int) -> dict:
                 fillcolor="rgba(0,0,0,0)", line=dict(color=MARK, width=2), layer="above")
 
 
-def _play(T: int, duration_ms: int) -> tuple[list[dict], list[dict]]:
-    """(frames, updatemenus): frame k moves the cover (shapes[0]) to reveal words 1..k; Play / Pause buttons.
+def _play(T: int, duration_ms: int, step: int) -> tuple[list[dict], list[dict]]:
+    """(frames, updatemenus): frame k moves the cover (shapes[0]) to reveal words 1..k, and shows the frame around
+    word `step` (shapes[1]) only once that word is revealed (paused before it, it framed a blank); Play / Pause.
 
-    Frames carry one shape each: with T up to 200 frames, anything more costs the page its speed budget.
+    Frames carry the cover and one flag: with T up to 200 frames, anything more costs the page its speed budget.
     """
-    frames = [dict(name=str(k), layout=dict(shapes=[_cover(k, T)])) for k in range(1, T + 1)]
+    frames = [dict(name=str(k), layout=dict(shapes=[_cover(k, T), dict(visible=k >= step)]))
+              for k in range(1, T + 1)]
     menus = [dict(
         type="buttons", direction="left", x=0.0, y=1.0, xanchor="left", yanchor="bottom", pad=dict(b=6),
         showactive=False, buttons=[
@@ -204,7 +206,7 @@ def reading_figure(tokens: Sequence[str], oov: Sequence[bool], z: np.ndarray, un
     step = min(max(step, 1), T)
     half = dict(type="scatter", x=[0.5, xmax + 0.5], y=[0.5, 0.5], xaxis="x2", yaxis="y2", mode="lines",
                 line=dict(color="#999999", dash="dot", width=1), hoverinfo="skip", name="0.5")
-    frames, menus = _play(T, duration_ms) if play else ([], [])
+    frames, menus = _play(T, duration_ms, step) if play else ([], [])
     fig_height = int(min(height - 230, 60 + 15 * H) + 230)
     margin = dict(l=70, r=20, t=60 if title else 40, b=40)
     dtick = unit_dtick(H, (fig_height - margin["t"] - margin["b"] - 40) * (top[1] - top[0]))  # 40: the word labels

@@ -55,8 +55,9 @@ def test_playback_hides_words_after_the_step_and_frames_reveal_one_word_each():
     assert (outline.x0, outline.x1) == (1.5, 2.5)
     assert len(fig.frames) == T
     for k, frame in enumerate(fig.frames, start=1):
-        (moved,) = frame.layout.shapes  # frames only move the cover, shapes[0]
-        assert moved.fillcolor == rf.COVER and moved.x0 == k + 0.5
+        moved, framed = frame.layout.shapes  # frames move the cover, shapes[0], and show the outline, shapes[1], once
+        assert moved.fillcolor == rf.COVER and moved.x0 == k + 0.5  # its word is revealed (only that: it stays put)
+        assert framed.visible is (k >= 2) and framed.x0 is None
     assert fig.frames[-1].layout.shapes[0].x0 == fig.frames[-1].layout.shapes[0].x1  # all words shown at the end
     assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
     sent = json.loads(fig.to_json())  # what st.plotly_chart sends carries the frames, and they are valid Plotly
