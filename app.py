@@ -47,6 +47,7 @@ classroom = ui.classroom_mode()  # ?classroom=1 or the sidebar's toggle: a proje
 st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide",
                    initial_sidebar_state="collapsed" if classroom else 200)
 current = st.navigation(pages)
+ui.note_page(current.url_path)  # a page's rerun is told from a link into it (ui.init_config)
 rooms_ui.register_pages({p.url_path: p for p in pages})  # where a room's followers may be taken
 with st.sidebar:
     for page in pages if not rooms_ui.following() else ():  # a follower is taken where the lecturer is (and its

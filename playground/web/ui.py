@@ -55,6 +55,14 @@ def require_navigation() -> None:
         st.rerun()
 
 
+PAGE_RUNS = "ui:page_runs"  # session_state: (the page of the full run before this one, this run's page)
+
+
+def note_page(url_path: str) -> None:
+    """app.py, on every full run, before the page: which page this run is, and which the one before it was."""
+    st.session_state[PAGE_RUNS] = (st.session_state.get(PAGE_RUNS, (None, None))[1], url_path)
+
+
 def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
     """Fill the page's widget state: from the URL on a first visit, else from the last config this session.
 
@@ -68,7 +76,12 @@ def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
     """
     saved = st.session_state.get(f"{prefix}:config")
     params = page_params()
-    linked = link_wins and saved is not None and bool(params) and params != to_params(saved)
+    before, now = st.session_state.get(PAGE_RUNS, (None, None))
+    # a rerun of the page itself (a widget's) is never a link: the browser's address, which Streamlit reads at each
+    # rerun, can lag the page's last runs (five quick presses on Read a review's word slider took it back to a
+    # word the runs had already passed, and the slider with it)
+    rerun = before is not None and before == now
+    linked = link_wins and not rerun and saved is not None and bool(params) and params != to_params(saved)
     if saved is None or linked:  # a link names what it changes; the rest stays as this session left it
         saved, messages = from_params(cls, {**to_params(saved), **params} if linked else params)
         for m in messages:  # a toast, and a notice that stays on this first view of the link
