@@ -21,54 +21,71 @@ SCRIPT = """<script>
   window.__steadyCharts = true;
   const CHART = '[data-testid="stPlotlyChart"]';
   const keyOf = (el) => [...(el.classList || [])].find((c) => c.startsWith('st-key-')) || null;
-  const last = new Map();  // key -> {svg: a copy of the chart as last drawn, height}
+  const last = new Map();  // key -> {svg: a copy of the chart as last drawn, height, from: the drawing copied}
+  const seen = new Map();  // key -> when its last copy was taken
   const covers = new Map();  // key -> the copy shown in the chart's place
-  const drawn = (el) => {
-    const svg = el.querySelector(CHART + ' .main-svg');
+  const drawn = (box) => {  // the chart's drawing in this keyed element, once plotly.js has shown it
+    const svg = box.querySelector(CHART + ' .main-svg');
     return svg && getComputedStyle(svg.closest('.js-plotly-plot')).visibility !== 'hidden' ? svg : null;
   };
-  const keep = (el, key, tries = 0) => {  // once plotly.js has drawn the new chart: copy it, drop the cover
-    if (!el.isConnected) return;
-    if (!drawn(el)) { if (tries < 300) requestAnimationFrame(() => keep(el, key, tries + 1)); return; }
-    requestAnimationFrame(() => {  // drawn in this frame: the cover goes in the next
-      covers.get(key)?.remove();
-      covers.delete(key);
-      const box = el.querySelector(CHART + ' .svg-container');
-      if (box) last.set(key, {svg: box.cloneNode(true), height: el.getBoundingClientRect().height});
+  const drop = (key) => { covers.get(key)?.remove(); covers.delete(key); };
+  const copy = (box, key, svg) => {
+    const inner = box.querySelector(CHART + ' .svg-container');
+    if (!inner) return;
+    const c = inner.cloneNode(true);
+    c.querySelectorAll('.modebar-container').forEach((n) => n.remove());  // (its styles are the chart's own)
+    c.querySelectorAll('.main-svg').forEach((n) => {  // plotly.js stacks its layers by a rule of the chart's own:
+      Object.assign(n.style, {position: 'absolute', top: '0', left: '0'});  // titles and legend on top
     });
+    last.set(key, {svg: c, height: box.getBoundingClientRect().height, from: svg});
+    (window.__steadyCopied ??= {})[key] = performance.now();  // when each copy was taken (tests read it)
   };
+  const tick = () => {  // every 100 ms: a drawn chart ends its cover, and is copied at most every 400 ms (plotly.js
+    const now = performance.now();  // redraws a chart more than once as it mounts; titles and legend come last)
+    for (const box of document.querySelectorAll('[class*="st-key-"]')) {
+      const key = keyOf(box);
+      const svg = key && drawn(box);
+      if (!svg) continue;
+      if (covers.has(key)) drop(key);
+      if (now - (seen.get(key) ?? -1e9) >= 400) {
+        seen.set(key, now);
+        copy(box, key, svg);
+      }
+    }
+  };
+  setInterval(tick, 100);
   const over = (c, el) => {  // the copy lies over the new element until plotly.js has drawn it
     el.style.position = 'relative';
     Object.assign(c.style, {position: 'absolute', left: '0', top: '0', zIndex: '1'});
     el.appendChild(c);
   };
-  const cover = (key, parent, before) => {  // the chart's element went out: its copy holds the place
-    const copy = last.get(key);
-    if (!copy || covers.has(key) || !parent.isConnected) return;
+  const cover = (key, parent, before) => {  // the chart went out of the page: its copy holds the place
+    const kept = last.get(key);
+    if (!kept || covers.has(key) || !parent.isConnected) return;
+    const fresh = [...document.querySelectorAll('.' + key)].find((n) => !n.closest('.steady-cover'));
+    if (fresh && drawn(fresh)) return;  // the new one is drawn already
     const c = document.createElement('div');
     c.className = 'steady-cover';
-    c.style.cssText = `height:${copy.height}px;pointer-events:none;overflow:hidden;`;
-    c.appendChild(copy.svg.cloneNode(true));
+    c.style.cssText = `height:${kept.height}px;pointer-events:none;overflow:hidden;`;
+    c.appendChild(kept.svg.cloneNode(true));
     covers.set(key, c);
-    const fresh = document.querySelector('.' + key);  // the new element may come before the old one goes
-    if (fresh && !drawn(fresh)) over(c, fresh);
-    else if (!fresh) parent.insertBefore(c, before && before.parentNode === parent ? before : null);
-    else { covers.delete(key); return; }  // drawn already: nothing to cover
-    setTimeout(() => { if (covers.get(key) === c) { c.remove(); covers.delete(key); } }, 1500);
+    if (fresh) over(c, fresh);  // the new element may come before the old one goes
+    else parent.insertBefore(c, before && before.parentNode === parent ? before : null);
+    setTimeout(() => { if (covers.get(key) === c) drop(key); }, 1500);
   };
-  const arrived = (el, key) => {
-    const c = covers.get(key);
-    if (c) over(c, el);
-    keep(el, key);
-  };
-  const charts = (n) => n.nodeType === 1 && keyOf(n) && n.querySelector(CHART);
   new MutationObserver((muts) => {
     for (const m of muts) {
-      for (const n of m.removedNodes) if (charts(n)) cover(keyOf(n), m.target, m.nextSibling);
-      for (const n of m.addedNodes) if (charts(n)) arrived(n, keyOf(n));
+      for (const n of m.removedNodes) {
+        if (n.nodeType !== 1 || !(n.matches(CHART) || n.querySelector(CHART))) continue;
+        const key = keyOf(n) || keyOf(m.target.closest?.('[class*="st-key-"]') || m.target);
+        if (key) cover(key, m.target, m.nextSibling);
+      }
+      for (const n of m.addedNodes) {  // a keyed element back in the page: its cover (in the flow) goes over it
+        const c = n.nodeType === 1 && keyOf(n) && covers.get(keyOf(n));
+        if (c && c.parentNode !== n) over(c, n);
+      }
     }
   }).observe(document.body, {childList: true, subtree: true});
-  document.querySelectorAll('[class*="st-key-"]').forEach((n) => { if (charts(n)) keep(n, keyOf(n)); });
 })();
 </script>"""
 
