@@ -194,6 +194,8 @@ with main, ui.friendly_errors():
                 return
             if s.message:
                 (st.error if s.status == "diverged" else st.info)(s.message)
+            if s.status != "diverged" and (blown := live.blown_note(s.rows)):  # blown up, though no number
+                st.warning(blown, icon=":material/warning:")  # overflowed: nothing stopped the run
             if s.status == "diverged" and not h.read_only:  # the ways back, in one row (wraps if narrow)
                 with st.container(horizontal=True, key=f"{PREFIX}:recover"):
                     if not cfg.clip:  # the lesson's fix, one click away (Settings may be folded)

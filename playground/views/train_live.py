@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from playground.errors import ConfigError
 from playground.figures import train as tf
@@ -230,3 +230,24 @@ def sample_caption(step: int, temperature: float, now: float | None = None) -> s
     moved = f" (the slider is at {now:g} now: press Generate again)" if now is not None and now != temperature else ""
     return f"Written by the model at step {step:,}, temperature {temperature:g}{moved}."
 
+
+BLOWN = 100.0  # a held-out loss this many times the untrained model's: blown up, though no number overflowed
+
+
+def blown_note(rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """What to say when the run blew up without a NaN (its status stays "playing" / "paused") and has not come back:
+    its held-out loss rose past BLOWN times the untrained model's, and is still no better than that model's. E.g.
+    ReLU with a large learning rate and no clipping: the loss spikes, then units die and the network guesses. None
+    otherwise (a run that learns again after a spike has nothing to be told)."""
+    losses = [(r.get("step", 0), r.get("test_loss")) for r in rows]
+    finite = [(k, v) for k, v in losses[1:] if v is not None and math.isfinite(v)]
+    start, now = (losses[0][1] if losses else None), (losses[-1][1] if len(losses) > 1 else None)
+    if not (finite and start and now is not None and math.isfinite(now)):
+        return None
+    step, peak = max(finite, key=lambda kv: kv[1])
+    if peak <= BLOWN * start or now < 0.9 * start:
+        return None
+    return (f"Blown up without overflowing: at step {step:,} the held-out loss reached {fmt_loss(peak)}, "
+            f"{peak / start:,.0f} times the untrained model's, and it is no better than that model's now. Huge "
+            "steps threw the weights far off (with ReLU, units die: their input stays negative, no gradient comes "
+            "back, and the network guesses). Turn Clipping on or lower the learning rate, then Reset.")

@@ -59,3 +59,17 @@ def test_a_generated_text_says_what_wrote_it_and_whether_the_slider_has_moved_si
     assert live_text.sample_caption(1250, 0.2, 0.2) == live_text.sample_caption(1250, 0.2)
     assert live_text.sample_caption(1250, 0.2, 1.5).endswith("(the slider is at 1.5 now: press Generate again).")
 
+
+def test_a_run_blown_up_without_a_nan_is_told_so():
+    rows = [{"step": 0, "test_loss": 0.69}, {"step": 50, "test_loss": 0.4}, {"step": 100, "test_loss": 1.2e5},
+            {"step": 150, "test_loss": 0.6931}]  # a spike, then guessing (dead units): the untrained model's loss
+    assert live_text.blown_note(rows).startswith(
+        "Blown up without overflowing: at step 100 the held-out loss reached 1.2e+05, 173,913 times the untrained "
+        "model's, and it is no better than that model's now.")
+    assert live_text.blown_note(rows[:3]).startswith("Blown up")  # still up there
+    assert live_text.blown_note([*rows, {"step": 200, "test_loss": 0.3}]) is None  # learns again: nothing to say
+    assert live_text.blown_note(rows[:2]) is None  # learning
+    spike = {"step": 100, "test_loss": 0.69 * 99}
+    assert live_text.blown_note([*rows[:2], spike, rows[3]]) is None  # within BLOWN times
+    assert live_text.blown_note([*rows[:3], {"step": 150, "test_loss": float("nan")}]) is None  # "diverged"'s
+    assert live_text.blown_note(rows[:1]) is None and live_text.blown_note([]) is None
