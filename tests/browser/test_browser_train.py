@@ -136,7 +136,9 @@ def test_the_charts_redraw_while_playing_without_a_blank(app_url, page):
     page.get_by_role("button", name="Play").click()
     page.wait_for_timeout(12_000)
     blank, replaced = page.evaluate("[window.blank, window.replaced]")
+    ages = page.evaluate("() => Object.values(window.__steadyCopied || {}).map((t) => performance.now() - t)")
     page.get_by_role("button", name="Pause").click()
+    assert len(ages) >= 6 and max(ages) < 2500, ages  # each chart's copy is of a recent drawing, not the first one
     assert replaced >= 5 * 6, replaced  # the charts were redrawn (remounted) several times each
     assert max(blank.values()) <= 3, blank  # without the copies: ~35 blank frames each in 20 s
     assert exception_texts(page) == []
