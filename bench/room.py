@@ -28,7 +28,10 @@ It starts the app (bench/load.py's `Server`, its own port) and drives it with li
 --visitor (load goal 3): a Chromium of its own opens Read a review in a fresh context and types a review (bench/
 felt.py's visitor: seconds to the first chart, and from the typed review to its heatmap), 3 times on the idle server
 before the room opens, then 3 times during the window (which lasts until they are done); goal: the visit's median
-<= 1.5x the idle one's.
+<= 1.5x the idle one's. That Chromium shares this machine's cores with the server it measures, which a student's
+browser on its own machine does not: with --visitor-apart the app's processes run at a lower priority (nice
+APART_NICE, idle visits and window alike), so the browsers and the bench's clients get a core when they ask, as
+on machines of their own, and the server has what they leave.
 
 The light followers' times are taken when the bench's event loop reads the message, so a busy bench adds to them
 (its own CPU is printed); the browser's are taken in the page (a MutationObserver, the wall clock) when the DOM
@@ -328,6 +331,9 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
             await asyncio.to_thread(vis.join, 120)
 
 
+APART_NICE = 5  # --visitor-apart: the app's priority below the browsers' (its workers train at WORKER_NICE below it)
+
+
 def _panel_runs(c: Client, t0: float, t1: float) -> list:
     """The session's training-panel redraws that finished inside [t0, t1] (as bench/load.py counts them)."""
     return [r for r in c.finished_runs(t0) if r.finished <= t1 and "Step" in r.metrics
@@ -346,13 +352,15 @@ def main(argv: list[str] | None = None) -> int:
                     "with its own seed (load goal 3: a room of 50 and 20 solo students)")
     ap.add_argument("--visitor", action="store_true", help="a new visitor of Read a review in Chromium, idle and "
                     "during the window (load goal 3)")
+    ap.add_argument("--visitor-apart", action="store_true", help="the app's processes run after the browsers and "
+                    "the bench's clients (nice), as if those were on machines of their own (see the docstring)")
     ap.add_argument("--moves", type=int, default=1, help="after the move, go back and forth between the two scenes "
                     "until this many moves in all, each timed (the light followers) with the server's CPU for it")
     ap.add_argument("--check", action="store_true", help="exit 1 on a failure (see the docstring)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args(argv)
     start = time.perf_counter()
-    with Server() as server:
+    with Server(nice=APART_NICE if a.visitor_apart else 0) as server:
         try:
             rep = asyncio.run(measure(server, a.followers, a.seconds, a.warmup, a.scene, a.browser, a.stagger,
                                      a.solos, a.visitor, a.moves))
