@@ -3,13 +3,12 @@
 Streamlit gives a chart a new element id whenever its figure changes (the browser keeps a chart's figure per id),
 and its page remounts an element whose id changed: the chart's whole element is taken out of the page and a new
 one put in, empty until plotly.js has drawn it. Seen in Chromium while Train live played: each chart was blank for
-0.22-0.31 s, about once a redraw, and the elements below it moved up and back when its element was out of the page
-for a frame (the loss chart, 15 times in 25 s).
+0.22-0.31 s about once a redraw (the loss chart 15 times in 25 s; ~35 blank frames of ~200 per chart in 20 s).
 
-So a small script in the page (installed once per browser tab) keeps a copy of each keyed chart as last drawn. When
-Streamlit takes the chart's element out, the copy takes its place at the same height; when the new element comes,
-the copy lies over it until plotly.js has drawn the new chart, then goes. The copy is a picture: no hover, no
-clicks, for the quarter of a second it shows.
+So a small script in the page (installed once per browser tab) keeps a copy of each keyed chart as drawn (taken
+from the screen every 400 ms). When Streamlit takes the chart's element out, the copy takes its place at the same
+height; when the new element comes, the copy lies over it until plotly.js has drawn the new chart, then goes (after
+1.5 s at most). The copy is a picture: no hover, no clicks, for the quarter of a second it shows.
 """
 from __future__ import annotations
 
