@@ -74,9 +74,9 @@ def header(title: str, prefix: str) -> lecture.Scene | None:
         if rooms_ui.following():  # a follower (the projector too): no script, and the lecturer moves the scenes
             st.caption("The lecturer moves the scenes.", width="content")
             return s
-        with st.popover("Script", icon=":material/description:",
-                        help="What to do and say: for the lecturer's eyes (the room sees only this button)."):
+        with st.popover("Script", icon=":material/description:"):  # (no tooltip: it covered the script's first line)
             st.markdown(f"**{title}**, scene {number}: {s.title}")
+            st.caption("What to do and say: for the lecturer's eyes (a room's screens show no script).")
             st.markdown(s.script)
             st.caption(f"Checked by the tests: {s.claim}")
         if st.button("◀ Previous", key="lecture:previous", disabled=number == 1):
