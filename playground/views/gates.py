@@ -194,11 +194,10 @@ def flow_settings_label(T: int, hidden: int, init: str, scale: float, memory_bia
 def stale_training_note(trained: FlowSetup, steps: int, now: FlowSetup) -> str:
     """Why the dashed "trained" curves are gone: the last training run had other settings than these (changed by
     hand, or by the lecture's next scene). Names what differs, so that nobody wonders what they changed."""
-    label = flow_settings_label(*(getattr(trained, f) for f in ("T", "hidden", "init", "scale", "memory_bias",
-                                                                  "seed")))
-    mine = flow_settings_label(*(getattr(now, f) for f in ("T", "hidden", "init", "scale", "memory_bias", "seed")))
-    differ = [part for part, here in zip(label.removeprefix("Settings: ").split(", "),
-                                         mine.removeprefix("Settings: ").split(", ")) if part != here]
+    def parts(s: FlowSetup) -> list[str]:
+        return flow_settings_label(s.T, s.hidden, s.init, s.scale, s.memory_bias, s.seed).split(": ", 1)[1].split(", ")
+
+    differ = [part for part, here in zip(parts(trained), parts(now)) if part != here]
     return (f"The dashed “trained” curves are hidden: the last training run ({steps} steps) was at "
             f"{', '.join(differ) or 'other settings'}. Press **Train all five** to train at these.")
 

@@ -6,7 +6,7 @@ one put in, empty until plotly.js has drawn it. Seen in Chromium while Train liv
 0.22-0.31 s about once a redraw (the loss chart 15 times in 25 s; ~35 blank frames of ~200 per chart in 20 s).
 
 So a small script in the page (installed once per browser tab) keeps a copy of each keyed chart as drawn (taken
-from the screen every 400 ms). When Streamlit takes the chart's element out, the copy takes its place at the same
+from the screen every 400 ms through a new drawing's first 1.2 s). When Streamlit takes the chart's element out, the copy takes its place at the same
 height; when the new element comes, the copy lies over it until plotly.js has drawn the new chart, then goes (after
 1.5 s at most). The copy is a picture: no hover, no clicks, for the quarter of a second it shows.
 """
@@ -20,15 +20,15 @@ SCRIPT = """<script>
   window.__steadyCharts = true;
   const CHART = '[data-testid="stPlotlyChart"]';
   const keyOf = (el) => [...(el.classList || [])].find((c) => c.startsWith('st-key-')) || null;
-  const last = new Map();  // key -> {svg: a copy of the chart as last drawn, height, from: the drawing copied}
-  const seen = new Map();  // key -> when its last copy was taken
+  const last = new Map();  // key -> {svg: a copy of the chart as last drawn, height}
+  const seen = new Map();  // key -> {svg: the drawing on screen, since: when it came, at: when it was last copied}
   const covers = new Map();  // key -> the copy shown in the chart's place
   const drawn = (box) => {  // the chart's drawing in this keyed element, once plotly.js has shown it
     const svg = box.querySelector(CHART + ' .main-svg');
     return svg && getComputedStyle(svg.closest('.js-plotly-plot')).visibility !== 'hidden' ? svg : null;
   };
   const drop = (key) => { covers.get(key)?.remove(); covers.delete(key); };
-  const copy = (box, key, svg) => {
+  const copy = (box, key) => {
     const inner = box.querySelector(CHART + ' .svg-container');
     if (!inner) return;
     const c = inner.cloneNode(true);
@@ -36,19 +36,21 @@ SCRIPT = """<script>
     c.querySelectorAll('.main-svg').forEach((n) => {  // plotly.js stacks its layers by a rule of the chart's own:
       Object.assign(n.style, {position: 'absolute', top: '0', left: '0'});  // titles and legend on top
     });
-    last.set(key, {svg: c, height: box.getBoundingClientRect().height, from: svg});
+    last.set(key, {svg: c, height: box.getBoundingClientRect().height});
     (window.__steadyCopied ??= {})[key] = performance.now();  // when each copy was taken (tests read it)
   };
-  const tick = () => {  // every 100 ms: a drawn chart ends its cover, and is copied at most every 400 ms (plotly.js
-    const now = performance.now();  // redraws a chart more than once as it mounts; titles and legend come last)
-    for (const box of document.querySelectorAll('[class*="st-key-"]')) {
+  const tick = () => {  // every 100 ms: a drawn chart ends its cover; a new drawing is copied every 400 ms through
+    const now = performance.now();  // its first 1.2 s (plotly.js redraws a chart as it mounts; titles and legend
+    for (const box of document.querySelectorAll('[class*="st-key-"]')) {  // come last), a chart that stays is not
       const key = keyOf(box);
       const svg = key && drawn(box);
       if (!svg) continue;
       if (covers.has(key)) drop(key);
-      if (now - (seen.get(key) ?? -1e9) >= 400) {
-        seen.set(key, now);
-        copy(box, key, svg);
+      let s = seen.get(key);
+      if (!s || s.svg !== svg) seen.set(key, s = {svg, since: now, at: -1e9});
+      if (now - s.at >= 400 && now - s.since <= 1200) {
+        s.at = now;
+        copy(box, key);
       }
     }
   };
