@@ -49,6 +49,7 @@ st.set_page_config(page_title="RNN Playground", page_icon="🔁", layout="wide",
 current = st.navigation(pages)
 ui.note_page(current.url_path)  # a page's rerun is told from a link into it (ui.init_config)
 rooms_ui.register_pages({p.url_path: p for p in pages})  # where a room's followers may be taken
+internals.preload_plotly(st.sidebar)  # the charts' code loads on Home too, before a page with charts needs it
 with st.sidebar:
     for page in pages if not rooms_ui.following() else ():  # a follower is taken where the lecturer is (and its
         st.page_link(page, label=page.title, icon=page.icon, query_params=ui.link_params({}))  # page runs lighter)

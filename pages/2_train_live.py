@@ -79,6 +79,7 @@ steady.steady_charts()  # the charts redraw without a blank
 buttons = top.container(horizontal=True, vertical_alignment="center", width="content")  # filled below
 if st.session_state.get(f"{PREFIX}:demo"):
     st.caption(live.DEMOS[st.session_state[f"{PREFIX}:demo"]].script)
+first = paint.first_run(PREFIX)  # a first visit: the curves alone, the rest on the rerun that follows
 controls, header, main = ui.settings_columns([1.4, 3], key=ui.memory_key(PREFIX, "settings_open"), gap="medium")  # classroom mode
 # and a room's follower: folded, main full width
 about = None  # the task's card, in the settings (not in a follower's closed fold)
@@ -171,8 +172,6 @@ with main, ui.friendly_errors():
             with st.container(key=f"{PREFIX}:sampled"):
                 st.code(sampled[1], language=None, wrap_lines=True)
                 st.caption(live.sample_caption(*sampled[2:], st.session_state[K("temperature")]))
-
-    first = paint.first_run(PREFIX)  # a first visit: the curves alone, the rest on the rerun that follows
 
     # a follower redraws the room's run about once a second, playing or not (the lecturer may Step), and looks for moves
     @st.fragment(run_every=rooms_ui.FOLLOW_REDRAW if h.read_only else every if now.playing else None)
@@ -269,7 +268,7 @@ with main, ui.friendly_errors():
         training_panel()
         if now is not None and now.has_model and not first:  # (a first visit: with the rest, on the rerun after its paint)
             downloads()
-    if not h.read_only:  # a follower's upload would replace the room's run
+    if not h.read_only and not first:  # a follower's upload would replace the room's run; a first visit: with the rest
         st.file_uploader("Continue from a saved weights file", type=["pt"], key=f"{PREFIX}:upload",
                          on_change=on_upload)
     ui.show_callback_error(f"{PREFIX}:upload")  # a file that could not be loaded: why, here by the uploader

@@ -49,7 +49,9 @@ with box["gates"]:
     st.header("3. What the gates do")
     gates_box = st.container()
 
-if ui.opened(flow_controls):  # a room's follower: folded, drawn once opened
+# a room's follower: folded, drawn once opened; a first visit: the settings (folded, or below the first screen) come
+# with the rest of the page, after the first chart's paint (their widgets were a third of the browser's work before it)
+if ui.opened(flow_controls) and not first:
     with flow_controls:
         a, b, c = st.columns(3)
         a.slider("Sequence length T", **limits(GatesConfig, "T"), key=K("T"),
@@ -69,10 +71,10 @@ if ui.opened(flow_controls):  # a room's follower: folded, drawn once opened
                  help=gates.memory_bias_help())
         st.columns(3)[0].slider("Training steps for “Train all five”", **limits(GatesConfig, "train_steps"), step=10,
                                 key=K("train_steps"))
-if ui.opened(inspect_controls):
+if ui.opened(inspect_controls) and not first:
     with inspect_controls:
         st.selectbox("Model for the eigenvalue plot", list(CONTENDERS), format_func=LABEL, key=K("inspect"))
-if ui.opened(boom_controls):
+if ui.opened(boom_controls) and not first:
     with boom_controls:
         a, b, c, d = st.columns(4)
         a.selectbox("Model", list(CONTENDERS), format_func=LABEL, key=K("boom"))
@@ -81,7 +83,7 @@ if ui.opened(boom_controls):
         c.number_input("SGD learning rate", **limits(GatesConfig, "boom_lr"), step=0.01, format="%.3f",
                        key=K("boom_lr"))
         d.number_input("Clip the gradient norm at", **limits(GatesConfig, "clip"), step=0.5, key=K("clip"))
-if ui.opened(race_controls):
+if ui.opened(race_controls) and not first:
     with race_controls:
         a, b, c, d = st.columns(4)
         a.text_input("Delays N (comma separated)", key=K("race_delays"), max_chars=60,

@@ -92,3 +92,9 @@ def test_an_event_that_fails_is_reported_and_the_rest_of_its_batch_still_handled
     session.draw(range(6))
     session.run_loop()
     assert session.handled == [0, 1, 2, 4, 5] and session.reported == ["a bad event"] and session.wakes == 1
+
+
+def test_the_plotly_chart_code_to_preload_is_one_file_of_the_built_frontend():
+    chunk = internals.plotly_chunk()
+    assert chunk is not None and chunk.startswith("PlotlyChart.") and chunk.endswith(".js"), chunk
+    assert (Path(st.__file__).parent / "static" / "static" / "js" / chunk).stat().st_size > 1_000_000  # plotly.js
