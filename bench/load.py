@@ -80,8 +80,7 @@ class Server:
     """`streamlit run serve.py` (the app and its routes) on a free port, stopped on exit; its log is kept for the error check."""
 
     def __init__(self, port: int | None = None, env: dict | None = None, log: Path | None = None,
-                 args: tuple[str, ...] = (), script: str = "serve.py", nice: int = 0):
-        self.nice = nice  # > 0: the app's processes run after the machine's others (bench/room.py --visitor-apart)
+                 args: tuple[str, ...] = (), script: str = "serve.py"):
         self.script = script  # what `streamlit run` runs, relative to the project (bench/felt.py: its floor page)
         self.port = port or free_port()
         self.args = args  # more `streamlit run` options, e.g. ("--server.disconnectedSessionTTL", "5")
@@ -98,8 +97,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", self.script, "--server.headless", "true",
              "--server.port", str(self.port), "--browser.gatherUsageStats", "false", *self.args],
-            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=self._env, start_new_session=True,
-            preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
+            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=self._env, start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

@@ -29,9 +29,11 @@ It starts the app (bench/load.py's `Server`, its own port) and drives it with li
 felt.py's visitor: seconds to the first chart, and from the typed review to its heatmap), 3 times on the idle server
 before the room opens, then 3 times during the window (which lasts until they are done); goal: the visit's median
 <= 1.5x the idle one's. That Chromium shares this machine's cores with the server it measures, which a student's
-browser on its own machine does not: with --visitor-apart the app's processes run at a lower priority (nice
-APART_NICE, idle visits and window alike), so the browsers and the bench's clients get a core when they ask, as
-on machines of their own, and the server has what they leave.
+browser on its own machine does not: with --visitor-apart that Chromium runs in a scheduling group of its own
+ahead of the others (bench/chromium_apart.sh; idle visits and window alike), so it gets a core when it asks, as on a
+machine of its own, and the server and the bench's clients share what it leaves. (Linux gives each session's group
+of processes a fair share whatever their nice: the app's processes niced, as this flag did before 2026-12-05, were
+still one group against the browser's, which then waited behind the training workers.)
 
 The light followers' times are taken when the bench's event loop reads the message, so a busy bench adds to them
 (its own CPU is printed); the browser's are taken in the page (a MutationObserver, the wall clock) when the DOM
@@ -178,7 +180,8 @@ async def open_room(url: str) -> tuple[Screen, asyncio.Future, str]:
 
 
 async def measure(server: Server, n: int, seconds: float, warmup: float, scene: int, browser: bool,
-                  stagger: float, n_solos: int = 0, visitor: bool = False, moves: int = 1) -> Report:
+                  stagger: float, n_solos: int = 0, visitor: bool = False, moves: int = 1,
+                  apart: bool = False) -> Report:
     rep = Report(n, scene, browser=browser)
     page, count, cap, query = scene_link(scene)
     if page != "train_live" or scene >= count:
@@ -187,7 +190,7 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
     tasks: list[asyncio.Future] = []
     clients: list[Screen] = []
     chromium = Browser() if browser else None
-    vis = Visitor(server.url) if visitor else None
+    vis = Visitor(server.url, apart=apart) if visitor else None
     try:
         if vis is not None:  # load goal 3's visitor, on the idle server first
             vis.start()
@@ -331,7 +334,6 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
             await asyncio.to_thread(vis.join, 120)
 
 
-APART_NICE = 5  # --visitor-apart: the app's priority below the browsers' (its workers train at WORKER_NICE below it)
 
 
 def _panel_runs(c: Client, t0: float, t1: float) -> list:
@@ -352,18 +354,18 @@ def main(argv: list[str] | None = None) -> int:
                     "with its own seed (load goal 3: a room of 50 and 20 solo students)")
     ap.add_argument("--visitor", action="store_true", help="a new visitor of Read a review in Chromium, idle and "
                     "during the window (load goal 3)")
-    ap.add_argument("--visitor-apart", action="store_true", help="the app's processes run after the browsers and "
-                    "the bench's clients (nice), as if those were on machines of their own (see the docstring)")
+    ap.add_argument("--visitor-apart", action="store_true", help="the visitor's Chromium runs ahead of the server "
+                    "and the bench's clients (a scheduling group of its own), as on a machine of its own (see the docstring)")
     ap.add_argument("--moves", type=int, default=1, help="after the move, go back and forth between the two scenes "
                     "until this many moves in all, each timed (the light followers) with the server's CPU for it")
     ap.add_argument("--check", action="store_true", help="exit 1 on a failure (see the docstring)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args(argv)
     start = time.perf_counter()
-    with Server(nice=APART_NICE if a.visitor_apart else 0) as server:
+    with Server() as server:
         try:
             rep = asyncio.run(measure(server, a.followers, a.seconds, a.warmup, a.scene, a.browser, a.stagger,
-                                     a.solos, a.visitor, a.moves))
+                                     a.solos, a.visitor, a.moves, a.visitor_apart))
         except RuntimeError as e:  # a step that never happened: say which, then the log's errors
             rep = Report(a.followers, a.scene, browser=a.browser, errors=[str(e)])
         rep.log = [ln for ln in server.log_path.read_text(errors="replace").splitlines() if LOG_WORDS.search(ln)]

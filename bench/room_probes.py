@@ -11,6 +11,8 @@ from pathlib import Path
 
 import felt
 from browser_follower import CHROMIUM, CHROMIUM_ARGS
+
+APART = Path(__file__).resolve().parent / "chromium_apart.sh"  # Chromium in a scheduling group ahead of the others
 from load import Server, cpu_seconds
 from stclient import Client
 
@@ -45,9 +47,10 @@ class Visitor(threading.Thread):
     """Load goal 3's new visitor of Read a review: a Chromium of its own, driven by sync playwright in this thread
     (bench/felt.py's visitor), `rounds` visits on the idle server, then as many once `go` is set."""
 
-    def __init__(self, url: str, rounds: int = 3):
+    def __init__(self, url: str, rounds: int = 3, apart: bool = False):
         super().__init__(daemon=True, name="visitor")
         self.url, self.rounds = url, rounds
+        self.chromium = str(APART) if apart else CHROMIUM  # apart: ahead of the server and the bench for the CPU
         self.idle_done, self.go, self.done = threading.Event(), threading.Event(), threading.Event()
         self.idle: tuple[list[float], list[float]] = ([], [])
         self.loaded: tuple[list[float], list[float]] = ([], [])
@@ -58,7 +61,7 @@ class Visitor(threading.Thread):
 
         try:
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                browser = pw.chromium.launch(executable_path=self.chromium, headless=True, args=CHROMIUM_ARGS)
                 try:
                     felt.visitor(browser, self.url, 1)  # the server's first visit of the page (imports) is not timed
                     self.idle = felt.visitor(browser, self.url, self.rounds)
