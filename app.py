@@ -2,7 +2,7 @@
 import streamlit as st
 
 from playground.web import rooms as rooms_ui
-from playground.web import internals, priority, ui, warm
+from playground.web import internals, priority, room_boxes, ui, warm
 from playground.views.pages import GLOSSARY, PAGES, missing_page, not_found_message
 
 internals.batch_script_events()  # a script run's elements reach the event loop in batches (a class at once)
@@ -54,7 +54,7 @@ with st.sidebar:
     for page in pages if not rooms_ui.following() else ():  # a follower is taken where the lecturer is (and its
         st.page_link(page, label=page.title, icon=page.icon, query_params=ui.link_params({}))  # page runs lighter)
     ui.classroom_toggle()
-    rooms_ui.sidebar(current.url_path)
+    room_boxes.sidebar(current.url_path)
     st.divider()
 if current.url_path:  # every page but Home computes with torch (Home imports none: a new server's first page is quick)
     warm.one_thread()

@@ -3,6 +3,7 @@ import streamlit as st
 
 from playground.views import lecture
 from playground.web import lecture as lecture_ui
+from playground.web import room_boxes
 from playground.web import rooms as rooms_ui
 from playground.web import ui
 
@@ -24,7 +25,7 @@ st.markdown(f"A guided tour of the playground in {lecture.count()} scenes. Each 
 classroom = st.toggle("Classroom links (classroom=1)", value=ui.classroom_on(),
                       key="lecture:classroom_links", help="The scenes open in classroom mode: large type, the settings "
                                                     "folded away.")
-rooms_ui.room_card("lecture")
+room_boxes.room_card("lecture")
 if st.button("Start the tour", type="primary", icon=":material/play_arrow:", key="lecture:start"):
     lecture_ui.go(1, classroom)
 pages = {p.key: p for p in lecture_ui.PAGES}

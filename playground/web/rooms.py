@@ -1,4 +1,5 @@
-"""Streamlit glue of rooms (playground/server/rooms.py): a lecturer presents, a class follows.
+"""Streamlit glue of rooms (playground/server/rooms.py): a lecturer presents, a class follows. The boxes they see
+(the sidebar's, the Lecture page's card) are in web/room_boxes.py.
 
     a page's top:    rooms_ui.before_page(url)  # a follower goes where the presenter is (lecture_ui.header calls it)
     its publish:     ui.publish_config(...)     # calls after_page: the presenter's page and settings become the
@@ -11,7 +12,6 @@ draw it through a read-only handle (web/live.py).
 """
 from __future__ import annotations
 
-import io
 import logging
 import os
 import time
@@ -19,9 +19,9 @@ from typing import Any, Mapping
 
 import streamlit as st
 
-from playground.server.rooms import IDLE_AFTER, RoomError, Rooms, normal_code, run_id, spaced
+from playground.server.rooms import IDLE_AFTER, RoomError, Rooms, normal_code, run_id
 from playground.views import classroom
-from playground.views.pages import PAGES, ROOM, app_root, page_of
+from playground.views.pages import PAGES, ROOM, page_of
 from playground.web import internals, ui
 
 PRESENTING = "room:presenting"  # session_state: (code, secret) of the room this session presents
@@ -31,9 +31,7 @@ CONSOLE_COOKIE = "rnnp_console"  # the presenter's browser: CODE.SECRET, so that
 CONSOLE_SET = "room:console_cookie"  # session_state: the cookie has been written for this room's code
 POLL_SECONDS = 1.0  # a follower looks for the presenter's moves this often
 FOLLOW_REDRAW = 0.8  # ...and redraws a room's Train live run this often (>= 1 redraw a second with a margin)
-COUNTS_SECONDS = 5.0  # the presenter's counts of followers refresh this often
 log = logging.getLogger("playground")
-PREPARE_AFTER = 3.0  # seconds a room stays on a scene before its next scene is prepared (prepare_next)
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,7 +41,7 @@ def server_rooms() -> Rooms:
     return Rooms(replica=os.environ.get("PLAYGROUND_REPLICA", "").strip().upper())
 
 
-def _now() -> float:
+def clock() -> float:
     return time.monotonic()
 
 
@@ -85,7 +83,7 @@ def _room_params(params: Mapping[str, str] | None = None) -> dict[str, str]:
 
 def open_room(page: str = "") -> str:
     """This session opens a room and presents it; returns its code. Stops following any room."""
-    room, secret = server_rooms().open(_now(), page, _room_params())
+    room, secret = server_rooms().open(clock(), page, _room_params())
     st.session_state[PRESENTING] = (room.code, secret)
     st.session_state.pop(FOLLOWING, None)
     return room.code
@@ -104,7 +102,7 @@ def restore_console() -> None:
         st.session_state[CONSOLE_SET] = code
 
 
-def _remember_console(code: str, secret: str) -> None:
+def remember_console(code: str, secret: str) -> None:
     """Write the console cookie once per room (a script in the page: Streamlit has no public way to set a cookie).
     It lives as long as an idle room does; a closed room's is refused by the server."""
     if st.session_state.get(CONSOLE_SET) != code:
@@ -127,7 +125,7 @@ _pages: dict[str, Any] = {}  # url path ("" for home) -> its st.Page (app.py reg
 
 
 def register_pages(pages: Mapping[str, Any]) -> None:
-    """app.py, on every full run: the pages a follower may be taken to; counts the run (see _poll)."""
+    """app.py, on every full run: the pages a follower may be taken to; counts the run (see poll)."""
     _pages.update(pages)
     st.session_state[RUNS] = st.session_state.get(RUNS, 0) + 1
 
@@ -139,14 +137,14 @@ def before_page(url_path: str) -> None:
     target page forgets this session's settings and opens with the presenter's, as a lecture scene's link does. A
     follower found on another page than the room's goes there too: a timer's rerun that crossed a page switch can
     leave a browser on the page it came from."""
-    st.session_state[LOOKED] = st.session_state.get(RUNS, 0)  # this full run has looked (see _poll)
+    st.session_state[LOOKED] = st.session_state.get(RUNS, 0)  # this full run has looked (see poll)
     _say_branched()  # a change of the last run branched off: said now
     raw = st.query_params.get(ROOM)
     mine = presenting()
     if raw and mine and normal_code(raw) == mine[0]:
         del st.query_params[ROOM]  # the presenter's own window (the console): it presents, it does not follow
         raw = None
-    rooms, sid, now = server_rooms(), internals.session_id(), _now()
+    rooms, sid, now = server_rooms(), internals.session_id(), clock()
     f = st.session_state.get(FOLLOWING)
     if raw and (f is None or f["code"] != normal_code(raw)):  # (this room's link again: Back to the lecture is the way)
         try:
@@ -197,7 +195,7 @@ def after_page(url_path: str, params: Mapping[str, str] | None = None) -> None:
     p = presenting()
     if p:
         try:
-            server_rooms().move(*p, url_path, _room_params(params), _now())
+            server_rooms().move(*p, url_path, _room_params(params), clock())
         except RoomError:
             st.session_state.pop(PRESENTING, None)
             st.toast("Your room has closed (idle for hours, or closed in another window).", icon="⚠️")
@@ -223,7 +221,7 @@ def share(name: str, value: Any) -> None:
     p = presenting()
     if p:
         try:
-            server_rooms().share(*p, name, value, _now())
+            server_rooms().share(*p, name, value, clock())
         except RoomError:
             pass  # closed: the next publish says so
 
@@ -281,90 +279,8 @@ def rejoin() -> None:
         st.query_params[ROOM] = code
 
 
-def follow_link(base: str, code: str) -> str:
-    """The link students open: the app's address with room=CODE (the home page: the room takes them on)."""
-    return f"{app_root(base)}/?{ROOM}={code}"
-
-
-def qr_svg(link: str) -> str:
-    """The link as a QR code (SVG), large enough to scan from the back of a room off a projector."""
-    import segno
-
-    out = io.BytesIO()
-    segno.make(link, error="m").save(out, kind="svg", scale=8, border=2, dark="#111111")
-    return out.getvalue().decode()
-
-
-def sidebar(url_path: str) -> None:
-    """The sidebar's room box on every page (`url_path`: the page's): present (code and counts), follow (explore /
-    back) or join."""
-    restore_console()
-    p, code, off = presenting(), following(), branched()
-    if p:
-        _remember_console(*p)
-        _presenter_counts(p[0])
-        if st.button("Close the room", key="room:close", icon=":material/close:", type="tertiary"):
-            close_room()
-            st.rerun()
-    elif code:
-        st.caption(f"Following the lecturer's room **{spaced(code)}**: your screen moves with theirs.")
-        if st.button("Explore on my own", key="room:branch", icon=":material/explore:",
-                     help="Keep these settings (on Train live, the run as it is now) and change them yourself. "
-                          "The lecture goes on without you until Back to the lecture."):
-            branch_off()
-            st.rerun()
-        if url_path not in OWN_TIMER:
-            _poll(url_path)
-    elif off:
-        st.caption(f"Exploring on your own, away from room **{spaced(off)}**.")
-        if st.button("Back to the lecture", key="room:rejoin", icon=":material/groups:", type="primary",
-                     help="Follow the lecturer again, where they are now."):
-            rejoin()
-            st.rerun()
-    else:
-        with st.expander("Room", icon=":material/groups:"):
-            typed = st.text_input("Room code", key="room:code", placeholder="e.g. KQ7-M4", max_chars=12,
-                                  help="The code the lecturer shows: your screen will follow theirs.")
-            if st.button("Join", key="room:join", disabled=not typed.strip()):
-                st.query_params[ROOM] = normal_code(typed)
-                st.rerun()
-            st.caption("Lecturing? Open a room on the **Lecture** page: the class follows your screen.")
-
-
-@st.fragment(run_every=COUNTS_SECONDS)
-def _presenter_counts(code: str) -> None:
-    try:
-        room = server_rooms().get(code)
-    except RoomError:
-        st.caption("Your room has closed.")
-        return
-    here, away = room.counts(_now())
-    st.caption(f"Presenting room **{spaced(code)}**: {here} following, {away} exploring on their own.")
-    prepare_next(room, _now())
-
-
-def prepare_next(room: Any, now: float) -> None:
-    """In the presenter's counts (every COUNTS_SECONDS): once the room has stayed on a scene of the tour for
-    PREPARE_AFTER seconds, the next scene's first shared views (views.lecture.PREPARED), computed if they are not
-    yet (a few tenths of a second, once per server and settings). The class arrives there at once when the lecturer
-    moves: each follower's page would wait for the first of them to compute them. Not at the move itself, when the
-    class's page runs share the server's one Python thread."""
-    from playground.views import lecture  # (torch: not loaded by Home's first run)
-    from playground.web import jobs
-
-    number = lecture.scene_from_params(room.params)
-    if now - room.moved < PREPARE_AFTER or number is None or number >= lecture.count():
-        return
-    views = lecture.PREPARED.get(lecture.scene(number + 1).page)
-    try:
-        for name, (key, compute) in (views(lecture.scene_config(number + 1)) if views else {}).items():
-            jobs.shared_view(name, key, compute)
-    except Exception:  # noqa: BLE001 - ahead of time only: the page computes (and reports) it when it gets there
-        log.warning("could not prepare scene %d's views", number + 1, exc_info=True)
-
-
 @st.fragment(run_every=POLL_SECONDS)
-def _poll(url_path: str) -> None:
+def poll(url_path: str) -> None:
     """A follower's watch on the room: when the presenter has moved, run the whole app (before_page takes it there).
     Cheap when nothing moved: one dictionary lookup."""
     check_moved(url_path)
@@ -382,7 +298,7 @@ def check_moved(url_path: str) -> None:
     f = st.session_state.get(FOLLOWING)
     if not f or f["branched"]:
         return
-    if not server_rooms().heard(f["code"], internals.session_id(), _now()):  # its heartbeat: a follower on a
+    if not server_rooms().heard(f["code"], internals.session_id(), clock()):  # its heartbeat: a follower on a
         st.rerun(scope="app")  # page of text runs no page for minutes, and still counts in the presenter's console
         return  # (closed, or forgotten: before_page says so, or joins it again)
     if st.session_state.get(LOOKED) != st.session_state.get(RUNS, 0):
@@ -399,33 +315,3 @@ def check_moved(url_path: str) -> None:
 
 
 OWN_TIMER = ("train_live",)  # pages whose follower's redraw timer calls check_moved itself (no second timer)
-
-
-def room_card(page: str) -> None:
-    """The Lecture page's room box: open a room; once open, its code, link and QR code, large for a projector,
-    and how to run the lecture with two windows."""
-    with st.container(border=True, key="room_card"):
-        st.subheader("Teach with a room", anchor=False)
-        p = presenting()
-        if not p:
-            st.markdown("Open a room and show its code or QR code: every student who opens it sees your screen "
-                        "move with you (pages, scenes, settings, Play and Step), and Train live trains **one** "
-                        "run for the whole room. A student can explore on their own and come back.")
-            if st.button("Open a room", icon=":material/groups:", key="room:open", type="primary"):
-                with ui.friendly_errors():
-                    open_room(page)
-                    st.rerun()
-            return
-        code = p[0]
-        link = follow_link(st.context.url or "", code)
-        left, right = st.columns([3, 2], vertical_alignment="center")
-        with left:
-            st.markdown(f"Room code: <span class='room-code'>{spaced(code)}</span>", unsafe_allow_html=True)
-            st.html("<style>.room-code { font-size: 3.5rem; font-weight: 700; letter-spacing: 0.15em; "
-                    "font-family: monospace; }</style>")
-            st.code(link, language=None, wrap_lines=True)
-            _presenter_counts(code)
-            st.markdown("**Two windows:** this one is your console (the scene's script, the tour's buttons, these "
-                        "counts; a reload keeps the room). On the projector, open the link above: it follows you and shows no script.")
-        with right:
-            st.image(qr_svg(link), caption="Scan to follow", width=260)

@@ -135,7 +135,7 @@ def test_a_follower_s_settings_are_the_lecturer_s_folded_and_drawn_once_opened()
 
 
 def presenter_counts(scene: int, moved_ago: float) -> None:
-    """The presenter's counts (rooms._presenter_counts, on its timer) in a room that moved to `scene` `moved_ago`
+    """The presenter's counts (room_boxes._presenter_counts, on its timer) in a room that moved to `scene` `moved_ago`
     seconds ago."""
     def script(scene: int, moved_ago: float) -> None:
         import time
@@ -143,24 +143,24 @@ def presenter_counts(scene: int, moved_ago: float) -> None:
         import streamlit as st
 
         from playground.views import lecture
-        from playground.web import rooms as rooms_ui
+        from playground.web import room_boxes, rooms as rooms_ui
 
         now = time.monotonic()
         room, secret = rooms_ui.server_rooms().open(now, "", {})
         page = rooms_ui.page_of(lecture.scene_url(scene))
         rooms_ui.server_rooms().move(room.code, secret, page, lecture.scene_params(scene), now - moved_ago)
         st.session_state[rooms_ui.PRESENTING] = (room.code, secret)
-        rooms_ui._presenter_counts(room.code)
+        room_boxes._presenter_counts(room.code)
 
     ok(AppTest.from_function(script, args=(scene, moved_ago), default_timeout=120).run())
 
 
 def test_a_presenter_s_scene_prepares_the_next_scene_s_first_views_before_the_class_moves(monkeypatch):
     """The gradient-flow view of scene 8 (a few tenths of a second of torch) is computed while the room stays on
-    scene 7, not by the first of a class arriving at scene 8 together (rooms.prepare_next, in the presenter's
+    scene 7, not by the first of a class arriving at scene 8 together (room_boxes.prepare_next, in the presenter's
     counts); not during the move to scene 7 itself (the class's page runs then), nor ahead of the tour's end."""
     from playground.views import gates, lecture
-    from playground.web import jobs, rooms as rooms_ui
+    from playground.web import jobs, room_boxes
 
     jobs._shared.clear()
     computed, real = [], gates.flow_view
@@ -168,7 +168,7 @@ def test_a_presenter_s_scene_prepares_the_next_scene_s_first_views_before_the_cl
     presenter_counts(7, moved_ago=0.0)
     presenter_counts(len(SCENES), moved_ago=60.0)
     assert computed == []
-    presenter_counts(7, moved_ago=rooms_ui.PREPARE_AFTER + 1)
+    presenter_counts(7, moved_ago=room_boxes.PREPARE_AFTER + 1)
     assert computed == [lecture.VANISH_T]  # scene 8's
     at = ok(session(lecture.scene_params(8), page="pages/3_why_lstm_gru.py"))
     assert titles(at) == [f"Scene 8 of {len(SCENES)}: {SCENES[7].title}"] and at.get("plotly_chart")
@@ -176,7 +176,7 @@ def test_a_presenter_s_scene_prepares_the_next_scene_s_first_views_before_the_cl
 
     jobs._shared.clear()
     monkeypatch.setattr(gates, "flow_view", lambda setup, trained=None: 1 / 0)
-    presenter_counts(7, moved_ago=rooms_ui.PREPARE_AFTER + 1)  # a view that fails ahead: logged, the console goes on
+    presenter_counts(7, moved_ago=room_boxes.PREPARE_AFTER + 1)  # a view that fails ahead: logged, the console goes on
 
 
 def test_the_lecturer_s_race_and_generated_text_reach_the_followers_computed_once():
