@@ -67,7 +67,8 @@ def _claims() -> dict[str, Claim]:
     from playground.training.live import LiveConfig, LiveSession
     from playground.training.race import TASK, RaceSettings
     from playground.tasks import TASKS
-    from playground.training.trainer import TrainConfig, fit
+    from playground.training.history import fit
+    from playground.training.trainer import TrainConfig
 
     def ticks(n: int, seed: int, **kw) -> LiveSession:
         s = LiveSession(dataclasses.replace(LiveConfig(), seed=seed, **kw))

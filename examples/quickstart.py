@@ -6,7 +6,7 @@ import sys
 
 from playground.views import review
 from playground.sentiment import models as sentiment
-from playground.training import trainer as train
+from playground.training import history, trainer
 
 # 1. Trace a review: h_t and y_t after every word, from the lesson's RNN (Embedding -> SimpleRNN(32) -> sigmoid).
 sm = sentiment.load("rnn")
@@ -16,7 +16,7 @@ for token, y in zip(r.tokens, r.y):
 print("every h_t, h_0 .. h_T by unit:", r.h.shape)
 
 # 2. Train a task for 200 steps: parity of 8 bits, the Train live page's defaults.
-result = train.fit(train.TrainConfig(task="parity", length=8), steps=200, eval_every=50)
+result = history.fit(trainer.TrainConfig(task="parity", length=8), steps=200, eval_every=50)
 print(result.history[["step", "train_loss", "test_loss", "test_metric"]].to_string(index=False))
 
 # 3. Build one figure: the page's h_t heatmap over the running sentiment y_t (a plotly Figure).

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from playground.training import trainer as tr
 from playground import tasks as tasklib
 from playground.tasks import text as tasks_text
-from playground.training import weights_file
+from playground.training import history, weights_file
 from playground.errors import ConfigError, InputError, PlaygroundError
 from playground.state import check
 from playground.training.live_config import SLOW_SECONDS, STRUCTURAL, LiveConfig
@@ -277,7 +277,7 @@ class LiveSession:
     def history(self) -> pd.DataFrame:
         """The loss history as a pandas table, one row per tick (the first row is the untrained model)."""
         with self.lock:
-            return tr.history_frame(list(self.rows))
+            return history.history_frame(list(self.rows))
 
     @_locked
     def latest(self) -> dict[str, float]:
@@ -311,8 +311,8 @@ class LiveSession:
         train_loss_MSE)."""
         trn = self.trainer
         if trn is None:
-            return tr.history_csv(self.rows)
-        return tr.history_csv(self.rows, trn.task.metric.name, trn.model.g.loss_name)
+            return history.history_csv(self.rows)
+        return history.history_csv(self.rows, trn.task.metric.name, trn.model.g.loss_name)
 
     @_locked
     def weights_file(self) -> bytes:

@@ -72,7 +72,7 @@ print(sorted(m for m in ("pandas", "plotly", "streamlit") if m in sys.modules))
 
 def test_the_zygote_preloads_no_pandas_plotly_or_streamlit():
     """What the zygote imports, every worker holds: pandas alone was ~85 MB of the workers' memory (PSS). Tables are
-    made where a page asks for one (trainer.history_frame, RaceResult.table); a worker writes its CSV without."""
+    made where a page asks for one (history.history_frame, RaceResult.table); a worker writes its CSV without."""
     out = subprocess.run([sys.executable, "-c", PRELOADED], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr[-2000:]
 

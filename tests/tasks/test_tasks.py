@@ -8,7 +8,8 @@ from playground.lesson.activations import OUTPUT
 from playground.lesson.cells import RecurrentModel
 from playground.errors import ConfigError, InputError
 from playground.tasks import TASKS, get
-from playground.training.trainer import TrainConfig, fit, model_config
+from playground.training.history import fit
+from playground.training.trainer import TrainConfig, model_config
 
 NAMES = list(TASKS)
 LEARNED = {"accuracy": 0.9, "R²": 0.8}  # what "learned" means per metric

@@ -10,7 +10,7 @@ from playground.views import train_live as demos
 from playground.training import live
 from playground.views import train_live as live_text
 from playground.training.live import LiveConfig, LiveSession
-from playground.training.trainer import fit
+from playground.training.history import fit
 
 from live_sessions import BLOWS_UP, FAST, session as _session
 

@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from playground.errors import ConfigError
-from playground.training.trainer import (OPTIMIZERS, TrainConfig, Trainer, fit, grad_norms, history_csv, recurrent_block,
-                              spectral_radius)
+from playground.training.history import fit, history_csv
+from playground.training.trainer import OPTIMIZERS, TrainConfig, Trainer, grad_norms, recurrent_block, spectral_radius
 
 SMALL = dict(hidden=6, batch_size=8, held_out=32)
 BLOWS_UP = dict(task="counting", length=40, f="identity", g="identity", optimizer="sgd", lr=1.0, clip=0.0)
