@@ -12,8 +12,8 @@ port, and drives Debian's Chromium (playwright, headless). Per page and round:
 - from Home: a fresh context lands on Home, stays 2.5 s, clicks the page in the sidebar: the click to its first chart.
 Rounds interleave the app's pages and the floor, so the machine's noise hits all alike. Printed: the median of
 each, and fresh as a ratio to the floor's fresh median (issue 22's goal: <= 1.3x). The floor is timed at the site's
-root and at a page's path (/chart); the app's pages are at a page's path and are compared with that one. Also: server start -> the home
-page's first heading painted (goal <= 3 s), measured once, before anything else has warmed the server.
+root and at a page's path (/chart); the app's pages are at a page's path and are compared with that one. Also: server
+start -> the home page's first heading painted (goal <= 3 s), measured once, before anything else has warmed it.
 
 --crowd N: the visitor under load. A Chromium visitor opens Read a review (a fresh context: seconds to its first
 chart) and types a new review (seconds from the keystroke that commits it to the heatmap redrawn with its words),
@@ -49,7 +49,7 @@ ROOT_FLOOR = "floor /"  # the floor at the site's root; "floor": at a page's pat
 
 
 # When each watched selector first matched, in ms from the page's navigation start (performance.now()): timed in the
-# page itself, not by polling from outside (playwright's wait_for_selector looks only every 500 ms after its first second)
+# page itself, not by polling from outside (playwright's wait_for_selector looks every 500 ms after its first second)
 WATCH = """(() => {
   window.__felt = {};
   const watched = %s;
@@ -60,13 +60,15 @@ WATCH = """(() => {
 })();"""
 
 
-def watching(context) -> None:
-    """Time CHART and TEXT in every page `context` opens (first_shown reads the times)."""
+def new_context(browser):
+    """A fresh browser context (no cache) whose pages time CHART and TEXT (first_shown reads the times)."""
+    context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(WATCH % json.dumps([CHART, TEXT]))
+    return context
 
 
 def first_shown(context, url: str, selector: str, timeout_s: float = 60) -> float:
-    """Seconds from opening `url` in a new tab of `context` (made by `watching`) to `selector` being in the page."""
+    """Seconds from opening `url` in a new tab of `context` (made by `new_context`) to `selector` being in the page."""
     page = context.new_page()
     try:
         page.goto(url, wait_until="commit")
@@ -81,8 +83,7 @@ def start_to_paint(browser) -> float:
     """A new server process: seconds from its start to the home page's first heading in a browser."""
     t0 = time.perf_counter()
     with Server() as s:  # returns once /_stcore/health answers
-        ctx = browser.new_context(viewport=VIEWPORT)
-        watching(ctx)
+        ctx = new_context(browser)
         try:
             first_shown(ctx, s.url, TEXT)
         finally:
@@ -91,8 +92,7 @@ def start_to_paint(browser) -> float:
 
 
 def visit(browser, url: str, selector: str) -> tuple[float, float]:
-    ctx = browser.new_context(viewport=VIEWPORT)
-    watching(ctx)
+    ctx = new_context(browser)
     try:
         return first_shown(ctx, url, selector), first_shown(ctx, url, selector)
     finally:
@@ -102,8 +102,7 @@ def visit(browser, url: str, selector: str) -> tuple[float, float]:
 def from_home(browser, url: str, page_path: str, settle_s: float = 2.5) -> float:
     """A student who lands on Home (a fresh context), reads it for `settle_s`, then clicks `page_path` in the sidebar:
     seconds from the click to that page's first chart."""
-    ctx = browser.new_context(viewport=VIEWPORT)
-    watching(ctx)
+    ctx = new_context(browser)
     try:
         page = ctx.new_page()
         page.goto(url, wait_until="commit")
@@ -140,8 +139,7 @@ def visitor(browser, url: str, rounds: int) -> tuple[list[float], list[float]]:
     """(seconds to Read a review's first chart, seconds from a typed review to its heatmap), `rounds` each."""
     visits, types = [], []
     for r in range(rounds):
-        ctx = browser.new_context(viewport=VIEWPORT)
-        watching(ctx)
+        ctx = new_context(browser)
         try:
             visits.append(first_shown(ctx, f"{url}/read_a_review", CHART))
             types.append(typed(ctx, f"{url}/read_a_review", REVIEWS[r % len(REVIEWS)]))

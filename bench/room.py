@@ -334,8 +334,6 @@ async def measure(server: Server, n: int, seconds: float, warmup: float, scene: 
             await asyncio.to_thread(vis.join, 120)
 
 
-
-
 def _panel_runs(c: Client, t0: float, t1: float) -> list:
     """The session's training-panel redraws that finished inside [t0, t1] (as bench/load.py counts them)."""
     return [r for r in c.finished_runs(t0) if r.finished <= t1 and "Step" in r.metrics
@@ -354,8 +352,9 @@ def main(argv: list[str] | None = None) -> int:
                     "with its own seed (load goal 3: a room of 50 and 20 solo students)")
     ap.add_argument("--visitor", action="store_true", help="a new visitor of Read a review in Chromium, idle and "
                     "during the window (load goal 3)")
-    ap.add_argument("--visitor-apart", action="store_true", help="the visitor's Chromium runs ahead of the server "
-                    "and the bench's clients (a scheduling group of its own), as on a machine of its own (see the docstring)")
+    ap.add_argument("--visitor-apart", action="store_true", help="the visitor's Chromium runs ahead of the "
+                    "server and the bench's clients (a scheduling group of its own), as on a machine of its own "
+                    "(see the docstring)")
     ap.add_argument("--moves", type=int, default=1, help="after the move, go back and forth between the two scenes "
                     "until this many moves in all, each timed (the light followers) with the server's CPU for it")
     ap.add_argument("--check", action="store_true", help="exit 1 on a failure (see the docstring)")

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import felt
 from browser_follower import CHROMIUM, CHROMIUM_ARGS
-
-APART = Path(__file__).resolve().parent / "chromium_apart.sh"  # Chromium in a scheduling group ahead of the others
 from load import Server, cpu_seconds
 from stclient import Client
 
+APART = Path(__file__).resolve().parent / "chromium_apart.sh"  # Chromium in a scheduling group ahead of the others
 
 def descendants(pid: int) -> list[int]:
     out, todo = [], [pid]

@@ -25,8 +25,8 @@ from playground.state import check, from_params, to_params
 from playground.views import classroom
 from playground.views.pages import ROOM, SCENE, url_for
 from playground.web import internals
-from playground.web.classroom_mode import (_CLASSROOM_ON, classroom_mode, classroom_on,  # noqa: F401 - the pages
-                                           classroom_toggle, px)  # call classroom mode through ui
+from playground.web.classroom_mode import (classroom_mode, classroom_on,  # noqa: F401 - the pages call
+                                           classroom_toggle, px)  # classroom mode through ui
 
 C = TypeVar("C")
 T = TypeVar("T")

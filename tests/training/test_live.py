@@ -17,7 +17,11 @@ from playground.errors import ConfigError
 from playground.training.live import LiveConfig, LiveSession
 from playground.state import from_params, to_params
 
-from live_sessions import FAST, session as _session
+FAST = dict(hidden=6, steps_per_tick=5, batch_size=8)  # small live sessions (test_live_blowups.py reuses them)
+
+
+def _session(**kw) -> LiveSession:
+    return LiveSession(dataclasses.replace(LiveConfig(), **{**FAST, **kw}))
 
 
 def test_a_new_session_is_paused_at_step_zero_with_the_untrained_row():

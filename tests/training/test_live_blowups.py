@@ -12,7 +12,9 @@ from playground.views import train_live as live_text
 from playground.training.live import LiveConfig, LiveSession
 from playground.training.history import fit
 
-from live_sessions import BLOWS_UP, FAST, session as _session
+from test_live import FAST, _session
+
+BLOWS_UP = dict(task="counting", length=40, f="identity", g="identity", optimizer="sgd", lr=1.0, clip=False)
 
 
 def _blown_up_demo() -> LiveSession:

@@ -166,9 +166,9 @@ def _charts_script():
     import plotly.graph_objects as go
     import streamlit as st
 
-    from playground.web import ui
+    from playground.web import classroom_mode, ui
 
-    st.session_state[ui._CLASSROOM_ON] = bool(st.query_params.get("classroom"))
+    st.session_state[classroom_mode._CLASSROOM_ON] = bool(st.query_params.get("classroom"))
     fig = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]], text=[["a", "b"], ["c", "d"]], texttemplate="%{text}"),
                     layout=dict(height=321, title="t"))
     if ui.classroom_on():  # what the chart used to be: plotly_chart of the scaled copy
