@@ -58,6 +58,7 @@ with st.sidebar:
     st.divider()
 if current.url_path:  # every page but Home computes with torch (Home imports none: a new server's first page is quick)
     warm.one_thread()
-with priority.page_run():  # the crowd's timer redraws wait for it (a visitor does not queue behind them)
+# the crowd's timer redraws and training wait for it (a visitor does not queue behind them)
+with priority.page_run(first=ui.session_first_run()):
     current.run()
 warm.warm_up()  # once per server, after its first page: the other pages' code and the training workers

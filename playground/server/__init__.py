@@ -5,6 +5,7 @@ and what it imports; no sentiment, no figures, no views, no Streamlit). The web 
     worker.py    a worker's side: the live sessions trained in slices (Engine), the shared runs (RUNS)
     zygote.py    one preloaded process that forks the workers (they share its memory)
     pool.py      the server's side: workers, the pool, a session's handle
+    hold.py      a page before the next training slices: how long the workers may hold (a budget)
     jobs.py      shared runs computed once per server for the same settings
 """
 import os

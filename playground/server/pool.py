@@ -38,9 +38,9 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import Listener
 from typing import Any, Callable
 
-from playground.server import default_workers, zygote  # noqa: F401 - default_workers: pool's name for it
+from playground.server import default_workers, hold, zygote  # noqa: F401 - default_workers: pool's name for it
 from playground.server.protocol import RoomOnly, WorkerGone, accept, recv, send
-from playground.server.worker import READ_ONLY, Engine
+from playground.server.worker import HOLD, READ_ONLY, Engine
 from playground.training import live
 
 log = logging.getLogger("playground")
@@ -147,6 +147,11 @@ class Worker:
                 fut.set_exception(WorkerGone("The training worker stopped (the server restarts it). The run is "
                                              "lost: press Reset to start again."))
 
+    def hold(self, until: float) -> None:
+        """Train no slice before `until` (time.monotonic); requests are still answered."""
+        with contextlib.suppress(OSError, ValueError), self.send_lock:
+            send(self.conn, (HOLD, until))
+
     def stop(self) -> None:
         if self.alive:
             with contextlib.suppress(OSError, ValueError), self.send_lock:
@@ -168,6 +173,8 @@ class Pool:
         self._rid = itertools.count()
         self.lock = threading.Lock()
         self._looked = 0.0  # when worker_of last asked the OS whether each worker is alive
+        self._holds = hold.Budget()
+        self._held_until = 0.0  # the end of the last hold sent
 
     def worker_of(self, sid: str, op: str) -> Worker:
         with self.lock:
@@ -217,6 +224,19 @@ class Pool:
             w = self.home.pop(sid, None)
         if w is not None and w.alive:
             w.submit(next(self._rid), sid, "close", ())
+
+    def hold(self, seconds: float) -> float:
+        """Every worker trains no slice for the next `seconds` (a page runs: server/hold.py), as far as the holds'
+        budget allows; returns when the hold ends (monotonic)."""
+        with self.lock:
+            until = self._holds.grant(seconds)
+            if until <= self._held_until:
+                return until
+            self._held_until = until
+            workers = list(self.workers)
+        for w in workers:
+            w.hold(until)
+        return until
 
     def sessions(self) -> list[str]:
         with self.lock:

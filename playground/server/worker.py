@@ -30,6 +30,7 @@ OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text",
 READ_ONLY = ("snapshot", "sample_text", "csv", "weights_file")  # what a room's follower may ask of the room's run
 JOB_NICE = 5  # a shared run (one for many students) goes before the live runs (one student's each), after pages
 JOB_IDLE_EXIT = 300.0  # a job worker with no run for this long exits (its memory comes back)
+HOLD = "hold"  # ("hold", until): train no slice before `until` (time.monotonic, the same clock in every process)
 PROGRESS_EVERY = 0.2  # seconds between a job worker's progress reports
 Progress = Callable[[float, str], None]
 
@@ -143,14 +144,27 @@ def serve(conn: Connection) -> None:
     torch.set_num_threads(1)
     engine = Engine()
     last_expire = time.monotonic()
+    held_until = 0.0  # a page runs on the server: train nothing before this (monotonic; see server/hold.py)
+
+    def timeout() -> float:
+        held = held_until - time.monotonic()
+        if held > 0:
+            return min(held, 1.0)
+        wait = engine.wait()
+        return 1.0 if wait is None else min(wait, 1.0)
+
     while True:
-        while conn.poll(1.0 if (wait := engine.wait()) is None else min(wait, 1.0)):
+        while conn.poll(timeout()):
             msg = recv(conn)
             if msg == "stop":
                 return
+            if msg[0] == HOLD:
+                held_until = max(held_until, msg[1])
+                continue
             rid, sid, op, args = msg
             send(conn, answer(rid, lambda: engine.call(sid, op, *args)))
-        engine.work()
+        if time.monotonic() >= held_until:
+            engine.work()
         if time.monotonic() - last_expire > 1.0:
             engine.expire()
             last_expire = time.monotonic()

@@ -53,6 +53,7 @@ def live_pool() -> pool.Pool | None:
             if _pool is None:
                 p = pool.Pool(n)
                 threading.Thread(target=_janitor, args=(p,), daemon=True, name="playground-janitor").start()
+                priority.holds.append(p.hold)  # a page run holds the workers' training (server/hold.py)
                 _pool = p
     return _pool
 

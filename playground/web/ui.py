@@ -65,6 +65,11 @@ def note_page(url_path: str) -> None:
     st.session_state[PAGE_RUNS] = (st.session_state.get(PAGE_RUNS, (None, None))[1], url_path)
 
 
+def session_first_run() -> bool:
+    """This is the session's first full run (a new visitor, or a reload): its browser draws a whole page."""
+    return st.session_state.get(PAGE_RUNS, (None, None))[0] is None
+
+
 def init_config(cls: type[C], prefix: str, link_wins: bool = False) -> None:
     """Fill the page's widget state: from the URL on a first visit, else from the last config this session.
 

@@ -47,3 +47,25 @@ def test_a_redraw_waits_at_most_its_bound_and_never_for_its_own_page():
     assert not priority.others_running() and time.monotonic() - start < 3
     with priority.page_run():
         assert priority.wait_for_page_runs(at_most=1.0) < 0.05
+
+
+def test_a_page_run_holds_the_training_workers_longer_after_a_session_s_first_run(monkeypatch):
+    asked = []
+    monkeypatch.setattr(priority, "holds", [asked.append, lambda s: 1 / 0])  # a failing hold never fails a page
+    with priority.page_run(first=True):
+        assert asked == [priority.RUN_HOLD]
+    with priority.page_run():
+        pass
+    assert asked == [priority.RUN_HOLD, priority.FIRST_AFTER_HOLD, priority.RUN_HOLD, priority.AFTER_HOLD]
+    assert priority.FIRST_AFTER_HOLD > priority.AFTER_HOLD
+
+
+def test_the_app_holds_training_longer_after_its_first_run_than_after_a_click(monkeypatch):
+    from conftest import app_test
+
+    asked = []
+    monkeypatch.setattr(priority, "holds", [asked.append])
+    at = app_test()
+    assert not at.exception and asked[-1] == priority.FIRST_AFTER_HOLD
+    at.run()
+    assert asked[-1] == priority.AFTER_HOLD
