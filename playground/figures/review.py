@@ -162,27 +162,45 @@ def unit_dtick(rows: int, plot_px: float) -> int:
     return max(1, math.ceil(LABEL_ROW_PX * rows / max(plot_px, 1)))
 
 
-def _word_axis(tokens: Sequence[str], oov: Sequence[bool], xmax: int, most: int = MAX_WORD_LABELS, **kw) -> dict:
+def _word_axis(tokens: Sequence[str], oov: Sequence[bool], xmax: int, most: int = MAX_WORD_LABELS,
+               slanted: bool = False, **kw) -> dict:
     """The word axis (1..xmax): at most `most` word labels. plotly.js slants them (-45°, or upright at -90°) only as
-    far as the drawn width needs to keep them apart, and grows the bottom margin to fit them whole."""
+    far as the drawn width needs to keep them apart, and grows the bottom margin to fit them whole; `slanted`: always
+    at -45°."""
     T = len(tokens)
     every = max(1, -(-max(T, xmax) // most))  # the same spacing for a short review on a longer shared axis
     shown = list(range(0, T, every))
-    slots = -(-max(T, xmax) // every)  # label slots across the whole axis, shown or not
+    angle = dict(tickangle=-45) if slanted else dict(autotickangles=list(WORD_ANGLES))
     return dict(tickmode="array", tickvals=[i + 1 for i in shown], ticktext=[label(tokens[i], oov[i]) for i in shown],
-                autotickangles=list(WORD_ANGLES), automargin=True, tickfont=dict(size=10 if slots > 30 else 13),
-                range=[0.5, xmax + 0.5], **kw)
+                automargin=True, tickfont=dict(size=word_font(max(T, xmax), most)), range=[0.5, xmax + 0.5], **angle,
+                **kw)
+
+
+def word_font(xmax: int, most: int = MAX_WORD_LABELS) -> int:
+    """The word labels' font size (px) on an axis of `xmax` words showing at most `most` labels: smaller when more
+    than 30 label slots (shown or not) share the axis."""
+    every = max(1, -(-xmax // most))  # the same spacing for a short review on a longer shared axis
+    return 10 if -(-xmax // every) > 30 else 13
+
+
+def slanted_margin(tokens: Sequence[str], font: int) -> int:
+    """A bottom margin (px) that fits any of `tokens` as a word label slanted at -45° (0.6 em a character)."""
+    chars = max((len(_short(t)) for t in tokens), default=0)
+    return max(40, math.ceil(12 + 0.71 * font * (0.6 * chars + 1)))
 
 
 def reading_figure(tokens: Sequence[str], oov: Sequence[bool], z: np.ndarray, unit_labels: Sequence[str],
                    h_range: tuple[float, float], y: np.ndarray, step: int, cell: str,
                    contrib: np.ndarray | None = None, title: str | None = None, reveal: bool = True,
                    play: bool = True, duration_ms: int = 350, width_words: int | None = None,
-                   most_labels: int = MAX_WORD_LABELS, height: int = READING_HEIGHT) -> go.Figure:
+                   most_labels: int = MAX_WORD_LABELS, height: int = READING_HEIGHT,
+                   words_beside: Sequence[str] = ()) -> go.Figure:
     """h_t heatmap (units x words, z: (H, T)) above the running sentiment y_t (T,), sharing the word axis.
 
     Words after `step` are hidden when `reveal`; `play` adds frames that reveal the words one by one.
     `width_words` widens the word axis (to line up two reviews of different lengths); `height` caps the figure's.
+    `words_beside`: the words of a figure drawn beside this one; both then slant their word labels alike and leave
+    the same room below them, so their heatmaps and y_t lines line up.
     """
     z = np.asarray(z, dtype=float)
     H, T = z.shape
@@ -209,13 +227,15 @@ def reading_figure(tokens: Sequence[str], oov: Sequence[bool], z: np.ndarray, un
     frames, menus = _play(T, duration_ms, step) if play else ([], [])
     fig_height = int(min(height - 230, 60 + 15 * H) + 230)
     margin = dict(l=70, r=20, t=60 if title else 40, b=40)
+    if words_beside:
+        margin["b"] = slanted_margin([*tokens, *words_beside], word_font(xmax, most_labels))
     dtick = unit_dtick(H, (fig_height - margin["t"] - margin["b"] - 40) * (top[1] - top[0]))  # 40: the word labels
     layout = _layout(
         title, fig_height, showlegend=False, margin=margin, updatemenus=menus,
         xaxis=dict(anchor="y", matches="x2", showticklabels=False, range=[0.5, xmax + 0.5]),
         yaxis=dict(anchor="x", domain=top, title=dict(text="unit of h_t"), autorange="reversed", type="category",
                    dtick=dtick, tickfont=dict(size=12)),
-        xaxis2=_word_axis(tokens, oov, xmax, most_labels, anchor="y2"),
+        xaxis2=_word_axis(tokens, oov, xmax, most_labels, slanted=bool(words_beside), anchor="y2"),
         yaxis2=dict(anchor="x2", domain=bottom, title=dict(text="y_t = P(pos.)"), range=[-0.04, 1.04],
                     tickvals=[0, 0.5, 1]),
         shapes=[_cover(step if reveal else T, T), _outline(step)])

@@ -88,7 +88,8 @@ def tokens_view(r: Reading) -> str:
 
 def reading_view(r: Reading, step: int, order: np.ndarray | None = None, title: str | None = None,
                  width_words: int | None = None, play: bool = True,
-                 most_labels: int = rf.MAX_WORD_LABELS, compact: bool = False) -> go.Figure:
+                 most_labels: int = rf.MAX_WORD_LABELS, compact: bool = False,
+                 words_beside: tuple[str, ...] = ()) -> go.Figure:
     """Heatmap of h_t (units x words) over the running sentiment y_t, with playback up to `step`; `compact`: the
     lower height of a lecture scene, where the chart shares the first screen with the scene's bar."""
     order = np.arange(r.H) if order is None else order
@@ -96,16 +97,18 @@ def reading_view(r: Reading, step: int, order: np.ndarray | None = None, title: 
     labels = [f"h[{j}]" for j in order]
     return rf.reading_figure(r.tokens, r.oov, z, labels, r.h_range, r.y, clamp_step(step, r.T), r.cell,
                              contrib=contributions(r, r.T)[order], title=title, width_words=width_words, play=play,
-                             most_labels=most_labels, height=rf.COMPACT_HEIGHT if compact else rf.READING_HEIGHT)
+                             most_labels=most_labels, height=rf.COMPACT_HEIGHT if compact else rf.READING_HEIGHT,
+                             words_beside=words_beside)
 
 
 def compare_view(a: Reading, b: Reading, order: np.ndarray | None = None,
                  compact: bool = False) -> tuple[go.Figure, go.Figure]:
-    """Two reviews on identical scales: same unit order (review A's), same colours, same word-axis length."""
+    """Two reviews on identical scales: same unit order (review A's), same colours, same word-axis length, and the
+    same room for the word labels, so the two charts line up side by side."""
     width = max(a.T, b.T)
     return tuple(reading_view(r, r.T, order, title=f"{name}: P(positive) = {r.y[-1]:.2f}", width_words=width,
-                              play=False, most_labels=COMPARE_LABELS, compact=compact)
-                 for name, r in (("Review A", a), ("Review B", b)))
+                              play=False, most_labels=COMPARE_LABELS, compact=compact, words_beside=other.tokens)
+                 for name, r, other in (("Review A", a, b), ("Review B", b, a)))
 
 
 def models_shown(choice: str) -> list[str]:

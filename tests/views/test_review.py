@@ -109,6 +109,18 @@ def test_compare_uses_one_unit_order_and_one_word_axis(models):
     assert (fa.data[0].zmin, fa.data[0].zmax) == (fb.data[0].zmin, fb.data[0].zmax) == (-1, 1)
 
 
+def test_two_reviews_side_by_side_leave_the_same_room_for_their_words_so_their_charts_line_up(models):
+    sm = models["rnn"]
+    a, b = review.read(sm, "a wonderful , unforgettable performance"), review.read(sm, "bad")
+    fa, fb = review.compare_view(a, b)
+    assert fa.layout.xaxis2.tickangle == fb.layout.xaxis2.tickangle == -45  # not each its own angle
+    assert fa.layout.margin.b == fb.layout.margin.b  # the same room below: the same plot heights
+    # room for the longest word ("unforgettable", 13 characters) slanted at 45 degrees in 13-px type
+    assert fa.layout.margin.b >= 13 * 0.6 * 13 * 0.7
+    alone = review.reading_view(b, b.T)  # a review alone: plotly.js picks the angle its width needs
+    assert alone.layout.xaxis2.tickangle is None and alone.layout.margin.b == 40
+
+
 def test_all_three_read_the_same_review_on_the_same_scales(models):
     text = "not bad at all , but the plot is thin"
     readings = [review.read(models[n], text) for n in review.models_shown(review.ALL)]
