@@ -30,7 +30,7 @@ OPS = ("open", "play", "pause", "step_once", "reset", "snapshot", "sample_text",
 READ_ONLY = ("snapshot", "sample_text", "csv", "weights_file")  # what a room's follower may ask of the room's run
 JOB_NICE = 5  # a shared run (one for many students) goes before the live runs (one student's each), after pages
 JOB_IDLE_EXIT = 300.0  # a job worker with no run for this long exits (its memory comes back)
-HOLD = "hold"  # ("hold", until): train no slice before `until` (time.monotonic, the same clock in every process)
+HOLD = "hold"  # ("hold", until): train no slice before `until` (time.monotonic: the same in all processes)
 PROGRESS_EVERY = 0.2  # seconds between a job worker's progress reports
 Progress = Callable[[float, str], None]
 
