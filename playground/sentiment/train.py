@@ -45,6 +45,8 @@ class TrainSettings:
     pair_loss: float = 0.0  # > 0: CAD pairs come as pair batches, + pair_loss x the worse half's loss (see pair_term)
     cosine: bool = True  # learning rate decays to 0 along a cosine over all steps
     ema: float = 0.0  # > 0: dev sets read (and the best epoch kept) with an exponential average of the weights
+    embed_from: str = ""  # a model trained first (a key of MODELS): this one starts from its word vectors (fit.py)
+    embed_freeze: bool = False  # the word vectors are not trained further
     clip: float = 5.0  # gradient-norm clipping: a vanilla RNN's gradient can explode through time
     seed: int = 0
     threads: int = 1  # small matrices: a second thread helps little, and on a busy machine it stalls badly
@@ -145,13 +147,15 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
           label: str = "", stream: TextIO | None = None,
           on_epoch: Callable[[dict], None] | None = None,
           unlabelled: Sequence[Sequence[int]] = (),
-          boost: dict[str, Data] | None = None) -> tuple[RecurrentModel, list[dict]]:
+          boost: dict[str, Data] | None = None,
+          embedding: torch.Tensor | None = None) -> tuple[RecurrentModel, list[dict]]:
     """Adam on binary cross-entropy at the last word; keeps the weights of the epoch with the best dev accuracy.
 
     dev_data may be several named dev sets (e.g. IMDB reviews and SST sentences): the epoch is then picked by
     their mean accuracy, and each one's accuracy is kept in the history as dev_<name>. With settings.lm_reviews,
     the model first learns to predict the next word of that many of the `unlabelled` token-id lists. boost's
-    "cad" and "negated" rows join train_data settings.cad_repeat and settings.negation_repeat times.
+    "cad" and "negated" rows join train_data settings.cad_repeat and settings.negation_repeat times. `embedding`:
+    word vectors (vocab x embed) to start from (kept as they are with settings.embed_freeze).
     Returns (model in eval mode, one dict per epoch). Raises DivergenceError if the loss becomes NaN.
     """
     dev_sets = dev_data if isinstance(dev_data, dict) else {"": dev_data}
@@ -166,6 +170,9 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
         with torch.no_grad():  # small vectors keep tanh out of saturation while the words' meanings are learnt
             torch.nn.init.uniform_(model.embedding.weight, -settings.embed_init, settings.embed_init)
             model.embedding.weight[0].zero_()
+    if embedding is not None and model.embedding is not None:
+        with torch.no_grad():
+            model.embedding.weight.copy_(embedding)
     if settings.lm_reviews > 0 and unlabelled:
         pretrain_lm(model, unlabelled[:settings.lm_reviews], settings.lm_epochs, seed=settings.seed, stream=stream,
                     label=label)
@@ -178,7 +185,10 @@ def train(config: ModelConfig, train_data: Data, dev_data: Data | dict[str, Data
     drop = settings.embed_dropout
     hook = model.embedding.register_forward_hook(lambda m, i, out: F.dropout(out, drop, m.training)) \
         if model.embedding is not None and drop > 0 else None
-    opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    if settings.embed_freeze and model.embedding is not None:
+        model.embedding.weight.requires_grad_(False)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=settings.lr,
+                            weight_decay=settings.weight_decay)
     n_batches = math.ceil(len(train_data) / settings.batch_size) + n_pair_batches
     total_steps = settings.epochs * n_batches
     sched = torch.optim.lr_scheduler.LambdaLR(

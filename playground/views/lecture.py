@@ -28,7 +28,7 @@ PREPARED = {"gates": gates.untrained_views}  # a page's first shared views for a
 
 # Numbers the scripts quote, kept here so that script, settings and test read the same ones.
 GOOD, NOT_GOOD = "This movie is good.", "This movie is not good."
-NOT_BAD = "not bad at all"  # a classic the lesson's RNN still misreads (the GRU reads it right, the LSTM only just)
+NEVER_DULL = "never dull"  # a classic the lesson's RNN still misreads, just (the LSTM and the GRU read it right)
 TURN = "The acting is great, but the story is boring."
 SATURATING_W_xh = "4,-3;-3,4;5,2"  # x_t = (1, -0.5) makes every a_t[j] far from 0: 6.65, -5.69, 4.05
 EXPLODE_LR = 0.3  # counting with ReLU, plain SGD, no clipping: blew up at steps 3-4 for seeds 0-4
@@ -63,11 +63,11 @@ SCENES: list[Scene] = [
           f"The GRU reads review A, “{GOOD}”, beside review B, “{NOT_GOOD}” Ask the room what the one extra word will do. The "
           "audience sees both reviews start alike, word for word the same colours, then part: the first ends near "
           "certain positive, the second near certain negative. All three models read these two right. Then type "
-          f"“{NOT_BAD}” and switch the model: the GRU and the LSTM end positive, the lesson's RNN still ends "
-          "negative. Say: it has learnt that “bad” is negative better than what “not” does to the word after "
-          "it.",
+          f"“{NEVER_DULL}” and switch the model: the GRU and the LSTM end positive, the lesson's RNN ends just "
+          "below the line. Say: it has learnt that “dull” is negative better than what “never” does to the word "
+          "after it.",
           "The GRU's last y_t is above 0.9 for the first review and below 0.2 for the second; every model reads both "
-          f"right; on “{NOT_BAD}” the GRU ends above 0.7, the LSTM just past the line (near 0.6), the RNN below 0.4.",
+          f"right; on “{NEVER_DULL}” the LSTM and the GRU end above 0.7, the RNN just below 0.5 (near 0.47).",
           focus=("compare_charts",)),
     Scene("Where h_t flips: at “not”", "review", dict(model="gru", text=NOT_GOOD, step=4),
           "The same negative review alone, with the slider at word 4, “not”. The heatmap's column for “not” is "

@@ -245,6 +245,10 @@ def card(name: str, assets: str | Path = ASSETS) -> Card | None:
     n_lm = min(m.get("settings", {}).get("lm_reviews", 0), imdb.get("unlabelled_reviews", 0))
     if n_lm:
         trained_on += f", after learning to predict the next word of {n_lm:,} reviews (labels unused)"
+    donor = m.get("settings", {}).get("embed_from")
+    if donor in MODELS:
+        kept = ", kept fixed" if m["settings"].get("embed_freeze") else ""
+        trained_on += f"; its word vectors are the {MODELS[donor].label}'s (trained first){kept}"
     wrong = m.get("contrast_wrong")
     if wrong is None:
         still_wrong = ""

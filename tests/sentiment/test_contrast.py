@@ -61,9 +61,10 @@ def test_each_shipped_models_score_on_the_suite_is_the_one_metrics_json_reports(
 # lecture's "good" / "not good" scene name; a retrain that fixes one must update them (the test then fails).
 CLASSICS = [("not bad at all", 1), ("never dull", 1), ("I didn't like it", 0),
             ("great acting, but the plot is a mess", 0)]
-STILL_WRONG = {"rnn": {"not bad at all", "never dull", "I didn't like it"}, "lstm": {"not bad at all"}, "gru": set()}
+STILL_WRONG = {"rnn": {"never dull"}, "lstm": {"not bad at all"}, "gru": set()}
 # the LSTM's is on the right side, just short of the margin (0.596; before 2026-12-04's retrain it was "I didn't like
-# it", 0.40); so is the RNN's "I didn't like it" (0.42) since 2026-12-05's retrain
+# it", 0.40); the RNN's "never dull" is on the wrong side, just (0.47; since it reads with the LSTM's word vectors,
+# 2026-12-05: before, it also misread "not bad at all" and read "I didn't like it" only just)
 
 
 @pytest.mark.parametrize("name", list(sentiment.MODELS))

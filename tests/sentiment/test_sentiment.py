@@ -105,7 +105,8 @@ def test_train_evaluate_predict_cli_on_a_toy_file(tmp_path):
     out = tmp_path / "assets"
     summary = run_cli("train", "--data", str(data), "--out", str(out), "--models", "rnn", "--epochs", "1",
                       "--split", "10,20,4", "--imdb", "")
-    assert set(summary["models"]) == {"rnn"} and (out / "rnn.pt").is_file() and (out / "vocab.json").is_file()
+    assert set(summary["models"]) == {"rnn", "lstm"}  # the RNN reads with the LSTM's word vectors: both trained
+    assert (out / "rnn.pt").is_file() and (out / "lstm.pt").is_file() and (out / "vocab.json").is_file()
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["split"]["test"] == 20
     from playground.sentiment.data import split
@@ -173,6 +174,33 @@ def test_models_trained_at_once_in_two_processes_equal_the_same_models_trained_o
         drop = ("train_seconds", "train_cpu_seconds")
         assert {k: v for k, v in m1["models"][n].items() if k not in drop} == \
             {k: v for k, v in m2["models"][n].items() if k not in drop}
+
+
+def test_a_model_that_reads_with_another_models_word_vectors_trains_after_it_and_keeps_them(tmp_path):
+    """The RNN reads with the LSTM's word vectors, kept fixed (fit.SETTINGS): listed first, it still trains after
+    the model it takes them from, in one process or two; alone in a new folder, that model is trained too."""
+    from playground.sentiment.fit import train_all
+
+    data = tmp_path / "toy.tsv"
+    data.write_text("text\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in toy_rows(120, 6)), encoding="utf-8")
+    settings = {"rnn": replace(FAST, epochs=2, embed_from="lstm", embed_freeze=True), "lstm": replace(FAST, epochs=2)}
+    args = dict(settings=settings, split_args=dict(n_dev=10, n_test=20, min_len=4), imdb=None, vocab_size=60)
+    weights = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        m = train_all(data, out, ["rnn", "lstm"], workers=workers, **args)
+        assert list(m["models"]) == ["rnn", "lstm"]
+        weights[workers] = {n: torch.load(out / f"{n}.pt", weights_only=True)["state_dict"] for n in ("rnn", "lstm")}
+    for w in weights.values():
+        assert torch.equal(w["rnn"]["embedding.weight"], w["lstm"]["embedding.weight"])  # the LSTM's, unchanged
+        assert not torch.equal(w["rnn"]["W_hh"], torch.zeros_like(w["rnn"]["W_hh"]))
+    assert all(torch.equal(weights[1]["rnn"][k], weights[2]["rnn"][k]) for k in weights[1]["rnn"])
+    alone = train_all(data, tmp_path / "alone", ["rnn"], **args)
+    assert list(alone["models"]) == ["lstm", "rnn"]
+    w = {n: torch.load(tmp_path / "alone" / f"{n}.pt", weights_only=True)["state_dict"] for n in ("rnn", "lstm")}
+    assert all(torch.equal(weights[1][n][k], w[n][k]) for n in w for k in w[n])  # the same as trained together
+    again = train_all(data, tmp_path / "alone", ["rnn"], **args)  # the folder's LSTM now serves: not trained again
+    assert list(again["models"]) == ["lstm", "rnn"] and again["models"]["lstm"] == alone["models"]["lstm"]
 
 
 def test_the_training_script_is_deterministic_on_a_tiny_sst_plus_imdb_corpus(tmp_path):

@@ -29,6 +29,9 @@ def test_the_card_shows_the_models_figures_and_naive_bayes_from_metrics_json(nam
     assert (f"seen {repeat}x" in text) == (repeat > 0)
     n_lm = min(m["settings"].get("lm_reviews", 0), metrics["imdb"]["unlabelled_reviews"])
     assert (f"predict the next word of {n_lm:,} reviews" in text) == (n_lm > 0)
+    donor = m["settings"].get("embed_from")
+    said = f"its word vectors are the {sentiment.MODELS[donor].label}'s (trained first)" if donor else "word vectors"
+    assert (said in text) == bool(donor) and ("kept fixed" in text) == bool(m["settings"].get("embed_freeze"))
 
 
 @pytest.mark.parametrize("name", list(sentiment.MODELS))
