@@ -212,22 +212,26 @@ def _with_donors(names: list[str], settings: dict[str, TrainSettings], out: Path
     holds it trained on this vocabulary (`--models rnn` in a new folder trains the LSTM too)."""
     for name in list(names):
         donor = settings.get(name, TrainSettings()).embed_from
-        path = out / f"{donor}.pt"
-        if donor and donor not in names and (not path.is_file() or load_model(path)[1].get("vocab_digest") != digest):
+        if donor and donor not in names and _donor(out / f"{donor}.pt", digest) is None:
             _log(f"{name} reads with the {donor}'s word vectors: training the {donor} too")
             names.insert(0, donor)
     return names
 
 
-def _word_vectors(path: Path, digest: str) -> torch.Tensor:
-    """The word vectors of the model file at `path`, trained on the vocabulary with `digest`."""
+def _donor(path: Path, digest: str) -> torch.Tensor | None:
+    """The word vectors of the model file at `path` if it exists and was trained on the vocabulary with `digest`."""
     if not path.is_file():
-        raise PlaygroundError(f"{path.name} is missing: the models whose word vectors others start from train first "
-                              "(python -m playground.sentiment train, all models)")
-    donor, extra = load_model(path)
-    if extra.get("vocab_digest") != digest:
-        raise PlaygroundError(f"{path.name} was trained with another vocabulary: train all models again")
-    return donor.embedding.weight.detach().clone()
+        return None
+    model, extra = load_model(path)
+    return model.embedding.weight.detach().clone() if extra.get("vocab_digest") == digest else None
+
+
+def _word_vectors(path: Path, digest: str) -> torch.Tensor:
+    """_donor's vectors; _with_donors has trained the model first when the folder lacked it."""
+    vectors = _donor(path, digest)
+    if vectors is None:
+        raise PlaygroundError(f"{path.name} is missing or was trained on another vocabulary: train all models")
+    return vectors
 
 
 _SHARED: dict = {}  # the data every model trains on, set before the training processes fork (never pickled)

@@ -174,7 +174,6 @@ class Pool:
         self.lock = threading.Lock()
         self._looked = 0.0  # when worker_of last asked the OS whether each worker is alive
         self._holds = hold.Budget()
-        self._held_until = 0.0  # the end of the last hold sent
 
     def worker_of(self, sid: str, op: str) -> Worker:
         with self.lock:
@@ -229,10 +228,10 @@ class Pool:
         """Every worker trains no slice for the next `seconds` (a page runs: server/hold.py), as far as the holds'
         budget allows; returns when the hold ends (monotonic)."""
         with self.lock:
+            before = self._holds.until  # the end of the hold the workers already have
             until = self._holds.grant(seconds)
-            if until <= self._held_until:
+            if until <= before:
                 return until
-            self._held_until = until
             workers = list(self.workers)
         for w in workers:
             w.hold(until)
